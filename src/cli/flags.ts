@@ -1,0 +1,95 @@
+/**
+ * Shared flag definitions. Setting flags come from the settings registry, so their names, env vars and
+ * config keys always agree; typed flags (port, duration, URL) reject bad input at parse time with a
+ * one-line message naming the flag and the accepted form (exit 2).
+ */
+import {Flags, type Interfaces} from '@oclif/core'
+import {envNameOf, flagNameOf, SETTINGS, type SettingDef, type SettingKey} from '../config/settings.js'
+import {R58Error} from '../errors.js'
+import {formatDuration, parseDuration} from '../util/duration.js'
+
+/** Marks an oclif flag definition as carrying a setting (read back by BaseCommand). */
+export interface SettingMark {
+  r58Setting?: SettingKey
+  r58SecretFile?: boolean
+}
+
+export function settingMarkOf(flag: unknown): SettingMark {
+  return (flag ?? {}) as SettingMark
+}
+
+/** Setting flags are read through BaseCommand.settings, never through this.flags, so their exact type is moot. */
+export type AnyFlag = Interfaces.OptionFlag<unknown>
+export type SettingFlagSet = Record<string, AnyFlag>
+
+function usage(flag: string, expected: string, got: string): R58Error {
+  return new R58Error('E_USAGE', `--${flag}: expected ${expected}, got ${JSON.stringify(got)}`, {field: `--${flag}`})
+}
+
+export interface SettingFlagOptions {
+  /** Use another flag name than the derived one (e.g. `username` for `turn.username`). */
+  name?: string
+  char?: string
+  required?: boolean
+}
+
+/**
+ * oclif flags for settings: `--calls-app-id` for plain ones; `--calls-app-secret-file` plus the discouraged
+ * inline `--calls-app-secret` for secrets. Values are validated when settings are resolved, with the same
+ * rules as for environment and file values.
+ */
+export function settingFlags(
+  keys: readonly SettingKey[],
+  options: Partial<Record<SettingKey, SettingFlagOptions>> = {},
+): SettingFlagSet {
+  const flags: Record<string, AnyFlag> = {}
+  for (const key of keys) {
+    const def: SettingDef = SETTINGS[key]
+    const opts = options[key] ?? {}
+    const name = opts.name ?? flagNameOf(key)
+    const env = envNameOf(key)
+    const helpValue =
+      def.kind === 'hostport' ? 'HOST:PORT' : def.kind === 'url' ? 'URL' : def.kind === 'list' ? 'LIST' : 'VALUE'
+    const base = {...(opts.char !== undefined && {char: opts.char as 'a'}), helpValue}
+    if (def.secret) {
+      flags[`${name}-file`] = Object.assign(
+        Flags.string({
+          summary: `File holding the secret: ${def.summary} [env: ${env}_FILE]`,
+          helpValue: 'FILE',
+        }) as AnyFlag,
+        {r58Setting: key, r58SecretFile: true} satisfies SettingMark,
+      )
+      flags[name] = Object.assign(
+        Flags.string({
+          summary: `${def.summary}; visible in the process list, prefer --${name}-file [env: ${env}]`,
+          helpValue: 'SECRET',
+        }) as AnyFlag,
+        {r58Setting: key} satisfies SettingMark,
+      )
+      continue
+    }
+    const summary = `${def.summary} [env: ${env}]${def.default === undefined ? '' : ` [default: ${String(def.default)}]`}`
+    flags[name] = Object.assign(
+      def.kind === 'list'
+        ? (Flags.string({...base, summary, multiple: true, delimiter: ','}) as AnyFlag)
+        : (Flags.string({...base, summary}) as AnyFlag),
+      {r58Setting: key} satisfies SettingMark,
+    )
+  }
+  return flags
+}
+
+/** `--timeout 3s`: a duration, returned in milliseconds. */
+export const durationFlag = Flags.custom<number>({
+  helpValue: 'DURATION',
+  parse: async (input, _ctx, flag) => {
+    const ms = parseDuration(input)
+    if (ms === undefined) throw usage(flag.name, 'a duration such as 500ms, 3s or 12h', input)
+    return ms
+  },
+})
+
+/** `--timeout`: every command that waits on the network has one, shown in help as a duration. */
+export function timeoutFlag(defaultMs: number, summary = 'Deadline for each network step') {
+  return durationFlag({summary, default: defaultMs, defaultHelp: async () => formatDuration(defaultMs)})
+}

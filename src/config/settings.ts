@@ -1,0 +1,157 @@
+/**
+ * The settings registry: every value r58 reads from flags, R58_* environment variables or the config file.
+ *
+ * One table drives everything: flag names (`calls.appId` → `--calls-app-id`), environment names
+ * (`R58_CALLS_APP_ID`), config-file keys (`calls: {appId: …}`), the `config init` template, `config show`,
+ * and redaction of secrets. Secrets also accept `…File` forms (`--calls-app-secret-file`,
+ * `R58_CALLS_APP_SECRET_FILE`, `calls.appSecretFile`).
+ */
+
+export type SettingKind = 'string' | 'url' | 'list' | 'int' | 'duration' | 'hostport' | 'boolean'
+
+export interface SettingDef {
+  kind: SettingKind
+  summary: string
+  /** Secrets are never printed; on argv they work but draw a warning. */
+  secret?: boolean
+  default?: string | number | boolean | readonly string[]
+  /** Example shown (commented out) in the config template. */
+  example?: string
+  /** Allowed URL schemes for `url` settings. Default http and https. */
+  protocols?: readonly string[]
+}
+
+const CLOUDFLARE_API = 'https://rtc.live.cloudflare.com/v1'
+
+export const SETTINGS = {
+  'mediamtx.url': {
+    kind: 'url',
+    summary: 'MediaMTX WebRTC server (WHIP) base URL, as reachable from this machine',
+    default: 'http://127.0.0.1:8889',
+  },
+  'mediamtx.apiUrl': {
+    kind: 'url',
+    summary: 'MediaMTX control API base URL',
+    default: 'http://127.0.0.1:9997',
+  },
+  'mediamtx.apiUser': {
+    kind: 'string',
+    summary: 'MediaMTX control API user (authInternalUsers, permission "api")',
+    example: 'r58',
+  },
+  'mediamtx.apiPassword': {
+    kind: 'string',
+    secret: true,
+    summary: 'MediaMTX control API password',
+  },
+  'mediamtx.token': {
+    kind: 'string',
+    secret: true,
+    summary: 'Bearer token for publishing into MediaMTX with WHIP ("user:pass" or a JWT)',
+  },
+  'mediamtx.configPath': {
+    kind: 'string',
+    summary: 'Path of mediamtx.yml',
+    example: '/etc/mediamtx/mediamtx.yml',
+  },
+  'calls.appId': {
+    kind: 'string',
+    summary: 'Cloudflare Calls (Realtime SFU) app id',
+    example: '0123456789abcdef0123456789abcdef',
+  },
+  'calls.appSecret': {
+    kind: 'string',
+    secret: true,
+    summary: 'Cloudflare Calls app secret (bearer token of the SFU API)',
+  },
+  'calls.apiBase': {
+    kind: 'url',
+    summary: 'Cloudflare Calls API base URL (point it at `r58 calls emulate` to work offline)',
+    default: CLOUDFLARE_API,
+  },
+  'turn.keyId': {
+    kind: 'string',
+    summary: 'Cloudflare TURN key id',
+    example: '0123456789abcdef0123456789abcdef',
+  },
+  'turn.keyToken': {
+    kind: 'string',
+    secret: true,
+    summary: 'Cloudflare TURN key API token',
+  },
+  'turn.apiBase': {
+    kind: 'url',
+    summary: 'Cloudflare TURN credentials API base URL',
+    default: CLOUDFLARE_API,
+  },
+  'turn.urls': {
+    kind: 'list',
+    summary: 'TURN server URLs (turn:host:port?transport=udp|tcp, turns:host:port)',
+    example: 'turn:turn.example.net:3478?transport=udp',
+  },
+  'turn.username': {
+    kind: 'string',
+    summary: 'TURN long-term credential user name',
+  },
+  'turn.credential': {
+    kind: 'string',
+    secret: true,
+    summary: 'TURN long-term credential password',
+  },
+  'stun.urls': {
+    kind: 'list',
+    summary: 'STUN server URLs (stun:host:port)',
+    default: ['stun:stun.cloudflare.com:3478'],
+  },
+  'relay.listen': {
+    kind: 'hostport',
+    summary: 'Address the relay listens on (guests reach it through the tunnel)',
+    default: '127.0.0.1:8890',
+  },
+  'relay.url': {
+    kind: 'url',
+    summary: 'Base URL of a running relay, for `relay status` and `diagnose`',
+    default: 'http://127.0.0.1:8890',
+  },
+  'relay.token': {
+    kind: 'string',
+    secret: true,
+    summary: 'Bearer token for the relay ingress (all paths); see also relay.tokensFile',
+  },
+  'probe.path': {
+    kind: 'string',
+    summary: 'MediaMTX path used by probes; never a live one',
+    default: 'r58-probe',
+  },
+} as const satisfies Record<string, SettingDef>
+
+export type SettingKey = keyof typeof SETTINGS
+
+export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['kind'] extends 'list'
+  ? string[]
+  : (typeof SETTINGS)[K]['kind'] extends 'int' | 'duration'
+    ? number
+    : (typeof SETTINGS)[K]['kind'] extends 'boolean'
+      ? boolean
+      : string
+
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[]
+
+/** `calls.appId` → `calls-app-id` */
+export function flagNameOf(key: SettingKey): string {
+  return key.replace(/\./g, '-').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+}
+
+/** `calls.appId` → `R58_CALLS_APP_ID` */
+export function envNameOf(key: SettingKey): string {
+  return `R58_${key
+    .replace(/\./g, '_')
+    .replace(/[A-Z]/g, (c) => `_${c}`)
+    .toUpperCase()}`
+}
+
+/** The config-file path segments: `calls.appId` → `['calls', 'appId']`. */
+export function filePathOf(key: SettingKey): [string, string] {
+  const [section, name] = key.split('.') as [string, string]
+  return [section, name]
+}

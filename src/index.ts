@@ -1,0 +1,50 @@
+/**
+ * The r58 library: everything the CLI does, as functions that return data. Commands only parse, call one
+ * of these and render. See examples/ for runnable scripts.
+ */
+
+export {type EffectiveConfig, effectiveConfig} from './config/effective.js'
+export {defaultConfigPath, loadConfigFile} from './config/file.js'
+export {initConfig} from './config/init.js'
+export {REDACTED, Redactor} from './config/redact.js'
+export {resolveSettings, Settings} from './config/resolve.js'
+// Configuration
+export {envNameOf, flagNameOf, SETTINGS, type SettingKey} from './config/settings.js'
+export {renderConfigTemplate} from './config/template.js'
+// Errors and reports
+export {ERROR_EXIT, type ErrorCode, EXIT, type ExitCode, isR58Error, R58Error} from './errors.js'
+// Files
+export {writeFileAtomic} from './fs/atomic-write.js'
+export {
+  type Check,
+  type CheckStatus,
+  exitCodeOf,
+  type FailureKind,
+  isOk,
+  runCheck,
+  skippedCheck,
+} from './report/check.js'
+
+// Small parsers
+export {formatDuration, parseDuration} from './util/duration.js'
+export {formatHostPort, parseHostPort} from './util/host-port.js'
+
+// ICE servers and addresses
+export {type IceScheme, type IceServer, type IceTransport, type IceUrl, formatIceUrl, iceServerUrls, parseIceUrl} from './ice/ice-url.js'
+export {type AddressCategory, type AddressClass, type AddressScope, classifyAddress, isLoopbackAddress} from './net/address-class.js'
+export {type HttpRequest, type HttpResponse, httpRequest, headerValue, headerValues} from './net/http.js'
+
+// Cloudflare TURN
+export {
+  fetchCloudflareIceServers,
+  revokeCloudflareTurnCredential,
+  MAX_TURN_TTL_SECONDS,
+  type TurnCredentials,
+} from './turn/cloudflare-credentials.js'
+export {createTurnApiEmulator, type TurnApiEmulator} from './turn/cloudflare-credentials-emulator.js'
+export {restCredential} from './turn/rest-credentials.js'
+export {toMediamtxIceServers, type MediamtxIceServer} from './mediamtx/ice-servers.js'
+
+// Services and waiting
+export {type Log, type LogEvent, type LogLevel, silentLog} from './util/log.js'
+export {sleep, withTimeout} from './util/abort.js'

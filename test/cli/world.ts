@@ -1,0 +1,48 @@
+/**
+ * The shared world of the command-wide CLI tests: planted secrets and the local servers commands talk to.
+ * Each command has an entry in COMMAND_CASES (command-cases.ts) built from this world.
+ */
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {envNameOf, SETTING_KEYS, SETTINGS, type SettingDef, type SettingKey} from '../../src/config/settings.js'
+import {startTurnApi, type TurnApiStandin} from '../support/turn-api.js'
+
+export interface World {
+  dir: string
+  /** One unique planted value per secret setting. */
+  secrets: Map<SettingKey, string>
+  /** Environment that plants every secret: half inline (R58_X), half as files (R58_X_FILE). */
+  env: Record<string, string>
+  /** A file holding the planted value of `key`. */
+  secretFile(key: SettingKey): string
+  turnApi: TurnApiStandin
+  close(): Promise<void>
+}
+
+export async function createWorld(): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), 'r58-world-'))
+  const secrets = new Map<SettingKey, string>()
+  const env: Record<string, string> = {}
+  const files = new Map<SettingKey, string>()
+  let i = 0
+  for (const key of SETTING_KEYS) {
+    if (!(SETTINGS[key] as SettingDef).secret) continue
+    const value = `planted-${key.replace('.', '-')}-${Math.random().toString(36).slice(2, 10)}`
+    secrets.set(key, value)
+    const file = join(dir, `${key}.secret`)
+    writeFileSync(file, `${value}\n`, {mode: 0o600})
+    files.set(key, file)
+    if (i++ % 2 === 0) env[envNameOf(key)] = value
+    else env[`${envNameOf(key)}_FILE`] = file
+  }
+  const turnApi = await startTurnApi({'key-1': secrets.get('turn.keyToken') as string})
+  return {
+    dir,
+    secrets,
+    env,
+    secretFile: (key) => files.get(key) as string,
+    turnApi,
+    close: () => turnApi.close(),
+  }
+}

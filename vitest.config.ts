@@ -1,0 +1,32 @@
+import {defineConfig} from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    // @oclif/test captures output by patching process.stdout/stderr; vitest must not intercept first.
+    disableConsoleIntercept: true,
+    // oclif loads the TypeScript commands; tsx's full loader avoids its path-mapping warning (house style §5.3).
+    execArgv: ['--import', 'tsx'],
+    env: {FORCE_COLOR: '0', NODE_ENV: 'test'},
+    pool: 'forks',
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts', 'commands/**/*.ts'],
+    },
+    projects: [
+      {extends: true, test: {name: 'unit', include: ['test/unit/**/*.test.ts']}},
+      {
+        extends: true,
+        test: {name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000},
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+})
