@@ -33,7 +33,13 @@ export {
   type SyntheticCodec,
   type SyntheticSource,
 } from './media/synthetic.js'
+export {MediamtxApi, type MediamtxPathState, type MediamtxWebrtcSession} from './mediamtx/api-client.js'
+// MediaMTX
+export {type MediamtxConfig, type MediamtxWebrtc, readMediamtxConfig} from './mediamtx/config-read.js'
 export {type MediamtxIceServer, toMediamtxIceServers} from './mediamtx/ice-servers.js'
+export {isKeyAccepted} from './mediamtx/key-rules.js'
+export {createStandinApiHandler, type StandinState} from './mediamtx/standin/api-server.js'
+export {compareVersions, formatVersion, parseVersion, type Version} from './mediamtx/version.js'
 export {
   type AddressCategory,
   type AddressClass,
@@ -51,7 +57,6 @@ export {
   runCheck,
   skippedCheck,
 } from './report/check.js'
-
 // Cloudflare TURN
 export {
   fetchCloudflareIceServers,
