@@ -118,6 +118,26 @@ export const SETTINGS = {
     secret: true,
     summary: 'Bearer token for the relay ingress (all paths); see also relay.tokensFile',
   },
+  'relay.tokensFile': {
+    kind: 'string',
+    summary: 'File of per-path relay tokens, one "<path> <token>" per line ("*" for every path)',
+    example: '/etc/r58/relay-tokens',
+  },
+  'relay.target': {
+    kind: 'string',
+    summary: 'WHIP URL template the relay publishes to; {path} is the guest path',
+    default: 'http://127.0.0.1:8889/{path}/whip',
+  },
+  'relay.allowOrigins': {
+    kind: 'list',
+    summary: 'Origins allowed to call the relay from a browser (CORS); * for any',
+    default: ['*'],
+  },
+  'relay.maxSessions': {
+    kind: 'int',
+    summary: 'Most guest sessions at once; more get 503 with Retry-After',
+    default: 10,
+  },
   'probe.path': {
     kind: 'string',
     summary: 'MediaMTX path used by probes; never a live one',
