@@ -8,6 +8,8 @@ export default defineConfig({
     execArgv: ['--import', 'tsx'],
     env: {FORCE_COLOR: '0', NODE_ENV: 'test'},
     pool: 'forks',
+    // Tests talk to loopback only; the guard drops and reports anything else.
+    setupFiles: ['test/support/network-guard.ts'],
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts', 'commands/**/*.ts'],

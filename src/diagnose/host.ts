@@ -53,7 +53,11 @@ export async function checkHost(inputs: HostInputs = {}): Promise<Check[]> {
   const nodeCheck = runCheck('host.node', 'Node.js version', async () => {
     const [major = 0, minor = 0] = node.split('.').map(Number)
     if (major < 20 || (major === 20 && minor < 19)) {
-      return {status: 'fail', evidence: `Node.js ${node}; r58 needs 20.19 or newer`, fix: 'Install Node.js 20.19+ (or 22 LTS).'}
+      return {
+        status: 'fail',
+        evidence: `Node.js ${node}; r58 needs 20.19 or newer`,
+        fix: 'Install Node.js 20.19+ (or 22 LTS).',
+      }
     }
     return {status: 'pass', evidence: `Node.js ${node}`}
   })
@@ -61,7 +65,11 @@ export async function checkHost(inputs: HostInputs = {}): Promise<Check[]> {
   const clock = runCheck('host.clock', 'Clock', async () => {
     const local = now()
     if (new Date(local).getUTCFullYear() < 2024) {
-      return {status: 'fail', evidence: `the system clock says ${new Date(local).toISOString()}`, fix: 'Enable NTP: sudo timedatectl set-ntp true'}
+      return {
+        status: 'fail',
+        evidence: `the system clock says ${new Date(local).toISOString()}`,
+        fix: 'Enable NTP: sudo timedatectl set-ntp true',
+      }
     }
     const remote = inputs.remoteDate
     if (!remote) return {status: 'pass', evidence: `${new Date(local).toISOString()} (no remote clock seen to compare)`}
@@ -75,7 +83,11 @@ export async function checkHost(inputs: HostInputs = {}): Promise<Check[]> {
         data: {skewMs: skew},
       }
     }
-    return {status: 'pass', evidence: `within ${Math.ceil(Math.abs(skew) / 1000)} s of ${remote.source}`, data: {skewMs: skew}}
+    return {
+      status: 'pass',
+      evidence: `within ${Math.ceil(Math.abs(skew) / 1000)} s of ${remote.source}`,
+      data: {skewMs: skew},
+    }
   })
 
   return Promise.all([rmem, nodeCheck, clock])

@@ -77,7 +77,8 @@ export function checkOfferShape(sdp: string): string | undefined {
   const audio = kinds.filter((k) => k === 'audio').length
   const video = kinds.filter((k) => k === 'video').length
   if (audio > 1 || video > 1) return 'at most one audio and one video track are accepted'
-  if (audio + video !== kinds.length) return `unsupported media in the offer: ${kinds.filter((k) => k !== 'audio' && k !== 'video').join(', ')}`
+  if (audio + video !== kinds.length)
+    return `unsupported media in the offer: ${kinds.filter((k) => k !== 'audio' && k !== 'video').join(', ')}`
   return undefined
 }
 
@@ -88,7 +89,8 @@ export function iceServerLinks(servers: readonly IceServer[]): string[] {
     (Array.isArray(server.urls) ? server.urls : [server.urls]).map((url) => {
       let link = `<${url}>; rel="ice-server"`
       if (server.username !== undefined) link += `; username=${quote(server.username)}`
-      if (server.credential !== undefined) link += `; credential=${quote(server.credential)}; credential-type="password"`
+      if (server.credential !== undefined)
+        link += `; credential=${quote(server.credential)}; credential-type="password"`
       return link
     }),
   )
@@ -132,7 +134,9 @@ export function createIngressHandler(options: IngressOptions): (req: IncomingMes
     counters.requests += 1
     if (!applyCors(req, res, options.allowOrigins)) throw new HttpError(403, 'origin not allowed')
     if (!options.rateLimiter.take(client)) {
-      throw new HttpError(429, 'too many requests', {'retry-after': String(options.rateLimiter.retryAfter(client) || 1)})
+      throw new HttpError(429, 'too many requests', {
+        'retry-after': String(options.rateLimiter.retryAfter(client) || 1),
+      })
     }
     if (isPreflight(req)) {
       answerPreflight(res)
@@ -165,11 +169,18 @@ export function createIngressHandler(options: IngressOptions): (req: IncomingMes
         throw new HttpError(400, 'invalid JSON')
       }
       const {sessionId, trackNames, path} = body ?? {}
-      if (typeof sessionId !== 'string' || !/^[\w-]{1,128}$/.test(sessionId)) throw new HttpError(400, '"sessionId" must be a Calls session id')
-      if (!Array.isArray(trackNames) || trackNames.length === 0 || trackNames.length > 2 || !trackNames.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 128)) {
+      if (typeof sessionId !== 'string' || !/^[\w-]{1,128}$/.test(sessionId))
+        throw new HttpError(400, '"sessionId" must be a Calls session id')
+      if (
+        !Array.isArray(trackNames) ||
+        trackNames.length === 0 ||
+        trackNames.length > 2 ||
+        !trackNames.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 128)
+      ) {
         throw new HttpError(400, '"trackNames" must list one or two track names')
       }
-      if (typeof path !== 'string' || !PATH_NAME.test(path) || path.includes('..')) throw new HttpError(400, '"path" is not a valid path name')
+      if (typeof path !== 'string' || !PATH_NAME.test(path) || path.includes('..'))
+        throw new HttpError(400, '"path" is not a valid path name')
       if (engine.list().length >= options.maxSessions) throw new HttpError(503, 'relay is full', {'retry-after': '5'})
       json(res, 201, await engine.pull({sessionId, trackNames: trackNames as string[], path}))
       return
@@ -182,7 +193,8 @@ export function createIngressHandler(options: IngressOptions): (req: IncomingMes
       const html = renderJoinPage({path})
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; media-src 'self' blob: mediastream:; connect-src 'self'",
+        'content-security-policy':
+          "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; media-src 'self' blob: mediastream:; connect-src 'self'",
         'referrer-policy': 'no-referrer',
         'cache-control': 'no-store',
       })
@@ -223,14 +235,22 @@ export function createIngressHandler(options: IngressOptions): (req: IncomingMes
         'accept-patch': 'application/trickle-ice-sdpfrag',
       })
       res.end(opened.answer)
-      log({level: 'info', event: 'relay.session.created', msg: `guest ${client} publishes to ${path}`, session: opened.id, path, guest: client})
+      log({
+        level: 'info',
+        event: 'relay.session.created',
+        msg: `guest ${client} publishes to ${path}`,
+        session: opened.id,
+        path,
+        guest: client,
+      })
       return
     }
 
     requireAuth(req, path, url)
     if (!engine.has(sessionId)) throw new HttpError(404, 'no such session')
     if (method === 'PATCH') {
-      if (mediaType(req) !== 'application/trickle-ice-sdpfrag') throw new HttpError(415, 'expected application/trickle-ice-sdpfrag')
+      if (mediaType(req) !== 'application/trickle-ice-sdpfrag')
+        throw new HttpError(415, 'expected application/trickle-ice-sdpfrag')
       const fragment = await readBody(req, maxSdp)
       // Calls is ICE-lite and takes no candidates: trickled candidates are accepted and dropped (RFC 9725 allows
       // discarding). A new ufrag/pwd asks for an ICE restart, which Calls cannot do: 422, the session stays.
@@ -243,7 +263,13 @@ export function createIngressHandler(options: IngressOptions): (req: IncomingMes
     if (method === 'DELETE') {
       await engine.close(sessionId, 'guest ended the session')
       res.writeHead(200).end()
-      log({level: 'info', event: 'relay.session.deleted', msg: `guest ${client} ended ${path}`, session: sessionId, path})
+      log({
+        level: 'info',
+        event: 'relay.session.deleted',
+        msg: `guest ${client} ended ${path}`,
+        session: sessionId,
+        path,
+      })
       return
     }
     if (method === 'GET') {

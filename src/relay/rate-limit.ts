@@ -25,7 +25,10 @@ export class RateLimiter {
   take(client: string): boolean {
     const now = this.#options.now()
     const bucket = this.#buckets.get(client) ?? {tokens: this.#options.burst, at: now}
-    bucket.tokens = Math.min(this.#options.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.#options.ratePerSecond)
+    bucket.tokens = Math.min(
+      this.#options.burst,
+      bucket.tokens + ((now - bucket.at) / 1000) * this.#options.ratePerSecond,
+    )
     bucket.at = now
     this.#buckets.delete(client) // re-insert: Map order is recency order
     this.#buckets.set(client, bucket)

@@ -61,7 +61,12 @@ function matchesAny(given: string, candidates: readonly string[]): boolean {
 export type AuthResult = 'ok' | 'missing' | 'invalid'
 
 /** Checks `Authorization: Bearer <token>` (or a `token` query parameter, for join links) for a path. */
-export function authorize(table: TokenTable, path: string, authorization: string | undefined, queryToken?: string | null): AuthResult {
+export function authorize(
+  table: TokenTable,
+  path: string,
+  authorization: string | undefined,
+  queryToken?: string | null,
+): AuthResult {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1] ?? queryToken ?? undefined
   if (!bearer) return 'missing'
   return matchesAny(bearer, [...table.global, ...(table.byPath.get(path) ?? [])]) ? 'ok' : 'invalid'

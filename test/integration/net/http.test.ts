@@ -1,5 +1,6 @@
 import {createServer as createTlsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
+import {Agent} from 'undici'
 import {afterEach, describe, expect, it} from 'vitest'
 import {headerValues, httpRequest} from '../../../src/net/http.js'
 import {closedPort, type LoopbackServer, startHttpServer} from '../../support/http-server.js'
@@ -33,11 +34,24 @@ describe('httpRequest against real loopback servers', () => {
   })
 
   it('names a DNS failure', async () => {
-    // .invalid is reserved (RFC 2606) and never resolves, so no packet leaves the machine for a real host.
-    await expect(httpRequest('http://r58-test.invalid/', {timeoutMs: 2000})).rejects.toMatchObject({
-      code: expect.stringMatching(/E_UNREACHABLE|E_TIMEOUT/),
-      exitCode: 4,
+    // The resolver is injected: a real lookup would send a query to this machine's DNS server.
+    const dispatcher = new Agent({
+      connect: {
+        lookup: (host, _options, callback) =>
+          callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), {code: 'ENOTFOUND'}), '', 4),
+      },
     })
+    try {
+      await expect(
+        httpRequest('http://mediamtx.example.test:9997/', {dispatcher, step: 'API GET'}),
+      ).rejects.toMatchObject({
+        code: 'E_UNREACHABLE',
+        exitCode: 4,
+        text: 'API GET: DNS lookup of mediamtx.example.test failed (ENOTFOUND)',
+      })
+    } finally {
+      await dispatcher.close()
+    }
   })
 
   it('gives up at the deadline when the server never answers', async () => {

@@ -10,7 +10,8 @@ import {RateLimiter} from '../../../src/relay/rate-limit.js'
 import {parseTokensFile} from '../../../src/relay/tokens.js'
 import {type LoopbackServer, startHttpServer} from '../../support/http-server.js'
 
-const OFFER = 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n'
+const OFFER =
+  'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n'
 const TOKEN = 'cam-token-0123456789abcdef'
 
 class RecordingEngine implements RelayEngine {
@@ -101,9 +102,9 @@ describe('relay ingress', () => {
     expect(reply.status).toBe(201)
     expect(reply.body).toBe('v=0\r\nanswer')
     expect(reply.headers['content-type']).toBe('application/sdp')
-    expect(reply.headers.location).toBe('/whip/cam/session/s1')
-    expect(reply.headers.etag).toBe('"s1"')
-    expect(reply.headers.link).toBe('<stun:stun.example.test:3478>; rel="ice-server"')
+    expect(reply.headers['location']).toBe('/whip/cam/session/s1')
+    expect(reply.headers['etag']).toBe('"s1"')
+    expect(reply.headers['link']).toBe('<stun:stun.example.test:3478>; rel="ice-server"')
     expect(engine.opened[0]).toMatchObject({path: 'cam', offer: OFFER, guest: '127.0.0.1'})
   })
 
@@ -114,11 +115,21 @@ describe('relay ingress', () => {
 
   it.each([
     {what: 'no token', headers: {'content-type': 'application/sdp'}, body: OFFER, status: 401},
-    {what: 'a wrong token', headers: {...auth, authorization: 'Bearer wrong-token-0123456789'}, body: OFFER, status: 401},
+    {
+      what: 'a wrong token',
+      headers: {...auth, authorization: 'Bearer wrong-token-0123456789'},
+      body: OFFER,
+      status: 401,
+    },
     {what: 'a wrong content type', headers: {...auth, 'content-type': 'text/plain'}, body: OFFER, status: 415},
     {what: 'an oversized SDP', headers: auth, body: `${OFFER}${'a=x\r\n'.repeat(2000)}`, status: 413},
     {what: 'two video m-lines', headers: auth, body: `${OFFER}m=video 9 UDP/TLS/RTP/SAVPF 96\r\n`, status: 422},
-    {what: 'a data channel', headers: auth, body: `${OFFER}m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n`, status: 422},
+    {
+      what: 'a data channel',
+      headers: auth,
+      body: `${OFFER}m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n`,
+      status: 422,
+    },
     {what: 'not an SDP', headers: auth, body: '<html></html>', status: 400},
   ])('refuses $what with $status and creates nothing', async ({headers, body, status}) => {
     const reply = await send(`${server.url}/whip/cam`, 'POST', headers, body)
@@ -146,7 +157,8 @@ describe('relay ingress', () => {
   it('trickle PATCH → 204, ICE restart → 422 (session kept), DELETE → 200 then 404', async () => {
     await send(`${server.url}/whip/cam`, 'POST', auth, OFFER)
     const session = `${server.url}/whip/cam/session/s1`
-    const frag = 'a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=candidate:1 1 udp 1 127.0.0.1 5000 typ host\r\n'
+    const frag =
+      'a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=candidate:1 1 udp 1 127.0.0.1 5000 typ host\r\n'
     const sdpfrag = {...auth, 'content-type': 'application/trickle-ice-sdpfrag'}
     expect((await send(session, 'PATCH', {...sdpfrag, 'if-match': '"s1"'}, frag)).status).toBe(204)
     expect((await send(session, 'PATCH', {...sdpfrag, 'if-match': '*'}, frag)).status).toBe(422)
@@ -171,7 +183,7 @@ describe('relay ingress', () => {
     const reply = await send(`${server.url}/whip/cam`, 'OPTIONS', {authorization: `Bearer ${TOKEN}`})
     expect(reply.status).toBe(204)
     expect(reply.headers['accept-post']).toBe('application/sdp')
-    expect(reply.headers.link).toContain('rel="ice-server"')
+    expect(reply.headers['link']).toContain('rel="ice-server"')
   })
 
   it('serves status and metrics to local operators, and only with a token through the tunnel', async () => {
@@ -206,7 +218,11 @@ describe('relay ingress', () => {
       () => send(`${server.url}/whip/cam`, 'POST', auth, 'v=0\r\nm=audio\r\n'.repeat(3)),
     ]
     for (let i = 0; i < 200; i++) {
-      const reply = await (junk[i % junk.length] as () => Promise<Reply>)().catch(() => ({status: 0, headers: {}, body: ''}))
+      const reply = await (junk[i % junk.length] as () => Promise<Reply>)().catch(() => ({
+        status: 0,
+        headers: {},
+        body: '',
+      }))
       expect(reply.status === 0 || (reply.status >= 400 && reply.status < 600)).toBe(true)
     }
     expect((await send(`${server.url}/healthz`, 'GET')).status).toBe(200)

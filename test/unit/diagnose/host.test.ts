@@ -39,7 +39,9 @@ describe('checkHost', () => {
   })
 
   it('fails an absurd clock without any remote', async () => {
-    const checks = Object.fromEntries((await checkHost({now: () => Date.parse('2001-01-01T00:00:00Z')})).map((c) => [c.id, c]))
+    const checks = Object.fromEntries(
+      (await checkHost({now: () => Date.parse('2001-01-01T00:00:00Z')})).map((c) => [c.id, c]),
+    )
     expect(checks['host.clock']?.status).toBe('fail')
   })
 })

@@ -35,7 +35,7 @@ describe('synthetic media', () => {
     async ({codec, bitrateKbps}) => {
       const {packets, source} = await capture(codec, bitrateKbps, 3)
       expect(isKeyframePayload(codec, packets[0]?.payload ?? Buffer.alloc(0))).toBe(true)
-      const frameStarts = packets.filter((p, i) => i === 0 || packets[i - 1]?.header.marker)
+      const frameStarts = packets.filter((_packet, i) => i === 0 || packets[i - 1]?.header.marker)
       expect(frameStarts.slice(1).some((p) => isKeyframePayload(codec, p.payload))).toBe(false)
       for (const packet of packets) expect(packet.payload.length).toBeLessThanOrEqual(1100)
       expect(source.stats.keyframes).toBe(1)

@@ -27,7 +27,9 @@ describe('relay tokens', () => {
     ['cam a b\n', 't:1: expected'],
     ['\n* short\n', 't:2: token for "*" is shorter than 16 characters'],
   ])('rejects %j with the line number', (text, message) => {
-    expect(() => parseTokensFile(text, 't')).toThrow(expect.objectContaining({code: 'E_CONFIG', text: expect.stringContaining(message)}))
+    expect(() => parseTokensFile(text, 't')).toThrow(
+      expect.objectContaining({code: 'E_CONFIG', text: expect.stringContaining(message)}),
+    )
   })
 })
 
@@ -65,7 +67,10 @@ describe('offer shape and Link headers', () => {
 
   it('formats ice servers as RFC 9725 Link values', () => {
     expect(
-      iceServerLinks([{urls: 'stun:stun.example:3478'}, {urls: ['turn:t:3478?transport=udp'], username: 'u', credential: 'p"q'}]),
+      iceServerLinks([
+        {urls: 'stun:stun.example:3478'},
+        {urls: ['turn:t:3478?transport=udp'], username: 'u', credential: 'p"q'},
+      ]),
     ).toEqual([
       '<stun:stun.example:3478>; rel="ice-server"',
       '<turn:t:3478?transport=udp>; rel="ice-server"; username="u"; credential="p\\"q"; credential-type="password"',
