@@ -1,0 +1,46 @@
+/** werift peer pairs on loopback for tests: offer/answer without trickle, in loopback scope. */
+import {RTCPeerConnection, type RTCPeerConnectionConfig} from 'werift'
+import {peerNetworkConfig, scopeSdp} from '../../src/webrtc/network.js'
+
+export function loopbackPeer(config: RTCPeerConnectionConfig = {}): RTCPeerConnection {
+  return new RTCPeerConnection({iceServers: [], ...peerNetworkConfig('loopback'), ...config})
+}
+
+/** Negotiates `offerer` → `answerer` and waits until both are connected. */
+export async function connectPeers(
+  offerer: RTCPeerConnection,
+  answerer: RTCPeerConnection,
+  timeoutMs = 10_000,
+): Promise<void> {
+  await offerer.setLocalDescription(await offerer.createOffer())
+  await answerer.setRemoteDescription({type: 'offer', sdp: scopeSdp(offerer.localDescription?.sdp ?? '', 'loopback')})
+  await answerer.setLocalDescription(await answerer.createAnswer())
+  await offerer.setRemoteDescription({type: 'answer', sdp: scopeSdp(answerer.localDescription?.sdp ?? '', 'loopback')})
+  await Promise.all([offerer, answerer].map((pc) => waitConnected(pc, timeoutMs)))
+}
+
+export function waitConnected(pc: RTCPeerConnection, timeoutMs = 10_000): Promise<void> {
+  if (pc.connectionState === 'connected') return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription.unSubscribe()
+      reject(new Error(`peer not connected within ${timeoutMs} ms (state ${pc.connectionState})`))
+    }, timeoutMs)
+    const subscription = pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') {
+        clearTimeout(timer)
+        subscription.unSubscribe()
+        resolve()
+      }
+    })
+  })
+}
+
+/** Polls `condition` every 20 ms until true, or rejects after `timeoutMs` naming `what`. */
+export async function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
