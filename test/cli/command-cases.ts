@@ -38,4 +38,8 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
     ok: [['turn', 'revoke', 'someone', '--key-id', 'key-1', '--api-base', w.turnApi.apiBase]],
     more: [['turn', 'revoke', 'someone', '--key-id', 'nope', '--api-base', w.turnApi.apiBase]],
   }),
+  'relay:status': (w) => ({
+    ok: [['relay', 'status', '--url', w.idleRelay.url]],
+    more: [['relay', 'status', '--url', 'http://127.0.0.1:1']],
+  }),
 }

@@ -6,6 +6,8 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {envNameOf, SETTING_KEYS, SETTINGS, type SettingDef, type SettingKey} from '../../src/config/settings.js'
+import type {LoopbackServer} from '../support/http-server.js'
+import {startIdleRelay} from '../support/relay.js'
 import {startTurnApi, type TurnApiStandin} from '../support/turn-api.js'
 
 export interface World {
@@ -17,6 +19,8 @@ export interface World {
   /** A file holding the planted value of `key`. */
   secretFile(key: SettingKey): string
   turnApi: TurnApiStandin
+  /** A relay front without sessions. */
+  idleRelay: LoopbackServer
   close(): Promise<void>
 }
 
@@ -37,12 +41,17 @@ export async function createWorld(): Promise<World> {
     else env[`${envNameOf(key)}_FILE`] = file
   }
   const turnApi = await startTurnApi({'key-1': secrets.get('turn.keyToken') as string})
+  const idleRelay = await startIdleRelay()
   return {
     dir,
     secrets,
     env,
     secretFile: (key) => files.get(key) as string,
     turnApi,
-    close: () => turnApi.close(),
+    idleRelay,
+    close: async () => {
+      await turnApi.close()
+      await idleRelay.close()
+    },
   }
 }
