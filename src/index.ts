@@ -15,6 +15,25 @@ export {renderConfigTemplate} from './config/template.js'
 export {ERROR_EXIT, type ErrorCode, EXIT, type ExitCode, isR58Error, R58Error} from './errors.js'
 // Files
 export {writeFileAtomic} from './fs/atomic-write.js'
+// ICE servers and addresses
+export {
+  formatIceUrl,
+  type IceScheme,
+  type IceServer,
+  type IceTransport,
+  type IceUrl,
+  iceServerUrls,
+  parseIceUrl,
+} from './ice/ice-url.js'
+export {type MediamtxIceServer, toMediamtxIceServers} from './mediamtx/ice-servers.js'
+export {
+  type AddressCategory,
+  type AddressClass,
+  type AddressScope,
+  classifyAddress,
+  isLoopbackAddress,
+} from './net/address-class.js'
+export {type HttpRequest, type HttpResponse, headerValue, headerValues, httpRequest} from './net/http.js'
 export {
   type Check,
   type CheckStatus,
@@ -24,27 +43,18 @@ export {
   runCheck,
   skippedCheck,
 } from './report/check.js'
-
-// Small parsers
-export {formatDuration, parseDuration} from './util/duration.js'
-export {formatHostPort, parseHostPort} from './util/host-port.js'
-
-// ICE servers and addresses
-export {type IceScheme, type IceServer, type IceTransport, type IceUrl, formatIceUrl, iceServerUrls, parseIceUrl} from './ice/ice-url.js'
-export {type AddressCategory, type AddressClass, type AddressScope, classifyAddress, isLoopbackAddress} from './net/address-class.js'
-export {type HttpRequest, type HttpResponse, httpRequest, headerValue, headerValues} from './net/http.js'
-
 // Cloudflare TURN
 export {
   fetchCloudflareIceServers,
-  revokeCloudflareTurnCredential,
   MAX_TURN_TTL_SECONDS,
+  revokeCloudflareTurnCredential,
   type TurnCredentials,
 } from './turn/cloudflare-credentials.js'
 export {createTurnApiEmulator, type TurnApiEmulator} from './turn/cloudflare-credentials-emulator.js'
 export {restCredential} from './turn/rest-credentials.js'
-export {toMediamtxIceServers, type MediamtxIceServer} from './mediamtx/ice-servers.js'
-
+export {sleep, withTimeout} from './util/abort.js'
+// Small parsers
+export {formatDuration, parseDuration} from './util/duration.js'
+export {formatHostPort, parseHostPort} from './util/host-port.js'
 // Services and waiting
 export {type Log, type LogEvent, type LogLevel, silentLog} from './util/log.js'
-export {sleep, withTimeout} from './util/abort.js'

@@ -26,7 +26,10 @@ const TYPES = new Set<string>(['host', 'srflx', 'prflx', 'relay'])
 
 /** Parses `candidate:…` (with or without the `a=` / `candidate:` prefix); undefined when malformed. */
 export function parseCandidate(line: string): ParsedCandidate | undefined {
-  const text = line.trim().replace(/^a=/, '').replace(/^candidate:/, '')
+  const text = line
+    .trim()
+    .replace(/^a=/, '')
+    .replace(/^candidate:/, '')
   const parts = text.split(/\s+/)
   if (parts.length < 8 || parts[6] !== 'typ') return undefined
   const [foundation = '', componentText = '', protocolText = '', priorityText = '', address = '', portText = ''] = parts

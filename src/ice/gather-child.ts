@@ -28,7 +28,8 @@ async function gather(job: GatherJob, index: number): Promise<void> {
   })
   connections.push(pc)
   pc.onIceCandidate.subscribe((candidate) => {
-    if (candidate?.candidate) post({type: 'candidate', job: index, elapsedMs: elapsed(), candidate: candidate.candidate})
+    if (candidate?.candidate)
+      post({type: 'candidate', job: index, elapsedMs: elapsed(), candidate: candidate.candidate})
   })
   pc.iceGatheringStateChange.subscribe((state) => {
     if (state === 'complete') post({type: 'complete', job: index, elapsedMs: elapsed()})

@@ -9,8 +9,8 @@
  */
 import {type ChildProcess, fork} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
-import {R58Error} from '../errors.js'
 import type {ExitCode} from '../errors.js'
+import {R58Error} from '../errors.js'
 import {type Check, exitCodeOf, isOk, skippedCheck} from '../report/check.js'
 import type {TlsSettings} from '../stun/link.js'
 import {type ParsedCandidate, parseCandidate} from './candidate.js'
@@ -64,7 +64,10 @@ export interface IceGatherReport {
   summary: CandidateSummary
   /** True when every peer connection completed gathering before the deadline. */
   complete: boolean
+  /** From the start of gathering to its end (completion or deadline). */
   elapsedMs: number
+  /** Starting the gatherer process and loading werift, before gathering. */
+  startupMs: number
   warnings: string[]
   checks: Check[]
   ok: boolean
@@ -85,10 +88,14 @@ function planJobs(options: GatherOptions): PlannedUrl[] {
     for (const url of Array.isArray(server.urls) ? server.urls : [server.urls]) {
       const ice = parseIceUrl(url, '--ice-server')
       if (ice.scheme === 'stuns') {
-        throw new R58Error('E_USAGE', `--ice-server: ${JSON.stringify(url)}: stuns: is not supported by browsers or werift`, {
-          field: '--ice-server',
-          hint: 'Use stun:host:port.',
-        })
+        throw new R58Error(
+          'E_USAGE',
+          `--ice-server: ${JSON.stringify(url)}: stuns: is not supported by browsers or werift`,
+          {
+            field: '--ice-server',
+            hint: 'Use stun:host:port.',
+          },
+        )
       }
       if (ice.isTurn && (!server.username || !server.credential)) {
         throw new R58Error('E_USAGE', `--ice-server: ${JSON.stringify(url)} needs a TURN user name and credential`, {
@@ -101,7 +108,11 @@ function planJobs(options: GatherOptions): PlannedUrl[] {
         kind: ice.isTurn ? 'turn' : 'stun',
         transport: ice.transport,
         port: ice.port,
-        server: {urls: url, ...(server.username !== undefined && {username: server.username}), ...(server.credential !== undefined && {credential: server.credential})},
+        server: {
+          urls: url,
+          ...(server.username !== undefined && {username: server.username}),
+          ...(server.credential !== undefined && {credential: server.credential}),
+        },
       })
     }
   }
@@ -122,7 +133,8 @@ function childExecArgv(isTypeScript: boolean): string[] {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     if (/^--(import|require|loader|experimental-loader)=/.test(arg)) args.push(arg)
-    else if (/^--(import|require|loader|experimental-loader)$/.test(arg) && argv[i + 1] !== undefined) args.push(arg, argv[++i] as string)
+    else if (/^--(import|require|loader|experimental-loader)$/.test(arg) && argv[i + 1] !== undefined)
+      args.push(arg, argv[++i] as string)
   }
   return args.length > 0 ? args : ['--import', 'tsx']
 }
@@ -131,7 +143,11 @@ function spawnChild(): ChildProcess {
   const here = import.meta.url
   const isTypeScript = here.endsWith('.ts')
   const path = fileURLToPath(new URL(isTypeScript ? './gather-child.ts' : './gather-child.js', here))
-  return fork(path, [], {execArgv: childExecArgv(isTypeScript), stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json'})
+  return fork(path, [], {
+    execArgv: childExecArgv(isTypeScript),
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    serialization: 'json',
+  })
 }
 
 function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
@@ -157,7 +173,11 @@ interface Raw {
 /** Runs the jobs in a child process until all complete, the deadline passes, or the signal fires. */
 async function runChild(jobs: GatherJob[], timeoutMs: number, signal?: AbortSignal) {
   const raw: Raw[] = []
-  const status = jobs.map(() => ({complete: false, elapsedMs: undefined as number | undefined, error: undefined as string | undefined}))
+  const status = jobs.map(() => ({
+    complete: false,
+    elapsedMs: undefined as number | undefined,
+    error: undefined as string | undefined,
+  }))
   const child = spawnChild()
   let finish: () => void = () => {}
   const finished = new Promise<void>((resolve) => {
@@ -165,12 +185,15 @@ async function runChild(jobs: GatherJob[], timeoutMs: number, signal?: AbortSign
   })
   let timer: NodeJS.Timeout | undefined
   let ready = false
+  const spawnedAt = performance.now()
+  let readyAt = spawnedAt
   // Starting Node and loading werift takes a while; the gathering deadline counts from 'ready'.
   const startup = setTimeout(finish, STARTUP_TIMEOUT_MS)
   startup.unref()
   child.on('message', (message: ChildMessage) => {
     if (message.type === 'ready') {
       ready = true
+      readyAt = performance.now()
       clearTimeout(startup)
       timer = setTimeout(finish, timeoutMs)
       timer.unref()
@@ -193,8 +216,10 @@ async function runChild(jobs: GatherJob[], timeoutMs: number, signal?: AbortSign
   child.once('exit', () => finish())
   if (signal?.aborted) finish()
   signal?.addEventListener('abort', finish, {once: true})
+  let finishedAt = spawnedAt
   try {
     await finished
+    finishedAt = performance.now()
   } finally {
     clearTimeout(startup)
     clearTimeout(timer)
@@ -206,30 +231,49 @@ async function runChild(jobs: GatherJob[], timeoutMs: number, signal?: AbortSign
     }
   }
   if (spawnError || (!ready && !signal?.aborted)) {
-    const why = spawnError?.message ?? `it exited (code ${child.exitCode ?? child.signalCode}) or did not start within ${STARTUP_TIMEOUT_MS} ms`
+    const why =
+      spawnError?.message ??
+      `it exited (code ${child.exitCode ?? child.signalCode}) or did not start within ${STARTUP_TIMEOUT_MS} ms`
     throw new R58Error('E_CHECK_FAILED', `could not start the candidate gatherer (werift): ${why}`)
   }
-  return {raw, status}
+  return {raw, status, startupMs: Math.round(readyAt - spawnedAt), gatherMs: Math.round(finishedAt - readyAt)}
 }
 
 const count = (candidates: readonly GatheredCandidate[], type: ParsedCandidate['type']) =>
   candidates.filter((c) => c.type === type).length
 
-function checksOf(planned: readonly PlannedUrl[], candidates: readonly GatheredCandidate[], relayOnly: boolean, startedAt: string, durationMs: number) {
+function checksOf(
+  planned: readonly PlannedUrl[],
+  candidates: readonly GatheredCandidate[],
+  relayOnly: boolean,
+  startedAt: string,
+  durationMs: number,
+) {
   const checks: Check[] = []
   const warnings: string[] = []
   const base = {startedAt, durationMs: Math.round(durationMs)}
   const hosts = candidates.filter((c) => c.type === 'host')
-  if (relayOnly) checks.push(skippedCheck('ice.host', 'Host candidates', '--relay-only: host candidates are not gathered'))
+  if (relayOnly)
+    checks.push(skippedCheck('ice.host', 'Host candidates', '--relay-only: host candidates are not gathered'))
   else if (hosts.length > 0) {
     const addresses = [...new Set(hosts.map((c) => c.address))].join(', ')
-    checks.push({...base, id: 'ice.host', title: 'Host candidates', status: 'pass', evidence: `${hosts.length} host candidates: ${addresses}`})
+    checks.push({
+      ...base,
+      id: 'ice.host',
+      title: 'Host candidates',
+      status: 'pass',
+      evidence: `${hosts.length} host candidates: ${addresses}`,
+    })
   } else {
-    const text = 'no host candidate: no usable network interface (werift skips loopback, tun/utun and link-local interfaces)'
+    const text =
+      'no host candidate: no usable network interface (werift skips loopback, tun/utun and link-local interfaces)'
     warnings.push(text)
     checks.push({...base, id: 'ice.host', title: 'Host candidates', status: 'warn', evidence: text})
   }
-  for (const [kind, type] of [['stun', 'srflx'], ['turn', 'relay']] as const) {
+  for (const [kind, type] of [
+    ['stun', 'srflx'],
+    ['turn', 'relay'],
+  ] as const) {
     for (const target of withSuffixes(planned.filter((p) => p.kind === kind))) {
       const id = `ice.${type}.${target.suffix}`
       const title = `${type === 'srflx' ? 'Server-reflexive' : 'Relay'} candidate from ${target.url}`
@@ -245,10 +289,10 @@ function checksOf(planned: readonly PlannedUrl[], candidates: readonly GatheredC
       }
       const text =
         type === 'srflx'
-          ? `no server-reflexive candidate from ${target.url}: STUN unreachable or UDP blocked — run \`r58 probe stun ${target.url}\``
-          : `no relay candidate from ${target.url}: TURN unreachable or credentials rejected — run \`r58 probe turn ${target.url}\``
-      warnings.push(text)
-      checks.push({...base, id, title, status: 'fail', failure: 'failed', evidence: text, fix: `r58 probe ${kind} ${target.url}`})
+          ? `no server-reflexive candidate: STUN unreachable or UDP blocked — run \`r58 probe stun ${target.url}\``
+          : `no relay candidate: TURN unreachable or credentials rejected — run \`r58 probe turn ${target.url}\``
+      warnings.push(`${text} (${target.url})`)
+      checks.push({...base, id, title, status: 'fail', failure: 'failed', evidence: text})
     }
   }
   return {checks, warnings}
@@ -259,14 +303,15 @@ export async function gatherCandidates(options: GatherOptions): Promise<IceGathe
   const relayOnly = options.relayOnly === true
   const timeoutMs = options.timeoutMs ?? 3000
   const startedAt = new Date().toISOString()
-  const started = performance.now()
   const tls = {
     ...(options.tls?.ca !== undefined && {tlsCa: options.tls.ca.toString()}),
     ...(options.tls?.insecure === true && {tlsInsecure: true}),
   }
   const jobs: GatherJob[] =
-    planned.length === 0 ? [{iceServers: [], relayOnly, ...tls}] : planned.map((p) => ({iceServers: [p.server], relayOnly, ...tls}))
-  const {raw, status} = await runChild(jobs, timeoutMs, options.signal)
+    planned.length === 0
+      ? [{iceServers: [], relayOnly, ...tls}]
+      : planned.map((p) => ({iceServers: [p.server], relayOnly, ...tls}))
+  const {raw, status, startupMs, gatherMs} = await runChild(jobs, timeoutMs, options.signal)
   if (options.signal?.aborted) throw new R58Error('E_ABORTED', 'probe ice: cancelled')
   const candidates: GatheredCandidate[] = []
   for (const entry of raw) {
@@ -284,7 +329,7 @@ export async function gatherCandidates(options: GatherOptions): Promise<IceGathe
     })
   }
   candidates.sort((a, b) => a.elapsedMs - b.elapsedMs)
-  const elapsedMs = Math.round(performance.now() - started)
+  const elapsedMs = gatherMs
   const servers: IceServerGather[] = jobs.map((_, i) => {
     const p = planned[i]
     const s = status[i]
@@ -303,9 +348,15 @@ export async function gatherCandidates(options: GatherOptions): Promise<IceGathe
     relayOnly,
     servers,
     candidates,
-    summary: {host: count(candidates, 'host'), srflx: count(candidates, 'srflx'), prflx: count(candidates, 'prflx'), relay: count(candidates, 'relay')},
+    summary: {
+      host: count(candidates, 'host'),
+      srflx: count(candidates, 'srflx'),
+      prflx: count(candidates, 'prflx'),
+      relay: count(candidates, 'relay'),
+    },
     complete: servers.every((s) => s.complete),
     elapsedMs,
+    startupMs,
     warnings,
     checks,
     ok: isOk(checks),

@@ -36,7 +36,9 @@ export function planUrlTargets(
 }
 
 /** Adds the check-id suffixes to already-parsed targets (also used when a target is added, as with --tcp). */
-export function withSuffixes<T extends {transport: IceTransport; port: number}>(targets: readonly T[]): (T & {suffix: string})[] {
+export function withSuffixes<T extends {transport: IceTransport; port: number}>(
+  targets: readonly T[],
+): (T & {suffix: string})[] {
   const count = (key: (t: T) => string, value: string) => targets.filter((t) => key(t) === value).length
   const byTransport = (t: T) => t.transport
   const byPort = (t: T) => `${t.transport}-${t.port}`

@@ -36,10 +36,14 @@ export async function makeSelfSignedCertificate(options: CertificateOptions = {}
     await promisify(execFile)('openssl', args)
   } catch (error) {
     const missing = (error as {code?: string}).code === 'ENOENT'
-    throw new R58Error('E_CONFIG', missing ? 'openssl is not installed' : `openssl failed: ${(error as Error).message}`, {
-      hint: missing ? 'Install it: apt-get install openssl' : undefined,
-      cause: error,
-    })
+    throw new R58Error(
+      'E_CONFIG',
+      missing ? 'openssl is not installed' : `openssl failed: ${(error as Error).message}`,
+      {
+        hint: missing ? 'Install it: apt-get install openssl' : undefined,
+        cause: error,
+      },
+    )
   }
   return {certPath, keyPath, cert: await readFile(certPath, 'utf8')}
 }

@@ -13,8 +13,8 @@ import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {R58Error} from '../errors.js'
-import {bindingRequest} from '../stun/message.js'
 import {UdpPort} from '../stun/link.js'
+import {bindingRequest} from '../stun/message.js'
 import {transact} from '../stun/transaction.js'
 import {type LabCertificate, makeSelfSignedCertificate} from './certificate.js'
 
@@ -110,7 +110,11 @@ function configText(lines: Record<string, string | number | true | undefined>, e
 async function answersBinding(port: number): Promise<boolean> {
   const udp = await UdpPort.open('udp4')
   try {
-    await transact(bindingRequest(), udp.to({address: '127.0.0.1', port}), {timeoutMs: 200, step: 'coturn ready', rtoMs: 50})
+    await transact(bindingRequest(), udp.to({address: '127.0.0.1', port}), {
+      timeoutMs: 200,
+      step: 'coturn ready',
+      rtoMs: 50,
+    })
     return true
   } catch {
     return false
@@ -141,7 +145,7 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 export async function startCoturn(options: CoturnOptions = {}): Promise<CoturnLab> {
   const binary = options.binary ?? findTurnserver()
   if (!binary) {
-    throw new R58Error('E_CONFIG', "coturn is not installed: no turnserver on PATH", {
+    throw new R58Error('E_CONFIG', 'coturn is not installed: no turnserver on PATH', {
       hint: 'Install it: apt-get install coturn (Debian/Ubuntu), brew install coturn (macOS).',
     })
   }
@@ -215,7 +219,10 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<CoturnLa
     if (spawnError || child.exitCode !== null || Date.now() > deadline) {
       const log = await logTail(logFile)
       await stop()
-      throw new R58Error('E_CONFIG', `coturn did not start: ${spawnError?.message ?? `exit ${child.exitCode ?? 'none'}`}\n${log}`)
+      throw new R58Error(
+        'E_CONFIG',
+        `coturn did not start: ${spawnError?.message ?? `exit ${child.exitCode ?? 'none'}`}\n${log}`,
+      )
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }

@@ -19,7 +19,8 @@ export async function resolveHost(host: string, timeoutMs: number, signal?: Abor
   } catch (error) {
     if (error instanceof StepFailure) throw error
     const code = (error as {code?: string}).code
-    if (code === 'E_TIMEOUT') throw new StepFailure('dns', 'timeout', `DNS lookup of ${host}: no answer within ${timeoutMs} ms`)
+    if (code === 'E_TIMEOUT')
+      throw new StepFailure('dns', 'timeout', `DNS lookup of ${host}: no answer within ${timeoutMs} ms`)
     if (code === 'E_ABORTED') throw new StepFailure('dns', 'aborted', `DNS lookup of ${host}: cancelled`)
     throw new StepFailure('dns', 'unreachable', `DNS lookup of ${host} failed (${code ?? String(error)})`, {
       hint: `Check the host name ${host}.`,

@@ -4,9 +4,14 @@
  * and named failure (TCP connect, TLS handshake); closing one always frees the socket.
  */
 import {createSocket, type Socket as UdpSocket} from 'node:dgram'
-import {isIP, type Socket as TcpSocket} from 'node:net'
-import {connect as tcpConnect} from 'node:net'
-import {type ConnectionOptions, connect as tlsConnect, type PeerCertificate, rootCertificates, type TLSSocket} from 'node:tls'
+import {isIP, type Socket as TcpSocket, connect as tcpConnect} from 'node:net'
+import {
+  type ConnectionOptions,
+  type PeerCertificate,
+  rootCertificates,
+  type TLSSocket,
+  connect as tlsConnect,
+} from 'node:tls'
 import {R58Error} from '../errors.js'
 import {type Endpoint, formatEndpoint} from '../net/endpoint.js'
 import {StepFailure} from './outcome.js'
@@ -143,10 +148,15 @@ export async function openUdpLink(remote: Endpoint): Promise<StunLink> {
     const code = (error as {code?: string}).code
     demux.fail(
       code === 'ECONNREFUSED'
-        ? new StepFailure('stun-response', 'unreachable', `UDP port ${formatEndpoint(remote)} unreachable (ICMP port unreachable)`, {
-            hint: 'Is the server running, and listening on UDP on that port?',
-            cause: error,
-          })
+        ? new StepFailure(
+            'stun-response',
+            'unreachable',
+            `UDP port ${formatEndpoint(remote)} unreachable (ICMP port unreachable)`,
+            {
+              hint: 'Is the server running, and listening on UDP on that port?',
+              cause: error,
+            },
+          )
         : error,
     )
   })
@@ -160,9 +170,14 @@ export async function openUdpLink(remote: Endpoint): Promise<StunLink> {
     })
   } catch (error) {
     await closeUdp(socket)
-    throw new StepFailure('stun-response', 'unreachable', `UDP to ${formatEndpoint(remote)}: ${(error as Error).message}`, {
-      cause: error,
-    })
+    throw new StepFailure(
+      'stun-response',
+      'unreachable',
+      `UDP to ${formatEndpoint(remote)}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    )
   }
   const local = socket.address()
   let closed: Promise<void> | undefined
@@ -269,7 +284,11 @@ function certificateNames(cert: PeerCertificate | undefined): {subject?: string;
 }
 
 /** Plain-language reason for a certificate that did not verify. */
-export function describeCertificateProblem(code: string, servername: string, info: Pick<TlsInfo, 'subject' | 'altNames'>): string {
+export function describeCertificateProblem(
+  code: string,
+  servername: string,
+  info: Pick<TlsInfo, 'subject' | 'altNames'>,
+): string {
   const names = info.altNames?.length ? info.altNames.join(', ') : 'no subjectAltName'
   const holder = `CN=${info.subject ?? '(none)'} (${names})`
   switch (code) {
@@ -309,10 +328,15 @@ async function handshakeTls(tcp: TcpSocket, options: StreamLinkOptions): Promise
       const onError = (error: Error) => {
         const code = (error as {code?: string}).code
         reject(
-          new StepFailure('tls-handshake', 'tls-failed', `TLS handshake with ${where} failed: ${code ?? error.message}`, {
-            hint: 'Is this port speaking TLS (turns:)? A plain TURN port needs turn:…?transport=tcp.',
-            cause: error,
-          }),
+          new StepFailure(
+            'tls-handshake',
+            'tls-failed',
+            `TLS handshake with ${where} failed: ${code ?? error.message}`,
+            {
+              hint: 'Is this port speaking TLS (turns:)? A plain TURN port needs turn:…?transport=tcp.',
+              cause: error,
+            },
+          ),
         )
       }
       socket.once('secureConnect', onSecure)
@@ -373,7 +397,11 @@ export async function openStreamLink(options: StreamLinkOptions): Promise<StunLi
   socket.on('error', (error) => demux.fail(error))
   socket.on('close', () => {
     demux.fail(
-      new StepFailure('stun-response', 'unreachable', `${formatEndpoint(remote)} closed the ${options.transport.toUpperCase()} connection`),
+      new StepFailure(
+        'stun-response',
+        'unreachable',
+        `${formatEndpoint(remote)} closed the ${options.transport.toUpperCase()} connection`,
+      ),
     )
   })
   return {
@@ -391,6 +419,8 @@ export async function openStreamLink(options: StreamLinkOptions): Promise<StunLi
 }
 
 /** Opens the link a URL asks for. */
-export function openLink(options: StreamLinkOptions | (Omit<StreamLinkOptions, 'transport'> & {transport: 'udp'})): Promise<StunLink> {
+export function openLink(
+  options: StreamLinkOptions | (Omit<StreamLinkOptions, 'transport'> & {transport: 'udp'}),
+): Promise<StunLink> {
   return options.transport === 'udp' ? openUdpLink(options.remote) : openStreamLink(options)
 }

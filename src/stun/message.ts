@@ -3,7 +3,7 @@
  * computes MESSAGE-INTEGRITY and FINGERPRINT; this module only gives r58 a typed view of the attributes it
  * reads and small builders for the requests it sends.
  */
-import {classes, makeIntegrityKey, Message, methods, parseMessage} from 'werift'
+import {classes, Message, makeIntegrityKey, methods, parseMessage} from 'werift'
 import type {Endpoint} from '../net/endpoint.js'
 
 export {classes as StunClass, methods as StunMethod}

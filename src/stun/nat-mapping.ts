@@ -62,7 +62,9 @@ export function mappingVerdict(observations: readonly MappingObservation[], loca
     return {
       behaviour,
       nat,
-      verdict: noNat ? `${SENTENCES[behaviour]} (no NAT: the mapped address is the local address)` : SENTENCES[behaviour],
+      verdict: noNat
+        ? `${SENTENCES[behaviour]} (no NAT: the mapped address is the local address)`
+        : SENTENCES[behaviour],
       basis,
     }
   }
@@ -73,7 +75,8 @@ export function mappingVerdict(observations: readonly MappingObservation[], loca
   }
   const mappings = new Set(distinct.map((o) => key(o.mapped)))
   const list = distinct.map((o) => `${key(o.destination)} → ${key(o.mapped)}`).join('; ')
-  if (mappings.size === 1) return make('endpoint-independent', `same mapping from ${distinct.length} destinations: ${list}`)
+  if (mappings.size === 1)
+    return make('endpoint-independent', `same mapping from ${distinct.length} destinations: ${list}`)
   // Pairs of destinations on the same IP but different ports say whether the port matters.
   let sameAddressPairs = 0
   let portMatters = false

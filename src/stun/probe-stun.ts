@@ -3,8 +3,9 @@
  * RTT over several requests, the mapped and local addresses, and the NAT mapping behaviour seen from ONE
  * local UDP socket across the servers (plus RFC 5780 OTHER-ADDRESS when a server offers it).
  */
-import {R58Error} from '../errors.js'
+
 import type {ExitCode} from '../errors.js'
+import {R58Error} from '../errors.js'
 import type {IceUrl} from '../ice/ice-url.js'
 import {planUrlTargets, type UrlTarget, withSuffixes} from '../ice/url-targets.js'
 import {type Endpoint, formatEndpoint} from '../net/endpoint.js'
@@ -50,6 +51,7 @@ export interface StunServerResult {
   sent: number
   received: number
   rttMs?: RttSummary
+  durationMs: number
 }
 
 export interface StunProbeReport {
@@ -95,6 +97,7 @@ function emptyResult(target: UrlTarget): StunServerResult {
     message: '',
     sent: 0,
     received: 0,
+    durationMs: 0,
   }
 }
 
@@ -118,9 +121,16 @@ function fail(result: StunServerResult, error: unknown, step: ProbeStep): void {
   result.step = failure.step
   result.message = failure.text
   if (failure.hint !== undefined) result.hint = failure.hint
+  // The request that went unanswered was sent.
+  if (failure.step === 'stun-response') result.sent = Math.max(result.sent, 1)
 }
 
-async function probeStream(target: UrlTarget, server: Endpoint, options: Required<Pick<ProbeStunOptions, 'count' | 'timeoutMs'>> & ProbeStunOptions, result: StunServerResult) {
+async function probeStream(
+  target: UrlTarget,
+  server: Endpoint,
+  options: Required<Pick<ProbeStunOptions, 'count' | 'timeoutMs'>> & ProbeStunOptions,
+  result: StunServerResult,
+) {
   let step: ProbeStep = 'tcp-connect'
   const link = await openStreamLink({
     transport: target.transport === 'tls' ? 'tls' : 'tcp',
@@ -147,7 +157,11 @@ async function probeStream(target: UrlTarget, server: Endpoint, options: Require
 }
 
 /** The RFC 5780 tests from the same socket: the other IP with the primary port, then the other IP and port. */
-async function otherAddressObservations(port: UdpPort, result: StunServerResult, options: {timeoutMs: number; signal?: AbortSignal | undefined}): Promise<MappingObservation[]> {
+async function otherAddressObservations(
+  port: UdpPort,
+  result: StunServerResult,
+  options: {timeoutMs: number; signal?: AbortSignal | undefined},
+): Promise<MappingObservation[]> {
   const other = result.otherAddress
   const server = result.server
   if (!other || !server || other.address === server.address) return []
@@ -168,7 +182,7 @@ function bindingCheck(result: StunServerResult, startedAt: string): Check {
   const id = `stun.binding.${result.id}`
   const title = `STUN Binding over ${result.transport.toUpperCase()} (${result.url})`
   const rtt = result.rttMs ? `, rtt ${result.rttMs.min}/${result.rttMs.median}/${result.rttMs.max} ms` : ''
-  const base = {id, title, startedAt, durationMs: 0, data: {url: result.url, outcome: result.outcome}}
+  const base = {id, title, startedAt, durationMs: result.durationMs, data: {url: result.url, outcome: result.outcome}}
   if (result.outcome === 'ok') {
     return {...base, status: 'pass', evidence: `${result.message}${rtt} (${result.received}/${result.sent} answered)`}
   }
@@ -185,7 +199,14 @@ function mappingCheck(mapping: MappingVerdict, udpTargets: number, startedAt: st
   const id = 'stun.mapping'
   const title = 'NAT mapping behaviour (UDP)'
   if (udpTargets === 0) return skippedCheck(id, title, 'no UDP STUN URL given')
-  const base = {id, title, startedAt, durationMs: 0, evidence: `${mapping.verdict} (${mapping.basis})`, data: {behaviour: mapping.behaviour}}
+  const base = {
+    id,
+    title,
+    startedAt,
+    durationMs: 0,
+    evidence: `${mapping.verdict} (${mapping.basis})`,
+    data: {behaviour: mapping.behaviour},
+  }
   switch (mapping.behaviour) {
     case 'endpoint-independent':
       return {...base, status: 'pass'}
@@ -198,14 +219,21 @@ function mappingCheck(mapping: MappingVerdict, udpTargets: number, startedAt: st
 }
 
 function tcpTwin(target: IceUrl): IceUrl {
-  return {...target, url: `${target.scheme}:${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}?transport=tcp`, transport: 'tcp'}
+  return {
+    ...target,
+    url: `${target.scheme}:${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}?transport=tcp`,
+    transport: 'tcp',
+  }
 }
 
 export async function probeStun(options: ProbeStunOptions): Promise<StunProbeReport> {
   const startedAt = new Date().toISOString()
   const planned = planUrlTargets(options.urls, {schemes: ['stun', 'stuns', 'turn', 'turns']})
   if (planned.length === 0) {
-    throw new R58Error('E_USAGE', 'No STUN URL given', {field: 'URL', hint: 'Pass stun:host:port URLs, or set stun.urls.'})
+    throw new R58Error('E_USAGE', 'No STUN URL given', {
+      field: 'URL',
+      hint: 'Pass stun:host:port URLs, or set stun.urls.',
+    })
   }
   const targets = withSuffixes(
     options.tcp ? planned.flatMap((t) => (t.transport === 'udp' ? [t, tcpTwin(t)] : [t])) : planned,
@@ -230,30 +258,37 @@ export async function probeStun(options: ProbeStunOptions): Promise<StunProbeRep
   let local: Endpoint | undefined
   try {
     for (const found of servers) {
-      if (found && !ports.has(found.family)) ports.set(found.family, await UdpPort.open(found.family === 6 ? 'udp6' : 'udp4'))
+      if (found && !ports.has(found.family))
+        ports.set(found.family, await UdpPort.open(found.family === 6 ? 'udp6' : 'udp4'))
     }
     await Promise.all(
       targets.map(async (target, i) => {
         const found = servers[i]
         const result = results[i] as StunServerResult
         if (!found) return
+        const started = performance.now()
         if (target.transport !== 'udp') {
           await probeStream(target, found.server, settings, result)
-          return
+        } else {
+          const port = ports.get(found.family) as UdpPort
+          try {
+            fillFromSeries(
+              result,
+              await bindingSeries(port.to(found.server), settings.count, settings.timeoutMs, options.signal),
+            )
+          } catch (error) {
+            fail(result, error, 'stun-response')
+          }
         }
-        const port = ports.get(found.family) as UdpPort
-        try {
-          fillFromSeries(result, await bindingSeries(port.to(found.server), settings.count, settings.timeoutMs, options.signal))
-        } catch (error) {
-          fail(result, error, 'stun-response')
-        }
+        result.durationMs = Math.round(performance.now() - started)
       }),
     )
     // Mapping: the first UDP port (IPv4 when there is one) and what each destination saw from it.
     const family = ports.has(4) ? 4 : 6
     const port = ports.get(family)
     const udp = results.filter((r, i) => r.transport === 'udp' && servers[i]?.family === family)
-    for (const result of udp) if (result.server) observations.push({via: result.url, destination: result.server, mapped: result.mapped})
+    for (const result of udp)
+      if (result.server) observations.push({via: result.url, destination: result.server, mapped: result.mapped})
     const withOther = udp.find((r) => r.outcome === 'ok' && r.otherAddress)
     if (port && withOther) observations.push(...(await otherAddressObservations(port, withOther, settings)))
     const first = udp.find((r) => r.server)?.server

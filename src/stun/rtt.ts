@@ -13,6 +13,7 @@ export function summarizeRtts(samples: readonly number[]): RttSummary | undefine
   if (samples.length === 0) return undefined
   const sorted = [...samples].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
-  const median = sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+  const median =
+    sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
   return {min: round(sorted[0] as number), median: round(median), max: round(sorted[sorted.length - 1] as number)}
 }

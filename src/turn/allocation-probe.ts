@@ -4,16 +4,17 @@
  * server-reflexive address, packets through the relay and back) → Refresh lifetime 0. Every step has a
  * deadline; every socket is closed and the allocation freed on success, failure, timeout and abort.
  */
+
+import type {UrlTarget} from '../ice/url-targets.js'
 import {classifyAddress} from '../net/address-class.js'
 import {type Endpoint, formatEndpoint} from '../net/endpoint.js'
 import {resolveHost} from '../net/resolve.js'
-import type {UrlTarget} from '../ice/url-targets.js'
 import {openLink, type StunLink, type TlsInfo, type TlsSettings} from '../stun/link.js'
 import type {StunErrorCode} from '../stun/message.js'
 import {asStepFailure, type ProbeOutcome, type ProbeStep, StepFailure} from '../stun/outcome.js'
 import {type RttSummary, summarizeRtts} from '../stun/rtt.js'
-import {dataIndicationOf, allocateRequest, createPermissionRequest, refreshRequest, sendIndication} from './messages.js'
 import {ECHO_PREFIX, EchoPinger} from './echo-pinger.js'
+import {allocateRequest, createPermissionRequest, dataIndicationOf, refreshRequest, sendIndication} from './messages.js'
 import {TurnAuth, type TurnCredential, TurnRequestMachine} from './request-machine.js'
 import {runRequest} from './request-runner.js'
 
@@ -132,16 +133,30 @@ async function echo(
   const peer = learnt ?? mapped
   const base = {sent: 0, received: 0, lossPercent: 100}
   if (peer === undefined) {
-    return {...base, outcome: 'error', message: 'no address to permit: the Binding and the Allocate answers lack a mapped address'}
+    return {
+      ...base,
+      outcome: 'error',
+      message: 'no address to permit: the Binding and the Allocate answers lack a mapped address',
+    }
   }
   const peerSource = learnt ? ('binding' as const) : ('allocation-mapped-address' as const)
   const machine = new TurnRequestMachine('permission', auth, () => createPermissionRequest(peer))
   let permission: Awaited<ReturnType<typeof runRequest>>
   try {
-    permission = await runRequest(machine, link, {timeoutMs: options.timeoutMs, signal: options.signal, step: 'CreatePermission'})
+    permission = await runRequest(machine, link, {
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      step: 'CreatePermission',
+    })
   } catch (error) {
     const failure = asStepFailure(error, 'permission')
-    return {...base, peer, peerSource, outcome: failure.outcome === 'aborted' ? 'aborted' : 'error', message: failure.text}
+    return {
+      ...base,
+      peer,
+      peerSource,
+      outcome: failure.outcome === 'aborted' ? 'aborted' : 'error',
+      message: failure.text,
+    }
   }
   if (permission.action.type === 'failure') {
     const {action} = permission

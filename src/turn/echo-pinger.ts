@@ -85,7 +85,11 @@ export class EchoPinger {
   }
 
   /** Sends `count` packets to `relayed`, `spacingMs` apart, and waits up to `waitMs` after the last for echoes. */
-  async ping(relayed: Endpoint, count: number, options: {spacingMs: number; waitMs: number; signal?: AbortSignal}): Promise<PingResult> {
+  async ping(
+    relayed: Endpoint,
+    count: number,
+    options: {spacingMs: number; waitMs: number; signal?: AbortSignal},
+  ): Promise<PingResult> {
     const sentAt = new Map<number, number>()
     const rtts = new Map<number, number>()
     let allBack: () => void = () => {}
@@ -105,7 +109,11 @@ export class EchoPinger {
       for (let seq = 0; seq < count && !options.signal?.aborted; seq++) {
         if (seq > 0) await sleep(options.spacingMs)
         sentAt.set(seq, performance.now())
-        this.#socket.send(Buffer.from(`${ECHO_PREFIX}${this.#run} ${seq} ${'.'.repeat(64)}`, 'latin1'), relayed.port, relayed.address)
+        this.#socket.send(
+          Buffer.from(`${ECHO_PREFIX}${this.#run} ${seq} ${'.'.repeat(64)}`, 'latin1'),
+          relayed.port,
+          relayed.address,
+        )
       }
       let timer: NodeJS.Timeout | undefined
       const onAbort = () => allBack()
@@ -116,7 +124,11 @@ export class EchoPinger {
     } finally {
       this.#onEcho = undefined
     }
-    return {sent: sentAt.size, received: rtts.size, rttsMs: [...rtts.entries()].sort((a, b) => a[0] - b[0]).map(([, rtt]) => rtt)}
+    return {
+      sent: sentAt.size,
+      received: rtts.size,
+      rttsMs: [...rtts.entries()].sort((a, b) => a[0] - b[0]).map(([, rtt]) => rtt),
+    }
   }
 
   close(): Promise<void> {

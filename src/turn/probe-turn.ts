@@ -3,12 +3,13 @@
  * path through the relay. Returns report data (results + checks + exit code); never throws for a server
  * that fails, only for usage errors (bad URL, missing credential) and cancellation.
  */
+
+import type {ExitCode} from '../errors.js'
 import {R58Error} from '../errors.js'
 import {iceServerUrls} from '../ice/ice-url.js'
 import {planUrlTargets, type UrlTarget} from '../ice/url-targets.js'
 import {classifyAddress} from '../net/address-class.js'
 import {type Check, type CheckStatus, exitCodeOf, type FailureKind, isOk, runCheck} from '../report/check.js'
-import type {ExitCode} from '../errors.js'
 import type {TlsSettings} from '../stun/link.js'
 import {failureKindOfOutcome} from '../stun/outcome.js'
 import {type EchoResult, probeAllocation, type TurnTargetResult} from './allocation-probe.js'
@@ -53,7 +54,13 @@ function check(
   title: string,
   status: CheckStatus,
   evidence: string,
-  extra: {failure?: FailureKind; fix?: string | undefined; durationMs: number; startedAt: string; data?: Record<string, unknown>},
+  extra: {
+    failure?: FailureKind
+    fix?: string | undefined
+    durationMs: number
+    startedAt: string
+    data?: Record<string, unknown>
+  },
 ): Check {
   return {
     id,
@@ -88,7 +95,10 @@ function echoCheck(result: TurnTargetResult, startedAt: string): Check | undefin
     case 'ok':
       return check(id, title, 'pass', `${echo.message}${rtt}`, base)
     case 'loss':
-      return check(id, title, 'warn', `${echo.message}${rtt}`, {...base, fix: 'Some packets were lost: rerun; persistent loss means a congested or rate-limited relay.'})
+      return check(id, title, 'warn', `${echo.message}${rtt}`, {
+        ...base,
+        fix: 'Some packets were lost: rerun; persistent loss means a congested or rate-limited relay.',
+      })
     case 'permission-denied': {
       const scope = echo.peer ? classifyAddress(echo.peer.address).scope : 'unknown'
       // Refusing loopback/private peers is normal (Cloudflare does): the allocation still serves guests.
@@ -136,7 +146,11 @@ interface Resolved {
 }
 
 /** Runs every target concurrently under one overall deadline (each step also has its own). */
-async function probeAll(targets: readonly UrlTarget[], resolved: Resolved, options: ProbeTurnOptions): Promise<TurnTargetResult[]> {
+async function probeAll(
+  targets: readonly UrlTarget[],
+  resolved: Resolved,
+  options: ProbeTurnOptions,
+): Promise<TurnTargetResult[]> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const overall = new AbortController()
   const timer = setTimeout(() => overall.abort(new R58Error('E_TIMEOUT', 'overall deadline')), timeoutMs * STEPS_BOUND)
@@ -184,14 +198,30 @@ export async function probeTurn(options: ProbeTurnOptions): Promise<TurnProbeRep
         })
         const server = credentials.iceServers.find((s) => s.username !== undefined && s.credential !== undefined)
         if (!server?.username || !server.credential) {
-          return {status: 'fail', failure: 'failed', evidence: 'the API answered without a TURN user name and credential'}
+          return {
+            status: 'fail',
+            failure: 'failed',
+            evidence: 'the API answered without a TURN user name and credential',
+          }
         }
         const urls = iceServerUrls([server]).filter((url) => /^turns?:/i.test(url))
         minted = {urls, username: server.username, credential: server.credential, source: 'cloudflare'}
-        return {status: 'pass', evidence: `minted ${server.username}, valid ${credentials.ttlSeconds} s, ${urls.length} TURN URLs`}
+        return {
+          status: 'pass',
+          evidence: `minted ${server.username}, valid ${credentials.ttlSeconds} s, ${urls.length} TURN URLs`,
+        }
       }),
     )
-    if (!minted) return {source: 'cloudflare', username: null, results: [], warnings, checks, ok: isOk(checks), exitCode: exitCodeOf(checks)}
+    if (!minted)
+      return {
+        source: 'cloudflare',
+        username: null,
+        results: [],
+        warnings,
+        checks,
+        ok: isOk(checks),
+        exitCode: exitCodeOf(checks),
+      }
     resolved = {...minted, urls: argvTargets.length > 0 ? argvTargets.map((t) => t.url) : minted.urls}
   } else {
     if (argvTargets.length === 0) {
@@ -200,11 +230,20 @@ export async function probeTurn(options: ProbeTurnOptions): Promise<TurnProbeRep
         hint: 'Pass turn:host:port?transport=udp|tcp or turns:host:port URLs, set turn.urls, or use --cloudflare-turn.',
       })
     }
-    if (!options.username) throw new R58Error('E_USAGE', 'Missing the TURN user name', {field: '--username', hint: 'Pass --username.'})
+    if (!options.username)
+      throw new R58Error('E_USAGE', 'Missing the TURN user name', {field: '--username', hint: 'Pass --username.'})
     if (!options.credential) {
-      throw new R58Error('E_USAGE', 'Missing the TURN credential', {field: '--credential-file', hint: 'Pass --credential-file FILE (or set R58_TURN_CREDENTIAL).'})
+      throw new R58Error('E_USAGE', 'Missing the TURN credential', {
+        field: '--credential-file',
+        hint: 'Pass --credential-file FILE (or set R58_TURN_CREDENTIAL).',
+      })
     }
-    resolved = {urls: argvTargets.map((t) => t.url), username: options.username, credential: options.credential, source: 'options'}
+    resolved = {
+      urls: argvTargets.map((t) => t.url),
+      username: options.username,
+      credential: options.credential,
+      source: 'options',
+    }
   }
   const targets = planUrlTargets(resolved.urls, {schemes: ['turn', 'turns']})
   if (options.tls?.insecure && targets.some((t) => t.transport === 'tls')) {

@@ -10,7 +10,16 @@
  *   handle(success)    → success, after checking the answer's MESSAGE-INTEGRITY
  *   handle(other error)→ failure with the error code's named outcome
  */
-import {decodeStun, longTermKey, type Message, type StunErrorCode, StunClass, type StunView, viewOf, verifyIntegrity} from '../stun/message.js'
+import {
+  decodeStun,
+  longTermKey,
+  type Message,
+  StunClass,
+  type StunErrorCode,
+  type StunView,
+  verifyIntegrity,
+  viewOf,
+} from '../stun/message.js'
 import type {ProbeOutcome} from '../stun/outcome.js'
 import {explainTurnError, outcomeOfTurnError, type TurnRequestKind} from './error-codes.js'
 
@@ -117,13 +126,21 @@ export class TurnRequestMachine {
 
   #failure(error: StunErrorCode, view: StunView): RequestAction {
     const {message, hint} = explainTurnError(error, {kind: this.kind, alternate: view.alternateServer})
-    return {type: 'failure', outcome: outcomeOfTurnError(error.code), message, ...(hint !== undefined && {hint}), error, view}
+    return {
+      type: 'failure',
+      outcome: outcomeOfTurnError(error.code),
+      message,
+      ...(hint !== undefined && {hint}),
+      error,
+      view,
+    }
   }
 
   /** Feeds one message received from the server. */
   handle(bytes: Buffer): RequestAction {
     const message = decodeStun(bytes)
-    if (!message || !this.#current || message.transactionIdHex !== this.#current.transactionIdHex) return {type: 'ignore'}
+    if (!message || !this.#current || message.transactionIdHex !== this.#current.transactionIdHex)
+      return {type: 'ignore'}
     const view = viewOf(message)
     if (message.messageClass === StunClass.RESPONSE) {
       const key = this.#auth.key

@@ -13,7 +13,10 @@ export interface CommandCase {
 
 export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
   'config:show': (w) => ({
-    ok: [['config', 'show'], ['config', 'show', '--calls-app-secret-file', w.secretFile('calls.appSecret')]],
+    ok: [
+      ['config', 'show'],
+      ['config', 'show', '--calls-app-secret-file', w.secretFile('calls.appSecret')],
+    ],
     more: [['config', 'show', '--relay-listen', 'bad']],
   }),
   'config:init': (w) => ({

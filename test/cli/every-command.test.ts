@@ -57,7 +57,10 @@ describe.each(ours.map((c) => [c.id, c] as const))('%s', (id, command) => {
       for (const mode of [[], ['--json'], ['--verbose']]) {
         const out = await runR58([...argv, ...mode], {env: world.env})
         for (const [key, secret] of world.secrets) {
-          expect(`${out.stdout}\n${out.stderr}`, `${key} leaked by r58 ${argv.join(' ')} ${mode.join(' ')}`).not.toContain(secret)
+          expect(
+            `${out.stdout}\n${out.stderr}`,
+            `${key} leaked by r58 ${argv.join(' ')} ${mode.join(' ')}`,
+          ).not.toContain(secret)
         }
       }
     }
