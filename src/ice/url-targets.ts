@@ -27,7 +27,7 @@ export function planUrlTargets(
         {field, ...(options.hint !== undefined && {hint: options.hint})},
       )
     }
-    const key = formatIceUrl(ice)
+    const key = `${formatIceUrl(ice)}#${ice.transport}`
     if (seen.has(key)) continue
     seen.add(key)
     parsed.push(ice)

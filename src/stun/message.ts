@@ -91,7 +91,7 @@ export function viewOf(message: Message): StunView {
     ...optional('alternateServer', endpointOf(get('ALTERNATE-SERVER'))),
     ...optional('software', typeof software === 'string' ? software : undefined),
     ...optional('lifetime', typeof lifetime === 'number' ? lifetime : undefined),
-    ...optional('error', error ? {code: error[0], reason: error[1].trim()} : undefined),
+    ...optional('error', error ? {code: error[0], reason: error[1].replace(/[\s\0]+$/, '').trim()} : undefined),
     ...optional('realm', typeof realm === 'string' ? realm : undefined),
     ...optional('nonce', Buffer.isBuffer(nonce) ? nonce : undefined),
     ...optional('data', Buffer.isBuffer(data) ? data : undefined),

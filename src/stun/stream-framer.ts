@@ -11,20 +11,35 @@ export class StreamFramingError extends Error {
   override readonly name = 'StreamFramingError'
 }
 
-function frameLength(buffer: Buffer, offset: number): number | undefined {
-  const first = buffer[offset] ?? 0
+const MAGIC_COOKIE = 0x2112a442
+
+function garbage(buffer: Buffer, offset: number): StreamFramingError {
+  const head = buffer.subarray(offset, offset + 8).toString('hex')
+  return new StreamFramingError(`the server sent bytes that are neither STUN nor TURN ChannelData (0x${head}…)`)
+}
+
+function frameLength(buffer: Buffer, offset: number, channelData: boolean): number | undefined {
   if (buffer.length - offset < 4) return undefined
+  const type = buffer.readUInt16BE(offset)
   const length = buffer.readUInt16BE(offset + 2)
-  if (first >> 6 === 0) return 20 + length
-  if (first >> 6 === 1) return 4 + length + ((4 - (length % 4)) % 4)
-  throw new StreamFramingError(
-    `the server sent bytes that are neither STUN nor TURN ChannelData (first byte 0x${first.toString(16)})`,
-  )
+  if (type >> 14 === 0) {
+    if (buffer.length - offset >= 8 && buffer.readUInt32BE(offset + 4) !== MAGIC_COOKIE) throw garbage(buffer, offset)
+    return 20 + length
+  }
+  // Channel numbers are 0x4000–0x4FFF (RFC 8656 §12).
+  if (channelData && type >= 0x4000 && type <= 0x4fff) return 4 + length + ((4 - (length % 4)) % 4)
+  throw garbage(buffer, offset)
 }
 
 /** Splits a byte stream into whole STUN messages and ChannelData frames. */
 export class StreamFramer {
   #buffer: Buffer = Buffer.alloc(0)
+  readonly #channelData: boolean
+
+  /** `channelData`: accept ChannelData frames (only once a channel is bound; r58's probes never bind one). */
+  constructor(options: {channelData?: boolean} = {}) {
+    this.#channelData = options.channelData === true
+  }
 
   /** Adds received bytes; returns the frames completed by them. Throws StreamFramingError on garbage. */
   push(chunk: Buffer): Buffer[] {
@@ -32,7 +47,7 @@ export class StreamFramer {
     const frames: Buffer[] = []
     let offset = 0
     for (;;) {
-      const length = frameLength(this.#buffer, offset)
+      const length = frameLength(this.#buffer, offset, this.#channelData)
       if (length === undefined || this.#buffer.length - offset < length) break
       frames.push(this.#buffer.subarray(offset, offset + length))
       offset += length
