@@ -26,6 +26,8 @@ export interface CoturnOptions {
   certificate?: LabCertificate
   /** Also listen on 127.0.0.2, which turns on RFC 5780 (OTHER-ADDRESS) in coturn. Linux only. */
   rfc5780?: boolean
+  /** Let the relay send to loopback peers (default true; the echo test needs it on loopback). */
+  allowLoopbackPeers?: boolean
   /** Extra turnserver.conf lines, e.g. `user-quota=1`. */
   extraConfig?: readonly string[]
   /** Path of turnserver (default: found on PATH). */
@@ -175,7 +177,7 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<CoturnLa
         user: rest ? undefined : `${auth.username}:${auth.password}`,
         'use-auth-secret': rest ? true : undefined,
         'static-auth-secret': rest ? auth.secret : undefined,
-        'allow-loopback-peers': true,
+        'allow-loopback-peers': options.allowLoopbackPeers === false ? undefined : true,
         'no-multicast-peers': true,
         'no-rfc5780': options.rfc5780 ? undefined : true,
         'no-cli': true,

@@ -110,7 +110,9 @@ export function transact(request: Message, io: TransactIo, options: TransactOpti
     transmissions += 1
     io.send(bytes)
   }
+  let fail: (error: unknown) => void = () => {}
   const failed = new Promise<never>((_, reject) => {
+    fail = reject
     deadline = setTimeout(() => {
       reject(
         new R58Error(
@@ -130,7 +132,12 @@ export function transact(request: Message, io: TransactIo, options: TransactOpti
     let rto = options.rtoMs ?? 500
     const schedule = () => {
       timer = setTimeout(() => {
-        sendOnce()
+        try {
+          sendOnce()
+        } catch (error) {
+          fail(error) // the socket closed under us
+          return
+        }
         rto *= 2
         schedule()
       }, rto)

@@ -234,6 +234,7 @@ export async function probeAllocation(target: UrlTarget, options: AllocationProb
   const auth = new TurnAuth(options.credential, options.software)
   let link: StunLink | undefined
   let pinger: EchoPinger | undefined
+  let reflexive: Promise<Endpoint | undefined> = Promise.resolve(undefined)
   let step: ProbeStep = 'dns'
   /** True once an allocation exists, or may exist (an authenticated Allocate went unanswered). */
   let mayHoldAllocation = false
@@ -256,7 +257,6 @@ export async function probeAllocation(target: UrlTarget, options: AllocationProb
     result.local = link.local
     if (link.tls) result.tls = link.tls
     // The echo socket learns its reflexive address while the allocation is made.
-    let reflexive: Promise<Endpoint | undefined> = Promise.resolve(undefined)
     if (options.packets > 0) {
       pinger = await EchoPinger.open(resolved.family)
       reflexive = pinger.reflexiveAddress(server, Math.min(options.timeoutMs, 1000), options.signal)
@@ -283,6 +283,7 @@ export async function probeAllocation(target: UrlTarget, options: AllocationProb
   } finally {
     if (link && mayHoldAllocation) result.freed = await free(link, auth, options.timeoutMs)
     await Promise.all([link?.close(), pinger?.close()])
+    await reflexive // settles at once once the echo socket is closed
     result.timings.totalMs = elapsed(started)
   }
   return result

@@ -117,6 +117,7 @@ export class EchoPinger {
       }
       let timer: NodeJS.Timeout | undefined
       const onAbort = () => allBack()
+      if (options.signal?.aborted) allBack()
       options.signal?.addEventListener('abort', onAbort, {once: true})
       await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, options.waitMs)))])
       clearTimeout(timer)
@@ -132,6 +133,7 @@ export class EchoPinger {
   }
 
   close(): Promise<void> {
+    this.#demux.fail(new Error('echo socket closed'))
     this.#closed ??= new Promise((resolve) => {
       try {
         this.#socket.close(() => resolve())

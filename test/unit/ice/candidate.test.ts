@@ -5,7 +5,14 @@ describe('parseCandidate', () => {
   it.each([
     [
       'candidate:32b1715da3b0ef8ba684454eb 1 udp 2116026367 192.0.2.2 56912 typ host generation 0 ufrag 40f6',
-      {type: 'host', protocol: 'udp', address: '192.0.2.2', port: 56912, priority: 2116026367, addressCategory: 'public'},
+      {
+        type: 'host',
+        protocol: 'udp',
+        address: '192.0.2.2',
+        port: 56912,
+        priority: 2116026367,
+        addressCategory: 'public',
+      },
     ],
     [
       'candidate:ba04efb4b632c146cfc811f40 1 udp 16777215 127.0.0.1 60685 typ relay raddr 127.0.0.1 rport 41988 generation 0',
@@ -15,7 +22,10 @@ describe('parseCandidate', () => {
       'a=candidate:1 1 UDP 1694498815 203.0.113.5 61000 typ srflx raddr 192.168.1.20 rport 40000',
       {type: 'srflx', protocol: 'udp', address: '203.0.113.5'},
     ],
-    ['candidate:2 1 tcp 1518280447 192.168.1.20 9 typ host tcptype active', {protocol: 'tcp', tcpType: 'active', addressCategory: 'private'}],
+    [
+      'candidate:2 1 tcp 1518280447 192.168.1.20 9 typ host tcptype active',
+      {protocol: 'tcp', tcpType: 'active', addressCategory: 'private'},
+    ],
     ['candidate:3 1 udp 2122262783 fd00::2 35527 typ host generation 0', {address: 'fd00::2', addressCategory: 'ula'}],
   ])('%s', (line, want) => {
     expect(parseCandidate(line)).toMatchObject(want)

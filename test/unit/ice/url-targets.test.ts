@@ -57,6 +57,8 @@ describe('planUrlTargets: the URL × transport matrix', () => {
   })
 
   it('accepts STUN URLs when asked to', () => {
-    expect(planUrlTargets(['stun:h:3478', 'stun:h:3478?transport=tcp'], {schemes: ['stun']}).map((t) => t.transport)).toEqual(['udp', 'tcp'])
+    expect(
+      planUrlTargets(['stun:h:3478', 'stun:h:3478?transport=tcp'], {schemes: ['stun']}).map((t) => t.transport),
+    ).toEqual(['udp', 'tcp'])
   })
 })

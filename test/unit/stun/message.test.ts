@@ -13,7 +13,9 @@ import {
   viewOf,
 } from '../../../src/stun/message.js'
 
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/stun/coturn-4.6.1.json'), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../fixtures/stun/coturn-4.6.1.json'), 'utf8'),
+) as {
   username: string
   password: string
   realm: string
@@ -25,7 +27,10 @@ const key = longTermKey(fixture.username, fixture.realm, fixture.password)
 describe('recorded coturn 4.6.1 messages', () => {
   it.each([
     ['bindingSuccess', {method: StunMethod.BINDING, class: 'success', software: "Coturn-4.6.1 'Gorst'"}],
-    ['allocate401', {method: StunMethod.ALLOCATE, class: 'error', error: {code: 401, reason: 'Unauthorized'}, realm: 'r58.lab'}],
+    [
+      'allocate401',
+      {method: StunMethod.ALLOCATE, class: 'error', error: {code: 401, reason: 'Unauthorized'}, realm: 'r58.lab'},
+    ],
     ['allocate401WrongPassword', {class: 'error', error: {code: 401, reason: 'Unauthorized'}}],
     // A nonce from another 5-tuple: coturn answers 438 (its reason phrase ends in a NUL, which is dropped).
     ['allocate438WrongNonce', {class: 'error', error: {code: 438, reason: 'Wrong nonce'}}],

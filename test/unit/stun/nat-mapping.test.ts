@@ -66,7 +66,10 @@ describe('mappingVerdict', () => {
 
   it('says when there is no NAT (mapped = local)', () => {
     const local = at('127.0.0.1', 5000)
-    const result = mappingVerdict([obs(['127.0.0.1', 3478], ['127.0.0.1', 5000]), obs(['127.0.0.2', 3478], ['127.0.0.1', 5000])], local)
+    const result = mappingVerdict(
+      [obs(['127.0.0.1', 3478], ['127.0.0.1', 5000]), obs(['127.0.0.2', 3478], ['127.0.0.1', 5000])],
+      local,
+    )
     expect(result).toMatchObject({behaviour: 'endpoint-independent', nat: false})
     expect(result.verdict).toContain('no NAT')
   })

@@ -30,12 +30,17 @@ describe('TURN error codes', () => {
   })
 
   it('names the alternate server of a 300', () => {
-    const explained = explainTurnError({code: 300, reason: 'Try Alternate'}, {kind: 'allocate', alternate: {address: '192.0.2.9', port: 3478}})
+    const explained = explainTurnError(
+      {code: 300, reason: 'Try Alternate'},
+      {kind: 'allocate', alternate: {address: '192.0.2.9', port: 3478}},
+    )
     expect(explained.message).toContain('192.0.2.9:3478')
   })
 
   it('gives a fix for rejected credentials', () => {
-    expect(explainTurnError({code: 401, reason: 'Unauthorized'}, {kind: 'allocate'}).hint).toContain('--credential-file')
+    expect(explainTurnError({code: 401, reason: 'Unauthorized'}, {kind: 'allocate'}).hint).toContain(
+      '--credential-file',
+    )
   })
 
   it.each([

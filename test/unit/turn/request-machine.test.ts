@@ -2,7 +2,14 @@
  * The sans-IO TURN request machine, driven with constructed server answers: no sockets.
  */
 import {describe, expect, it} from 'vitest'
-import {longTermKey, Message, type StunClass as Classes, StunClass, StunMethod, verifyIntegrity} from '../../../src/stun/message.js'
+import {
+  type StunClass as Classes,
+  longTermKey,
+  Message,
+  StunClass,
+  StunMethod,
+  verifyIntegrity,
+} from '../../../src/stun/message.js'
 import {allocateRequest, createPermissionRequest, refreshRequest} from '../../../src/turn/messages.js'
 import {type RequestAction, TurnAuth, TurnRequestMachine} from '../../../src/turn/request-machine.js'
 
@@ -149,7 +156,9 @@ describe('TurnRequestMachine: requests after the Allocate', () => {
   }
 
   it('CreatePermission goes out authenticated at once, with the peer', () => {
-    const m = new TurnRequestMachine('permission', ready(), () => createPermissionRequest({address: '203.0.113.9', port: 4000}))
+    const m = new TurnRequestMachine('permission', ready(), () =>
+      createPermissionRequest({address: '203.0.113.9', port: 4000}),
+    )
     const request = sent(m.start())
     expect(request.messageMethod).toBe(StunMethod.CREATE_PERMISSION)
     expect(request.getAttributeValue('XOR-PEER-ADDRESS')).toEqual(['203.0.113.9', 4000])
@@ -158,12 +167,16 @@ describe('TurnRequestMachine: requests after the Allocate', () => {
   })
 
   it('a 401 to an authenticated request is a rejection, not a new challenge', () => {
-    const m = new TurnRequestMachine('permission', ready(), () => createPermissionRequest({address: '203.0.113.9', port: 4000}))
+    const m = new TurnRequestMachine('permission', ready(), () =>
+      createPermissionRequest({address: '203.0.113.9', port: 4000}),
+    )
     expect(m.handle(challenge(sent(m.start())))).toMatchObject({type: 'failure', outcome: 'auth-rejected'})
   })
 
   it('403 to CreatePermission says the peer was refused', () => {
-    const m = new TurnRequestMachine('permission', ready(), () => createPermissionRequest({address: '127.0.0.1', port: 4000}))
+    const m = new TurnRequestMachine('permission', ready(), () =>
+      createPermissionRequest({address: '127.0.0.1', port: 4000}),
+    )
     const done = m.handle(answer(sent(m.start()), StunClass.ERROR, [['ERROR-CODE', [403, 'Forbidden']]]))
     expect(done).toMatchObject({type: 'failure', outcome: 'forbidden'})
   })
@@ -172,6 +185,9 @@ describe('TurnRequestMachine: requests after the Allocate', () => {
     const m = new TurnRequestMachine('refresh', ready(), () => refreshRequest(0))
     const request = sent(m.start())
     expect(request.getAttributeValue('LIFETIME')).toBe(0)
-    expect(m.handle(answer(request, StunClass.RESPONSE, [['LIFETIME', 0]], KEY))).toMatchObject({type: 'success', view: {lifetime: 0}})
+    expect(m.handle(answer(request, StunClass.RESPONSE, [['LIFETIME', 0]], KEY))).toMatchObject({
+      type: 'success',
+      view: {lifetime: 0},
+    })
   })
 })
