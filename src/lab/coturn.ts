@@ -32,6 +32,8 @@ export interface CoturnOptions {
   extraConfig?: readonly string[]
   /** Path of turnserver (default: found on PATH). */
   binary?: string
+  /** Where to look for turnserver instead of PATH and the usual sbin directories. */
+  searchPath?: string
   startTimeoutMs?: number
 }
 
@@ -57,9 +59,13 @@ export interface CoturnLab {
 
 const SEARCH_DIRS = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/opt/homebrew/bin']
 
-/** The turnserver binary on PATH (or in the usual sbin directories); undefined when coturn is not installed. */
-export function findTurnserver(path = process.env['PATH'] ?? ''): string | undefined {
-  for (const dir of [...path.split(delimiter).filter(Boolean), ...SEARCH_DIRS]) {
+/**
+ * The turnserver binary on PATH or in the usual sbin directories (only in `path`, when given); undefined when
+ * coturn is not installed.
+ */
+export function findTurnserver(path?: string): string | undefined {
+  const dirs = path === undefined ? [...(process.env['PATH'] ?? '').split(delimiter), ...SEARCH_DIRS] : path.split(delimiter)
+  for (const dir of dirs.filter(Boolean)) {
     const candidate = join(dir, 'turnserver')
     try {
       accessSync(candidate, constants.X_OK)
@@ -145,7 +151,7 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 export async function startCoturn(options: CoturnOptions = {}): Promise<CoturnLab> {
-  const binary = options.binary ?? findTurnserver()
+  const binary = options.binary ?? findTurnserver(options.searchPath)
   if (!binary) {
     throw new R58Error('E_CONFIG', 'coturn is not installed: no turnserver on PATH', {
       hint: 'Install it: apt-get install coturn (Debian/Ubuntu), brew install coturn (macOS).',
