@@ -6,6 +6,8 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {envNameOf, SETTING_KEYS, SETTINGS, type SettingDef, type SettingKey} from '../../src/config/settings.js'
+import {type CoturnLab, startCoturn} from '../../src/lab/coturn.js'
+import {requireTurnserver} from '../support/coturn.js'
 import {startTurnApi, type TurnApiStandin} from '../support/turn-api.js'
 
 export interface World {
@@ -17,6 +19,8 @@ export interface World {
   /** A file holding the planted value of `key`. */
   secretFile(key: SettingKey): string
   turnApi: TurnApiStandin
+  /** A coturn on loopback whose user `r58` has the planted turn.credential as password. */
+  coturn: CoturnLab
   close(): Promise<void>
 }
 
@@ -37,12 +41,17 @@ export async function createWorld(): Promise<World> {
     else env[`${envNameOf(key)}_FILE`] = file
   }
   const turnApi = await startTurnApi({'key-1': secrets.get('turn.keyToken') as string})
+  requireTurnserver()
+  const coturn = await startCoturn({auth: {username: 'r58', password: secrets.get('turn.credential') as string}})
   return {
     dir,
     secrets,
     env,
     secretFile: (key) => files.get(key) as string,
     turnApi,
-    close: () => turnApi.close(),
+    coturn,
+    close: async () => {
+      await Promise.all([turnApi.close(), coturn.stop()])
+    },
   }
 }
