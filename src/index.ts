@@ -15,6 +15,12 @@ export {renderConfigTemplate} from './config/template.js'
 export {ERROR_EXIT, type ErrorCode, EXIT, type ExitCode, isR58Error, R58Error} from './errors.js'
 // Files
 export {writeFileAtomic} from './fs/atomic-write.js'
+export {
+  type GatheredCandidate,
+  type GatherOptions,
+  gatherCandidates,
+  type IceGatherReport,
+} from './ice/gather.js'
 // ICE servers and addresses
 export {
   formatIceUrl,
@@ -25,6 +31,8 @@ export {
   iceServerUrls,
   parseIceUrl,
 } from './ice/ice-url.js'
+export {type LabCertificate, makeSelfSignedCertificate} from './lab/certificate.js'
+export {type CoturnLab, type CoturnOptions, findTurnserver, startCoturn} from './lab/coturn.js'
 export {type MediamtxIceServer, toMediamtxIceServers} from './mediamtx/ice-servers.js'
 export {
   type AddressCategory,
@@ -43,6 +51,21 @@ export {
   runCheck,
   skippedCheck,
 } from './report/check.js'
+export type {TlsInfo, TlsSettings} from './stun/link.js'
+export {
+  type MappingBehaviour,
+  type MappingObservation,
+  type MappingVerdict,
+  mappingVerdict,
+} from './stun/nat-mapping.js'
+export type {ProbeOutcome, ProbeStep} from './stun/outcome.js'
+// Probing STUN, TURN and ICE
+export {
+  type ProbeStunOptions,
+  probeStun,
+  type StunProbeReport,
+  type StunServerResult,
+} from './stun/probe-stun.js'
 // Cloudflare TURN
 export {
   fetchCloudflareIceServers,
@@ -51,6 +74,13 @@ export {
   type TurnCredentials,
 } from './turn/cloudflare-credentials.js'
 export {createTurnApiEmulator, type TurnApiEmulator} from './turn/cloudflare-credentials-emulator.js'
+export {
+  type EchoResult,
+  type ProbeTurnOptions,
+  probeTurn,
+  type TurnProbeReport,
+  type TurnTargetResult,
+} from './turn/probe-turn.js'
 export {restCredential} from './turn/rest-credentials.js'
 export {sleep, withTimeout} from './util/abort.js'
 // Small parsers

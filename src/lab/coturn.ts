@@ -64,7 +64,8 @@ const SEARCH_DIRS = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin
  * coturn is not installed.
  */
 export function findTurnserver(path?: string): string | undefined {
-  const dirs = path === undefined ? [...(process.env['PATH'] ?? '').split(delimiter), ...SEARCH_DIRS] : path.split(delimiter)
+  const dirs =
+    path === undefined ? [...(process.env['PATH'] ?? '').split(delimiter), ...SEARCH_DIRS] : path.split(delimiter)
   for (const dir of dirs.filter(Boolean)) {
     const candidate = join(dir, 'turnserver')
     try {

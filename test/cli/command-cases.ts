@@ -39,13 +39,41 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
     more: [['probe', 'stun', 'stun:127.0.0.1']],
   }),
   'probe:turn': (w) => ({
-    ok: [['probe', 'turn', ...Object.values(w.coturn.turnUrls), '--username', 'r58', '--ca', w.coturn.certificate.certPath]],
+    ok: [
+      [
+        'probe',
+        'turn',
+        ...Object.values(w.coturn.turnUrls),
+        '--username',
+        'r58',
+        '--ca',
+        w.coturn.certificate.certPath,
+      ],
+    ],
     more: [
       // The credential on argv is redacted like any other secret.
-      ['probe', 'turn', w.coturn.turnUrls.udp, '--username', 'r58', '--credential', w.secrets.get('turn.credential') as string],
+      [
+        'probe',
+        'turn',
+        w.coturn.turnUrls.udp,
+        '--username',
+        'r58',
+        '--credential',
+        w.secrets.get('turn.credential') as string,
+      ],
       ['probe', 'turn', w.coturn.turnUrls.udp, '--username', 'nobody'],
       ['probe', 'turn', 'turn:127.0.0.1', '--username', 'r58'],
-      ['probe', 'turn', '--cloudflare-turn', '--turn-key-id', 'key-1', '--turn-api-base', w.turnApi.apiBase, '--packets', '0'],
+      [
+        'probe',
+        'turn',
+        '--cloudflare-turn',
+        '--turn-key-id',
+        'key-1',
+        '--turn-api-base',
+        w.turnApi.apiBase,
+        '--packets',
+        '0',
+      ],
     ],
   }),
   'probe:ice': (w) => ({

@@ -6,8 +6,8 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {type CoturnLab, startCoturn} from '../../src/lab/coturn.js'
 import {makeSelfSignedCertificate} from '../../src/lab/certificate.js'
+import {type CoturnLab, startCoturn} from '../../src/lab/coturn.js'
 import {runR58} from '../support/cli.js'
 import {requireTurnserver, useCoturn} from '../support/coturn.js'
 import {closedPort} from '../support/http-server.js'
@@ -20,7 +20,12 @@ const file = (name: string, text: string) => {
   writeFileSync(path, text, {mode: 0o600})
   return path
 }
-const auth = () => ['--username', coturn.lab.username, '--credential-file', file('password', `${coturn.lab.credential}\n`)]
+const auth = () => [
+  '--username',
+  coturn.lab.username,
+  '--credential-file',
+  file('password', `${coturn.lab.credential}\n`),
+]
 const ca = () => ['--ca', coturn.lab.certificate.certPath]
 
 describe('probe turn', () => {
@@ -38,15 +43,21 @@ describe('probe turn', () => {
     expect(out.exitCode).toBe(0)
     const envelope = JSON.parse(out.stdout)
     expect(envelope).toMatchObject({command: 'probe turn', ok: true, exitCode: 0})
-    expect(envelope.result.results.map((r: {transport: string; outcome: string}) => `${r.transport}:${r.outcome}`)).toEqual([
-      'udp:ok',
-      'tcp:ok',
-      'tls:ok',
-    ])
+    expect(
+      envelope.result.results.map((r: {transport: string; outcome: string}) => `${r.transport}:${r.outcome}`),
+    ).toEqual(['udp:ok', 'tcp:ok', 'tls:ok'])
   })
 
   it('wrong password: exit 5, "credentials rejected", in both modes', async () => {
-    const argv = ['probe', 'turn', coturn.lab.turnUrls.udp, '--username', coturn.lab.username, '--credential-file', file('wrong', 'wrong\n')]
+    const argv = [
+      'probe',
+      'turn',
+      coturn.lab.turnUrls.udp,
+      '--username',
+      coturn.lab.username,
+      '--credential-file',
+      file('wrong', 'wrong\n'),
+    ]
     const human = await runR58(argv)
     expect(human.exitCode).toBe(5)
     expect(human.stdout).toContain('credentials rejected (401 Unauthorized)')
@@ -78,7 +89,13 @@ describe('probe turn', () => {
 
   it('a mixed list shows the transport that works and the one that does not', async () => {
     const port = await closedPort()
-    const out = await runR58(['probe', 'turn', coturn.lab.turnUrls.tcp, `turn:127.0.0.1:${port}?transport=udp`, ...auth()])
+    const out = await runR58([
+      'probe',
+      'turn',
+      coturn.lab.turnUrls.tcp,
+      `turn:127.0.0.1:${port}?transport=udp`,
+      ...auth(),
+    ])
     expect(out.exitCode).toBe(4)
     expect(out.stdout).toMatch(/✓\s+turn:127\.0\.0\.1:\d+\?transport=tcp\s+tcp\s+ok/)
     expect(out.stdout).toMatch(/✗\s+turn:127\.0\.0\.1:\d+\?transport=udp\s+udp\s+unreachable \(stun-response\)/)
@@ -100,7 +117,9 @@ describe('probe turn', () => {
     let other: CoturnLab
     beforeAll(async () => {
       requireTurnserver()
-      other = await startCoturn({certificate: await makeSelfSignedCertificate({commonName: 'other.example', altNames: []})})
+      other = await startCoturn({
+        certificate: await makeSelfSignedCertificate({commonName: 'other.example', altNames: []}),
+      })
     })
     afterAll(() => other?.stop())
 
@@ -130,7 +149,10 @@ describe('probe turn', () => {
     beforeAll(async () => {
       requireTurnserver()
       rest = await startCoturn({auth: {secret: SECRET}})
-      api = await startTurnApiFor({k1: 'good-token'}, {secret: SECRET, turnUrls: [rest.turnUrls.udp, rest.turnUrls.tcp], stunUrls: [rest.stunUrl]})
+      api = await startTurnApiFor(
+        {k1: 'good-token'},
+        {secret: SECRET, turnUrls: [rest.turnUrls.udp, rest.turnUrls.tcp], stunUrls: [rest.stunUrl]},
+      )
     })
     afterAll(async () => {
       await api?.close()
@@ -139,7 +161,17 @@ describe('probe turn', () => {
 
     it('mints credentials, probes the URLs it got: exit 0', async () => {
       const token = file('cf-token', 'good-token\n')
-      const out = await runR58(['probe', 'turn', '--cloudflare-turn', '--turn-key-id', 'k1', '--turn-key-token-file', token, '--turn-api-base', api.apiBase])
+      const out = await runR58([
+        'probe',
+        'turn',
+        '--cloudflare-turn',
+        '--turn-key-id',
+        'k1',
+        '--turn-key-token-file',
+        token,
+        '--turn-api-base',
+        api.apiBase,
+      ])
       expect(out.exitCode, out.stdout).toBe(0)
       expect(out.stdout).toContain('credentials from Cloudflare TURN')
       expect(out.stdout.match(/✓/g)?.length).toBe(2)
@@ -147,7 +179,17 @@ describe('probe turn', () => {
 
     it('a rejected token: exit 5', async () => {
       const token = file('cf-bad', 'bad-token\n')
-      const out = await runR58(['probe', 'turn', '--cloudflare-turn', '--turn-key-id', 'k1', '--turn-key-token-file', token, '--turn-api-base', api.apiBase])
+      const out = await runR58([
+        'probe',
+        'turn',
+        '--cloudflare-turn',
+        '--turn-key-id',
+        'k1',
+        '--turn-key-token-file',
+        token,
+        '--turn-api-base',
+        api.apiBase,
+      ])
       expect(out.exitCode).toBe(5)
       expect(out.stdout).toContain('rejected the key token')
     })

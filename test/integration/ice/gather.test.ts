@@ -5,7 +5,11 @@ import {useCoturn} from '../../support/coturn.js'
 import {expectNothingLeft, snapshot} from '../../support/resources.js'
 
 const coturn = useCoturn()
-const turn = (url: string, credential = coturn.lab.credential) => ({urls: url, username: coturn.lab.username, credential})
+const turn = (url: string, credential = coturn.lab.credential) => ({
+  urls: url,
+  username: coturn.lab.username,
+  credential,
+})
 
 describe('gatherCandidates', () => {
   it('relay candidates over UDP, TCP and TLS with good credentials, one peer connection per URL', async () => {
@@ -44,7 +48,11 @@ describe('gatherCandidates', () => {
 
   it('wrong credentials: no relay candidate, the warning, exit 3, and nothing left behind', async () => {
     const before = snapshot()
-    const report = await gatherCandidates({iceServers: [turn(coturn.lab.turnUrls.udp, 'wrong')], relayOnly: true, timeoutMs: 800})
+    const report = await gatherCandidates({
+      iceServers: [turn(coturn.lab.turnUrls.udp, 'wrong')],
+      relayOnly: true,
+      timeoutMs: 800,
+    })
     expect(report.summary.relay).toBe(0)
     expect(report.complete).toBe(false)
     expect(report.warnings).toEqual([
@@ -66,6 +74,9 @@ describe('gatherCandidates', () => {
     [{iceServers: [{urls: 'turn:127.0.0.1:3478'}]}, 'needs a TURN user name and credential'],
     [{iceServers: [{urls: 'stun:127.0.0.1:3478'}], relayOnly: true}, '--relay-only needs a TURN URL'],
   ])('usage error %#: %s', async (options, message) => {
-    await expect(gatherCandidates(options)).rejects.toMatchObject({code: 'E_USAGE', text: expect.stringContaining(message)})
+    await expect(gatherCandidates(options)).rejects.toMatchObject({
+      code: 'E_USAGE',
+      text: expect.stringContaining(message),
+    })
   })
 })

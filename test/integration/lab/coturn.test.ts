@@ -49,6 +49,8 @@ describe('coturn lab', () => {
   })
 
   it('reports a turnserver that exits at once', async () => {
-    await expect(startCoturn({binary: '/bin/false', startTimeoutMs: 3000})).rejects.toThrow(/coturn did not start: exit 1/)
+    await expect(startCoturn({binary: '/bin/false', startTimeoutMs: 3000})).rejects.toThrow(
+      /coturn did not start: exit 1/,
+    )
   })
 })

@@ -45,7 +45,11 @@ describe('probeStun', () => {
     const [a, b] = report.results
     expect(a?.mapped).toEqual(b?.mapped)
     expect(report.mapping.behaviour).toBe('endpoint-independent')
-    expect(report.checks.map((c) => c.id)).toEqual(['stun.binding.udp-1', 'stun.binding.udp-2', 'stun.mapping'].map((id) => id.replace(/-(\d)$/, `-${coturn.lab.ports.listening}-$1`)))
+    expect(report.checks.map((c) => c.id)).toEqual(
+      ['stun.binding.udp-1', 'stun.binding.udp-2', 'stun.mapping'].map((id) =>
+        id.replace(/-(\d)$/, `-${coturn.lab.ports.listening}-$1`),
+      ),
+    )
   })
 
   it('over TCP with ?transport=tcp, and with --tcp for every UDP URL', async () => {
@@ -60,7 +64,11 @@ describe('probeStun', () => {
   })
 
   it('over TLS (stuns:) with the lab certificate', async () => {
-    const report = await probeStun({urls: [`stuns:127.0.0.1:${coturn.lab.ports.tls}`], count: 1, tls: {ca: coturn.lab.certificate.cert}})
+    const report = await probeStun({
+      urls: [`stuns:127.0.0.1:${coturn.lab.ports.tls}`],
+      count: 1,
+      tls: {ca: coturn.lab.certificate.cert},
+    })
     expect(report.results[0]).toMatchObject({transport: 'tls', outcome: 'ok', tls: {authorized: true}})
   })
 
@@ -85,6 +93,9 @@ describe('probeStun', () => {
   })
 
   it('rejects a bad URL before sending anything', async () => {
-    await expect(probeStun({urls: ['stun:127.0.0.1']})).rejects.toMatchObject({code: 'E_USAGE', text: expect.stringContaining('has no port')})
+    await expect(probeStun({urls: ['stun:127.0.0.1']})).rejects.toMatchObject({
+      code: 'E_USAGE',
+      text: expect.stringContaining('has no port'),
+    })
   })
 })

@@ -11,7 +11,10 @@ const SECRET = 'rest-shared-secret-for-tests'
 const coturn = useCoturn({auth: {secret: SECRET}})
 let api: TurnApiStandin
 beforeAll(async () => {
-  api = await startTurnApiFor({'key-1': 'good-token'}, {secret: SECRET, turnUrls: Object.values(coturn.lab.turnUrls), stunUrls: [coturn.lab.stunUrl]})
+  api = await startTurnApiFor(
+    {'key-1': 'good-token'},
+    {secret: SECRET, turnUrls: Object.values(coturn.lab.turnUrls), stunUrls: [coturn.lab.stunUrl]},
+  )
 })
 afterAll(() => api.close())
 
@@ -40,7 +43,9 @@ describe('probeTurn with Cloudflare TURN credentials', () => {
   it('a rejected key token: exit 5 before any TURN packet', async () => {
     const report = await probeTurn({cloudflare: cloudflare('wrong-token')})
     expect(report.results).toEqual([])
-    expect(report.checks).toEqual([expect.objectContaining({id: 'turn.credentials.cloudflare', status: 'fail', failure: 'auth'})])
+    expect(report.checks).toEqual([
+      expect.objectContaining({id: 'turn.credentials.cloudflare', status: 'fail', failure: 'auth'}),
+    ])
     expect(report.exitCode).toBe(5)
   })
 })
