@@ -69,13 +69,28 @@ export default {
       }
       const verdict = median(times) <= TARGET_MS ? 'within' : 'OVER'
       lines.push(`probeTurn udp+tcp+tls (allocate, 5-packet echo, free): ${summary(times)}`)
-      lines.push(`  target median ≤ ${TARGET_MS} ms: ${verdict}${failures.length ? `; ${failures.length} runs not ok` : ''}`)
+      lines.push(
+        `  target median ≤ ${TARGET_MS} ms: ${verdict}${failures.length ? `; ${failures.length} runs not ok` : ''}`,
+      )
       const single: number[] = []
       for (let i = 0; i < RUNS; i++) {
         single.push(await time(() => probeTurn({urls: [lab.turnUrls.udp], ...options, packets: 0})))
       }
       lines.push(`probeTurn one UDP allocation (allocate + free, no echo): ${summary(single)}`)
-      const args = ['-n', '0', '-c', '-u', lab.username, '-w', lab.credential, '-p', String(lab.ports.listening), '-e', '127.0.0.1', '127.0.0.1']
+      const args = [
+        '-n',
+        '0',
+        '-c',
+        '-u',
+        lab.username,
+        '-w',
+        lab.credential,
+        '-p',
+        String(lab.ports.listening),
+        '-e',
+        '127.0.0.1',
+        '127.0.0.1',
+      ]
       const toRelay: number[] = []
       const toExit: number[] = []
       for (let i = 0; i < UCLIENT_RUNS; i++) {
