@@ -69,7 +69,7 @@ interface Series {
   first?: ReturnType<typeof viewOf>
 }
 
-/** `count` Binding requests one after the other; the first failure ends the series when nothing answered yet. */
+/** `count` Binding requests one after the other; the first unanswered one ends the series. */
 async function bindingSeries(io: TransactIo, count: number, timeoutMs: number, signal?: AbortSignal): Promise<Series> {
   const series: Series = {sent: 0, received: 0, rtts: []}
   for (let i = 0; i < count; i++) {
@@ -81,6 +81,7 @@ async function bindingSeries(io: TransactIo, count: number, timeoutMs: number, s
       series.first ??= viewOf(answer.message)
     } catch (error) {
       if (series.received === 0 || signal?.aborted) throw error
+      break // one lost request after answers: counted, and the series ends (bounds the probe's duration)
     }
   }
   return series

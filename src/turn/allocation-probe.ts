@@ -5,6 +5,7 @@
  * deadline; every socket is closed and the allocation freed on success, failure, timeout and abort.
  */
 
+import {isIP} from 'node:net'
 import type {UrlTarget} from '../ice/url-targets.js'
 import {classifyAddress} from '../net/address-class.js'
 import {type Endpoint, formatEndpoint} from '../net/endpoint.js'
@@ -140,6 +141,15 @@ async function echo(
     }
   }
   const peerSource = learnt ? ('binding' as const) : ('allocation-mapped-address' as const)
+  if ((isIP(relayed.address) === 6 ? 6 : 4) !== pinger.family) {
+    return {
+      ...base,
+      peer,
+      peerSource,
+      outcome: 'error',
+      message: `the relayed address ${formatEndpoint(relayed)} is not of the family this host reached the server with (IPv${pinger.family}): echo not possible`,
+    }
+  }
   const machine = new TurnRequestMachine('permission', auth, () => createPermissionRequest(peer))
   let permission: Awaited<ReturnType<typeof runRequest>>
   try {

@@ -27,13 +27,16 @@ function sleep(ms: number): Promise<void> {
 
 export class EchoPinger {
   readonly #socket: Socket
+  /** 4 or 6: the relayed address must be of the same family. */
+  readonly family: 4 | 6
   readonly #run = randomBytes(4).toString('hex')
   #demux = new StunDemux()
   #onEcho: ((payload: Buffer, from: Endpoint) => void) | undefined
   #closed: Promise<void> | undefined
 
-  private constructor(socket: Socket) {
+  private constructor(socket: Socket, family: 4 | 6) {
     this.#socket = socket
+    this.family = family
     socket.on('message', (bytes, rinfo) => {
       const from = {address: rinfo.address, port: rinfo.port}
       if (bytes.subarray(0, ECHO_PREFIX.length).toString('latin1') === ECHO_PREFIX) this.#onEcho?.(bytes, from)
@@ -51,7 +54,7 @@ export class EchoPinger {
         resolve()
       })
     })
-    return new EchoPinger(socket)
+    return new EchoPinger(socket, family)
   }
 
   /**
