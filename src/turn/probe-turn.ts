@@ -158,8 +158,9 @@ async function probeAll(
   const onAbort = () => overall.abort(options.signal?.reason)
   if (options.signal?.aborted) onAbort()
   else options.signal?.addEventListener('abort', onAbort, {once: true})
+  const overallMs = timeoutMs * STEPS_BOUND
   try {
-    return await Promise.all(
+    const results = await Promise.all(
       targets.map((target) =>
         probeAllocation(target, {
           credential: {username: resolved.username, password: resolved.credential},
@@ -171,6 +172,15 @@ async function probeAll(
         }),
       ),
     )
+    if (overall.signal.aborted && !options.signal?.aborted) {
+      // Stopped by the overall deadline, not by the user: that is a timeout of the step in progress.
+      for (const result of results) {
+        if (result.outcome !== 'aborted') continue
+        result.outcome = 'timeout'
+        result.message = `${result.step ?? 'probe'}: not done within the overall deadline (${overallMs} ms)`
+      }
+    }
+    return results
   } finally {
     clearTimeout(timer)
     options.signal?.removeEventListener('abort', onAbort)
@@ -212,6 +222,7 @@ export async function probeTurn(options: ProbeTurnOptions): Promise<TurnProbeRep
         }
       }),
     )
+    if (options.signal?.aborted) throw new R58Error('E_ABORTED', 'probe turn: cancelled')
     if (!minted)
       return {
         source: 'cloudflare',
