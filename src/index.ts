@@ -8,14 +8,16 @@ export {defaultConfigPath, loadConfigFile} from './config/file.js'
 export {initConfig} from './config/init.js'
 export {REDACTED, Redactor} from './config/redact.js'
 export {resolveSettings, Settings} from './config/resolve.js'
-// Configuration
 export {envNameOf, flagNameOf, SETTINGS, type SettingKey} from './config/settings.js'
 export {renderConfigTemplate} from './config/template.js'
-// Errors and reports
 export {ERROR_EXIT, type ErrorCode, EXIT, type ExitCode, isR58Error, R58Error} from './errors.js'
-// Files
 export {writeFileAtomic} from './fs/atomic-write.js'
-// ICE servers and addresses
+export {
+  type GatheredCandidate,
+  type GatherOptions,
+  gatherCandidates,
+  type IceGatherReport,
+} from './ice/gather.js'
 export {
   formatIceUrl,
   type IceScheme,
@@ -25,7 +27,8 @@ export {
   iceServerUrls,
   parseIceUrl,
 } from './ice/ice-url.js'
-// Synthetic media
+export {type LabCertificate, makeSelfSignedCertificate} from './lab/certificate.js'
+export {type CoturnLab, type CoturnOptions, findTurnserver, startCoturn} from './lab/coturn.js'
 export {
   createSyntheticSource,
   isKeyframePayload,
@@ -34,7 +37,6 @@ export {
   type SyntheticSource,
 } from './media/synthetic.js'
 export {MediamtxApi, type MediamtxPathState, type MediamtxWebrtcSession} from './mediamtx/api-client.js'
-// MediaMTX
 export {type MediamtxConfig, type MediamtxWebrtc, readMediamtxConfig} from './mediamtx/config-read.js'
 export {type MediamtxIceServer, toMediamtxIceServers} from './mediamtx/ice-servers.js'
 export {isKeyAccepted} from './mediamtx/key-rules.js'
@@ -57,7 +59,20 @@ export {
   runCheck,
   skippedCheck,
 } from './report/check.js'
-// Cloudflare TURN
+export type {TlsInfo, TlsSettings} from './stun/link.js'
+export {
+  type MappingBehaviour,
+  type MappingObservation,
+  type MappingVerdict,
+  mappingVerdict,
+} from './stun/nat-mapping.js'
+export type {ProbeOutcome, ProbeStep} from './stun/outcome.js'
+export {
+  type ProbeStunOptions,
+  probeStun,
+  type StunProbeReport,
+  type StunServerResult,
+} from './stun/probe-stun.js'
 export {
   fetchCloudflareIceServers,
   MAX_TURN_TTL_SECONDS,
@@ -65,10 +80,15 @@ export {
   type TurnCredentials,
 } from './turn/cloudflare-credentials.js'
 export {createTurnApiEmulator, type TurnApiEmulator} from './turn/cloudflare-credentials-emulator.js'
+export {
+  type EchoResult,
+  type ProbeTurnOptions,
+  probeTurn,
+  type TurnProbeReport,
+  type TurnTargetResult,
+} from './turn/probe-turn.js'
 export {restCredential} from './turn/rest-credentials.js'
 export {sleep, withTimeout} from './util/abort.js'
-// Small parsers
 export {formatDuration, parseDuration} from './util/duration.js'
 export {formatHostPort, parseHostPort} from './util/host-port.js'
-// Services and waiting
 export {type Log, type LogEvent, type LogLevel, silentLog} from './util/log.js'

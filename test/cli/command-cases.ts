@@ -34,6 +34,52 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
       ['turn', 'credentials', '--key-id', 'key-1', '--token', 'x', '--api-base', w.turnApi.apiBase],
     ],
   }),
+  'probe:stun': (w) => ({
+    ok: [['probe', 'stun', w.coturn.stunUrl, '--count', '2']],
+    more: [['probe', 'stun', 'stun:127.0.0.1']],
+  }),
+  'probe:turn': (w) => ({
+    ok: [
+      [
+        'probe',
+        'turn',
+        ...Object.values(w.coturn.turnUrls),
+        '--username',
+        'r58',
+        '--ca',
+        w.coturn.certificate.certPath,
+      ],
+    ],
+    more: [
+      // The credential on argv is redacted like any other secret.
+      [
+        'probe',
+        'turn',
+        w.coturn.turnUrls.udp,
+        '--username',
+        'r58',
+        '--credential',
+        w.secrets.get('turn.credential') as string,
+      ],
+      ['probe', 'turn', w.coturn.turnUrls.udp, '--username', 'nobody'],
+      ['probe', 'turn', 'turn:127.0.0.1', '--username', 'r58'],
+      [
+        'probe',
+        'turn',
+        '--cloudflare-turn',
+        '--turn-key-id',
+        'key-1',
+        '--turn-api-base',
+        w.turnApi.apiBase,
+        '--packets',
+        '0',
+      ],
+    ],
+  }),
+  'probe:ice': (w) => ({
+    ok: [['probe', 'ice', '--ice-server', w.coturn.turnUrls.udp, '--username', 'r58', '--relay-only']],
+    more: [['probe', 'ice', '--ice-server', 'turn:127.0.0.1', '--username', 'r58']],
+  }),
   'turn:revoke': (w) => ({
     ok: [['turn', 'revoke', 'someone', '--key-id', 'key-1', '--api-base', w.turnApi.apiBase]],
     more: [['turn', 'revoke', 'someone', '--key-id', 'nope', '--api-base', w.turnApi.apiBase]],

@@ -6,6 +6,8 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {envNameOf, SETTING_KEYS, SETTINGS, type SettingDef, type SettingKey} from '../../src/config/settings.js'
+import {type CoturnLab, startCoturn} from '../../src/lab/coturn.js'
+import {requireTurnserver} from '../support/coturn.js'
 import type {LoopbackServer} from '../support/http-server.js'
 import {startIdleRelay} from '../support/relay.js'
 import {startTurnApi, type TurnApiStandin} from '../support/turn-api.js'
@@ -21,6 +23,8 @@ export interface World {
   turnApi: TurnApiStandin
   /** A relay front without sessions. */
   idleRelay: LoopbackServer
+  /** A coturn on loopback whose user `r58` has the planted turn.credential as password. */
+  coturn: CoturnLab
   close(): Promise<void>
 }
 
@@ -42,6 +46,8 @@ export async function createWorld(): Promise<World> {
   }
   const turnApi = await startTurnApi({'key-1': secrets.get('turn.keyToken') as string})
   const idleRelay = await startIdleRelay()
+  requireTurnserver()
+  const coturn = await startCoturn({auth: {username: 'r58', password: secrets.get('turn.credential') as string}})
   return {
     dir,
     secrets,
@@ -49,9 +55,9 @@ export async function createWorld(): Promise<World> {
     secretFile: (key) => files.get(key) as string,
     turnApi,
     idleRelay,
+    coturn,
     close: async () => {
-      await turnApi.close()
-      await idleRelay.close()
+      await Promise.all([turnApi.close(), idleRelay.close(), coturn.stop()])
     },
   }
 }

@@ -20,3 +20,21 @@ export async function startTurnApi(keys: Record<string, string>, sharedSecret?: 
   })
   return {...server, apiBase: `${server.url}/v1`, emulator}
 }
+
+/** The stand-in handing out the given URLs, with credentials valid on a TURN server using `secret` (REST). */
+export async function startTurnApiFor(
+  keys: Record<string, string>,
+  options: {secret: string; turnUrls: readonly string[]; stunUrls: readonly string[]},
+): Promise<TurnApiStandin> {
+  const emulator = createTurnApiEmulator({
+    keys: new Map(Object.entries(keys)),
+    stunUrls: options.stunUrls,
+    turnUrls: options.turnUrls,
+    sharedSecret: options.secret,
+  })
+  const server = await startHttpServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/v1/, '')
+    if (!(await emulator.handle(req, res, path))) res.writeHead(404).end()
+  })
+  return {...server, apiBase: `${server.url}/v1`, emulator}
+}

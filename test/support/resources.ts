@@ -1,0 +1,39 @@
+/**
+ * Leak checks: what a probe leaves open. Sockets must be back to exactly what was open before; timers may
+ * only have gone away. Waits (bounded) for close callbacks to run before judging.
+ */
+import {expect} from 'vitest'
+
+const SOCKETS = /^(UDPWrap|TCPSocketWrap|TCPWrap|TLSWrap|PipeWrap|ProcessWrap|ChildProcess)$/
+
+export interface ResourceSnapshot {
+  sockets: string[]
+  timers: number
+}
+
+export function snapshot(): ResourceSnapshot {
+  const info = process.getActiveResourcesInfo()
+  return {sockets: info.filter((r) => SOCKETS.test(r)).sort(), timers: info.filter((r) => r === 'Timeout').length}
+}
+
+/** The sockets open now that were not open before (by kind, counting duplicates). */
+function added(now: readonly string[], before: readonly string[]): string[] {
+  const left = [...before]
+  return now.filter((kind) => {
+    const i = left.indexOf(kind)
+    if (i === -1) return true
+    left.splice(i, 1)
+    return false
+  })
+}
+
+/** Fails when sockets stayed open or timers were added since `before` (closing ones get a moment). */
+export async function expectNothingLeft(before: ResourceSnapshot): Promise<void> {
+  let now = snapshot()
+  for (let i = 0; i < 50 && (added(now.sockets, before.sockets).length > 0 || now.timers > before.timers); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    now = snapshot()
+  }
+  expect(added(now.sockets, before.sockets), 'sockets left open').toEqual([])
+  expect(now.timers, 'timers left running').toBeLessThanOrEqual(before.timers)
+}
