@@ -1,7 +1,7 @@
 /** Prometheus text exposition (version 0.0.4) of the relay's sessions and request counters. */
 import type {RelaySessionInfo} from './engine.js'
 
-const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 
 export function renderMetrics(
   sessions: readonly RelaySessionInfo[],
@@ -21,7 +21,7 @@ export function renderMetrics(
     [...byState].map(([state, n]) => [`{state="${state}"}`, n]),
   )
   const perSession = (pick: (s: RelaySessionInfo) => number): [string, number][] =>
-    sessions.map((s) => [`{path="${escape(s.path)}",session="${s.id}"}`, pick(s)])
+    sessions.map((s) => [`{path="${escapeLabel(s.path)}",session="${s.id}"}`, pick(s)])
   metric(
     'r58_relay_received_packets_total',
     'counter',
