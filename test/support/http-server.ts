@@ -10,7 +10,7 @@ export interface LoopbackServer {
 }
 
 export async function startHttpServer(
-  handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
+  handler: (req: IncomingMessage, res: ServerResponse) => unknown,
 ): Promise<LoopbackServer> {
   const server = createServer((req, res) => {
     Promise.resolve(handler(req, res)).catch((error: unknown) => {
