@@ -153,7 +153,6 @@ export class DataChannels {
         }
       }
       await ensureConnected(ctx, session)
-      let description
       if (body.sessionDescription !== undefined) {
         const summary = await session.applyOffer(body.sessionDescription)
         if (!summary.sections.some((s) => s.kind === 'application')) {
@@ -171,7 +170,8 @@ export class DataChannels {
         canReply: false,
         waitForAck: false,
       })
-      description = body.sessionDescription !== undefined ? await session.createAnswer() : await session.createOffer()
+      const description =
+        body.sessionDescription !== undefined ? await session.createAnswer() : await session.createOffer()
       return {
         status: 200,
         body: {

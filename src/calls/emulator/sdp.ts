@@ -83,6 +83,7 @@ export function checkSdp(sdp: string, type: 'offer' | 'answer'): SdpSummary {
   const {session, sections} = split(sdp)
   for (const line of [...session, ...sections.flatMap((s) => [s.header, ...s.lines])]) {
     if (!LINE.test(line)) fail(`malformed line ${JSON.stringify(line.slice(0, 60))}`)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
     if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(line)) fail('control characters')
   }
   if (!session.some((l) => l.startsWith('o='))) fail('no "o=" line')

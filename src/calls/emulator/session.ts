@@ -323,7 +323,7 @@ export class EmulatedSession {
   /** Closes the track on `mid`; false when there is none or it is closed already. */
   closeTrack(mid: string): boolean {
     const record = this.tracks.get(mid)
-    if (!record || record.status !== 'active') return false
+    if (record?.status !== 'active') return false
     this.#stopTrack(record)
     return true
   }
