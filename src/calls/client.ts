@@ -13,7 +13,6 @@
 import type {Dispatcher} from 'undici'
 import {isR58Error, R58Error} from '../errors.js'
 import {headerValue, httpRequest} from '../net/http.js'
-import {sleep as defaultSleep} from '../util/abort.js'
 import {type Log, silentLog} from '../util/log.js'
 import {
   type CallsError,
@@ -448,7 +447,7 @@ export class CallsClient {
   async #once<T>(input: SendInput, attempt: number): Promise<T> {
     const url = new URL(`${this.apiBase}/apps/${encodeURIComponent(this.appId)}/${input.path}`)
     for (const [key, value] of Object.entries(input.query ?? {})) url.searchParams.set(key, value)
-    const step = `Calls ${input.method} ${input.path.replace(/^sessions\/[^/]+/, 'sessions/{id}')}`
+    const step = `Calls ${input.method} ${input.path.replace(/^sessions\/(?!new$)[^/]+/, 'sessions/{id}')}`
     const started = performance.now()
     let response: Awaited<ReturnType<typeof httpRequest>>
     try {
@@ -503,6 +502,29 @@ export class CallsClient {
     }
     return object
   }
+}
+
+/**
+ * Waits between retries. Unlike util/abort's sleep the timer is not unref'd: a CLI whose only pending work
+ * is a retry must not exit in the middle of it.
+ */
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const aborted = () => new R58Error('E_ABORTED', 'cancelled')
+    if (signal?.aborted) {
+      reject(aborted())
+      return
+    }
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(aborted())
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, {once: true})
+  })
 }
 
 function remoteTrackObject(track: RemoteTrack): TrackObject {
