@@ -5,6 +5,7 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {type CallsEmulator, startCallsEmulator} from '../../src/calls/emulator/server.js'
 import {envNameOf, SETTING_KEYS, SETTINGS, type SettingDef, type SettingKey} from '../../src/config/settings.js'
 import {startTurnApi, type TurnApiStandin} from '../support/turn-api.js'
 
@@ -17,6 +18,8 @@ export interface World {
   /** A file holding the planted value of `key`. */
   secretFile(key: SettingKey): string
   turnApi: TurnApiStandin
+  /** The Calls emulator serving app `app-1` with the planted calls.appSecret. */
+  calls: CallsEmulator
   close(): Promise<void>
 }
 
@@ -37,12 +40,17 @@ export async function createWorld(): Promise<World> {
     else env[`${envNameOf(key)}_FILE`] = file
   }
   const turnApi = await startTurnApi({'key-1': secrets.get('turn.keyToken') as string})
+  const calls = await startCallsEmulator({apps: new Map([['app-1', secrets.get('calls.appSecret') as string]])})
   return {
     dir,
     secrets,
     env,
     secretFile: (key) => files.get(key) as string,
     turnApi,
-    close: () => turnApi.close(),
+    calls,
+    close: async () => {
+      await turnApi.close()
+      await calls.close()
+    },
   }
 }
