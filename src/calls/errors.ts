@@ -197,6 +197,9 @@ export function callsTransportError(error: R58Error, secret: string): CallsError
 
 /** True when the request can never have reached the server (DNS failure, connection refused). */
 export function neverSent(error: CallsError): boolean {
-  const code = systemErrorCode(error.cause)
+  // The cause is the HTTP layer's R58Error (code E_…); the system error is its cause.
+  let cause: unknown = error.cause
+  while (cause instanceof R58Error) cause = cause.cause
+  const code = systemErrorCode(cause)
   return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT'
 }
