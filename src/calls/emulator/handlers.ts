@@ -188,7 +188,10 @@ export async function tracksNew(ctx: HandlerContext, session: EmulatedSession, t
   })
 }
 
-/** Directions before an answer: published → recvonly (sendrecv if also pulled into), pulled → sendonly, rest inactive. */
+/**
+ * Directions before an answer: published → recvonly (sendrecv if also pulled into), pulled → sendonly;
+ * media the endpoint sends without a track name yet is received (recvonly), the rest is inactive.
+ */
 function syncDirections(session: EmulatedSession): void {
   for (const transceiver of session.pc?.getTransceivers() ?? []) {
     const record = transceiver.mid === null ? undefined : session.tracks.get(transceiver.mid)
@@ -196,6 +199,8 @@ function syncDirections(session: EmulatedSession): void {
     if (record && session.statusOf(record) === 'active') {
       if (record.location === 'remote') direction = 'sendonly'
       else direction = record.bidirectional || record.subscription ? 'sendrecv' : 'recvonly'
+    } else if (!record && (transceiver.offerDirection === 'recvonly' || transceiver.offerDirection === 'sendrecv')) {
+      direction = 'recvonly'
     }
     if (transceiver.direction !== direction) transceiver.setDirection(direction)
   }
@@ -282,6 +287,17 @@ async function pullWithClientOffer(
   offer: SessionDescription,
   remote: TrackObject[],
 ): Promise<TracksResponse> {
+  const lookups = remote.map((track) => lookup(ctx, session, track))
+  if (lookups.every((found) => !('publication' in found))) {
+    // Nothing to pull: leave the offer unanswered, so the endpoint can send it again once the publisher is up.
+    return {
+      requiresImmediateRenegotiation: false,
+      tracks: remote.map((track, i) => {
+        const found = lookups[i] as {errorCode: string; errorDescription: string}
+        return trackError(track, found.errorCode, found.errorDescription)
+      }),
+    }
+  }
   const summary = await session.applyOffer(offer)
   const results: TrackResult[] = []
   const assigned = new Set<string>()
