@@ -99,6 +99,18 @@ export function scrub(text: string, secret: string): string {
   return out
 }
 
+/** A deep copy of a parsed response with every string scrubbed of the secret. */
+export function scrubDeep<T>(value: T, secret: string): T {
+  if (typeof value === 'string') return scrub(value, secret) as T
+  if (Array.isArray(value)) return value.map((item) => scrubDeep(item, secret)) as T
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [key, item] of Object.entries(value)) out[key] = scrubDeep(item, secret)
+    return out as T
+  }
+  return value
+}
+
 export interface ApiErrorBody {
   errorCode?: unknown
   errorDescription?: unknown
@@ -139,7 +151,7 @@ export function callsErrorFromResponse(
     failure,
     status,
     errorCode,
-    response: body,
+    response: scrubDeep(body, secret),
     retryAfterMs,
   })
   const make = (code: ErrorCode, failure: CallsFailure, field?: string) =>
@@ -160,7 +172,10 @@ export function callsErrorFromResponse(
 
 /** The response is not what the API documents (no sessionId, no answer, not JSON). */
 export function callsProtocolError(step: string, what: string, response: unknown, secret: string): CallsError {
-  return new CallsError('E_PROTOCOL', scrub(`${step}: ${what}`, secret), {failure: 'protocol', response})
+  return new CallsError('E_PROTOCOL', scrub(`${step}: ${what}`, secret), {
+    failure: 'protocol',
+    response: scrubDeep(response, secret),
+  })
 }
 
 /** A CallsError for failed items in an HTTP 200 (not_found_track_error, close failures, …). */
@@ -176,7 +191,13 @@ export function callsTrackError(step: string, failed: TrackResult[], response: u
   return new CallsError(
     'E_CHECK_FAILED',
     scrub(`${step}: ${failed.length} track(s) failed: ${names}`, secret),
-    {failure: 'track', status: 200, errorCode: first?.errorCode, failedTracks: failed, response},
+    {
+      failure: 'track',
+      status: 200,
+      errorCode: first?.errorCode,
+      failedTracks: scrubDeep(failed, secret),
+      response: scrubDeep(response, secret),
+    },
     {
       hint: pending
         ? 'The publisher is not connected or not sending yet: check its session id and track name, and that media flows.'
