@@ -3,7 +3,8 @@
  * lookup for pulls, and garbage collection as Calls documents it (shared/docs/cloudflare-calls.md §1.12):
  * - a track with no media for `inactivityMs` (30 s) is collected;
  * - a session that never connects expires after `unconnectedExpiryMs`; a connected one after its
- *   connection has been lost (or silent) for `inactivityMs`;
+ *   connection has been lost for `inactivityMs`, or silent (no consent check, RTP or RTCP) for as long
+ *   (10 s at least: endpoints check consent every 5 s and ICE-lite never does);
  * - later requests on an expired session answer 410 `session_error`.
  * Expired sessions close their peer connections; close() frees everything.
  */
@@ -42,6 +43,12 @@ export interface StateOptions {
   now: () => number
   log: Log
 }
+
+/**
+ * A connected session is lost after this much silence at least (no STUN consent check, RTP or RTCP):
+ * endpoints send consent checks every 5 s (RFC 7675), and the ICE-lite side never sends its own.
+ */
+const MIN_SILENCE_MS = 10_000
 
 const NOT_FOUND_TRACK =
   'Track not found on remote peer. Make sure the publisher peer is connected and sending packets for this track'
@@ -153,8 +160,9 @@ export class EmulatorState {
         if (now - session.createdAt > unconnectedExpiryMs) this.expire(session, 'never connected')
         continue
       }
-      const silentSince = session.lostAt ?? session.lastActivityAt
-      if (now - silentSince > inactivityMs) {
+      const lost = session.lostAt !== undefined && now - session.lostAt > inactivityMs
+      const silent = now - session.lastActivityAt > Math.max(inactivityMs, MIN_SILENCE_MS)
+      if (lost || silent) {
         this.expire(session, session.lostAt === undefined ? 'no activity' : 'connection lost')
         continue
       }
