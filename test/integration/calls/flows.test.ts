@@ -215,7 +215,7 @@ describe('session state, update and close', () => {
     await publisher.pc.setRemoteDescription(created.sessionDescription as {type: 'answer'; sdp: string})
     await waitForConnected(publisher.pc, 10_000)
     const published = await client.newTracks(created.sessionId, {
-      tracks: [{location: 'local', mid: publisher.mids[0], trackName: 'late'}],
+      tracks: [{location: 'local', mid: publisher.mids[0] as string, trackName: 'late'}],
     })
     expect(published).toEqual({requiresImmediateRenegotiation: false, tracks: [{trackName: 'late', mid: publisher.mids[0]}]})
     const {received} = await pullWithSfuOffer(created.sessionId, ['late'])
