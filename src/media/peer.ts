@@ -19,7 +19,6 @@ import {
   usePCMU,
   useSdesMid,
   useVP8,
-  useVP9,
 } from 'werift'
 import type {SessionDescription} from '../calls/types.js'
 import {R58Error} from '../errors.js'
@@ -49,11 +48,6 @@ export function audioCodecs(): RTCRtpCodecParameters[] {
 /** VP8 and H.264 (constrained baseline, packetization-mode 1): what guests send. */
 export function videoCodecs(): RTCRtpCodecParameters[] {
   return [useVP8(), useH264()]
-}
-
-/** The client codec set with VP9 as well (the emulator accepts all three). */
-export function allVideoCodecs(): RTCRtpCodecParameters[] {
-  return [useVP8(), useVP9(), useH264()]
 }
 
 function hostConfig(addresses: readonly string[] | undefined): Partial<RTCPeerConnectionConfig> {

@@ -77,8 +77,23 @@ describe('r58 calls emulate', () => {
   it('prints the API base and its generated secret, serves it, and stops cleanly on SIGINT', async () => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'bin/dev.js'), 'calls', 'emulate', '--listen', '127.0.0.1:0', '--app-id', 'dev-app', '--json'],
-      {cwd: ROOT, env: {...cleanEnv(), XDG_CONFIG_HOME: isolatedConfigHome(), CI: 'true'}, stdio: ['ignore', 'pipe', 'pipe']},
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'bin/dev.js'),
+        'calls',
+        'emulate',
+        '--listen',
+        '127.0.0.1:0',
+        '--app-id',
+        'dev-app',
+        '--json',
+      ],
+      {
+        cwd: ROOT,
+        env: {...cleanEnv(), XDG_CONFIG_HOME: isolatedConfigHome(), CI: 'true'},
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     )
     let stderr = ''
     child.stderr.on('data', (chunk) => {
@@ -99,7 +114,11 @@ describe('r58 calls emulate', () => {
           }
         })
       })
-      expect(started).toMatchObject({level: 'info', appId: 'dev-app', apiBase: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1$/)})
+      expect(started).toMatchObject({
+        level: 'info',
+        appId: 'dev-app',
+        apiBase: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1$/),
+      })
       expect(started['appSecret']).toMatch(/^[0-9a-f]{64}$/)
 
       const generated = join(dir, 'generated')

@@ -1,8 +1,8 @@
 /** Helpers for Calls tests: the emulator on loopback, werift peers with synthetic media, and waiting. */
 import type {MediaStreamTrack, RTCPeerConnection, RtpPacket} from 'werift'
+import {useH264, useVP8} from 'werift'
 import {CallsClient, type CallsClientOptions} from '../../src/calls/client.js'
 import {type CallsEmulator, type CallsEmulatorOptions, startCallsEmulator} from '../../src/calls/emulator/server.js'
-import {useH264, useVP8} from 'werift'
 import {audioCodecs, createPeer, localDescription, type PeerOptions} from '../../src/media/peer.js'
 import {createSyntheticSource, type SyntheticCodec, type SyntheticSource} from '../../src/media/synthetic.js'
 

@@ -4,8 +4,8 @@ import {runCallsCheck} from '../../../src/calls/check.js'
 import type {CallsEmulator} from '../../../src/calls/emulator/server.js'
 import {fetchCloudflareIceServers, revokeCloudflareTurnCredential} from '../../../src/turn/cloudflare-credentials.js'
 import {restCredential} from '../../../src/turn/rest-credentials.js'
-import {closedPort} from '../../support/http-server.js'
 import {APP, startEmulator} from '../../support/calls.js'
+import {closedPort} from '../../support/http-server.js'
 
 let emulator: CallsEmulator
 
@@ -96,10 +96,25 @@ describe('TURN credential API on the emulator', () => {
     })
     const turn = minted.iceServers.find((s) => s.username !== undefined)
     expect(turn?.urls).toEqual(['turn:127.0.0.1:3478?transport=udp'])
-    const expected = restCredential('coturn-secret', 600, turn?.username?.split(':')[1] ?? '', Number(turn?.username?.split(':')[0]) * 1000 - 600_000)
+    const expected = restCredential(
+      'coturn-secret',
+      600,
+      turn?.username?.split(':')[1] ?? '',
+      Number(turn?.username?.split(':')[0]) * 1000 - 600_000,
+    )
     expect(turn?.credential).toBe(expected.credential)
-    const legacy = await fetchCloudflareIceServers({keyId: 'turn-key', token: 'turn-token', apiBase: emulator.apiBase, legacy: true})
+    const legacy = await fetchCloudflareIceServers({
+      keyId: 'turn-key',
+      token: 'turn-token',
+      apiBase: emulator.apiBase,
+      legacy: true,
+    })
     expect(legacy.endpoint).toBe('generate')
-    await revokeCloudflareTurnCredential({keyId: 'turn-key', token: 'turn-token', apiBase: emulator.apiBase, username: minted.username as string})
+    await revokeCloudflareTurnCredential({
+      keyId: 'turn-key',
+      token: 'turn-token',
+      apiBase: emulator.apiBase,
+      username: minted.username as string,
+    })
   })
 })

@@ -19,9 +19,11 @@ let server: LoopbackServer
 let sleeps: number[] = []
 let events: LogEvent[] = []
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Step => (_req, res) => {
-  res.writeHead(status, {'content-type': 'application/json', ...headers}).end(JSON.stringify(body))
-}
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Step =>
+  (_req, res) => {
+    res.writeHead(status, {'content-type': 'application/json', ...headers}).end(JSON.stringify(body))
+  }
 const hang: Step = () => new Promise(() => {})
 const reset: Step = (req) => {
   req.socket.destroy()
@@ -153,7 +155,11 @@ describe('retries', () => {
 
 describe('responses are checked', () => {
   it.each([
-    {what: 'not JSON', step: (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(201).end('<html>'), want: /not a JSON object/},
+    {
+      what: 'not JSON',
+      step: (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(201).end('<html>'),
+      want: /not a JSON object/,
+    },
     {what: 'no sessionId', step: json(201, {}), want: /no "sessionId"/},
   ])('sessions/new answering $what → E_PROTOCOL', async ({step, want}) => {
     script = [step as Step]
@@ -174,11 +180,19 @@ describe('responses are checked', () => {
     script = [
       json(200, {
         requiresImmediateRenegotiation: false,
-        tracks: [{mid: '0', trackName: 'a'}, {mid: '1', trackName: 'b', errorCode: 'internal_error', errorDescription: 'Backend error'}],
+        tracks: [
+          {mid: '0', trackName: 'a'},
+          {mid: '1', trackName: 'b', errorCode: 'internal_error', errorDescription: 'Backend error'},
+        ],
       }),
     ]
     const error = await failure(
-      client().newTracks('s1', {tracks: [{location: 'local', mid: '0', trackName: 'a'}, {location: 'local', mid: '1', trackName: 'b'}]}),
+      client().newTracks('s1', {
+        tracks: [
+          {location: 'local', mid: '0', trackName: 'a'},
+          {location: 'local', mid: '1', trackName: 'b'},
+        ],
+      }),
     )
     expect(error).toMatchObject({failure: 'track', errorCode: 'internal_error'})
     expect(error.failedTracks.map((t) => t.trackName)).toEqual(['b'])
@@ -216,7 +230,11 @@ describe('requests', () => {
   it('passes thirdparty and correlationId as query parameters, and the body only when given', async () => {
     script = [json(201, {sessionId: 's1'})]
     await client().newSession({thirdparty: true, correlationId: 'relay guest 1'})
-    expect(seen[0]).toMatchObject({method: 'POST', url: '/v1/apps/app/sessions/new?thirdparty=true&correlationId=relay+guest+1', body: ''})
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/v1/apps/app/sessions/new?thirdparty=true&correlationId=relay+guest+1',
+      body: '',
+    })
   })
 
   it('serialises mutations of one session, and runs different sessions in parallel', async () => {
@@ -265,7 +283,9 @@ describe('pulls wait for the publisher within a budget', () => {
     expect(result).toMatchObject({attempts: 3, tracks: [{mid: '0'}], requiresImmediateRenegotiation: false})
     expect(sleeps).toEqual([188, 375])
     expect(seen.map((r) => `${r.method} ${r.url}`).at(-1)).toBe('PUT /v1/apps/app/sessions/sub/renegotiate')
-    expect(JSON.parse(seen.at(-1)?.body ?? '')).toEqual({sessionDescription: {type: 'answer', sdp: 'answer to v=0 offer'}})
+    expect(JSON.parse(seen.at(-1)?.body ?? '')).toEqual({
+      sessionDescription: {type: 'answer', sdp: 'answer to v=0 offer'},
+    })
   })
 
   it('gives up when the budget is spent', async () => {

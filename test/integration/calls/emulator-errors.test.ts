@@ -104,11 +104,16 @@ describe('sessions', () => {
     const publisher = createPublisher(['vp8'])
     try {
       const {sessionId} = await client.newSession()
-      const answer = {type: 'answer' as const, sdp: (await publisher.offer()).sdp.replace('a=setup:actpass', 'a=setup:active')}
+      const answer = {
+        type: 'answer' as const,
+        sdp: (await publisher.offer()).sdp.replace('a=setup:actpass', 'a=setup:active'),
+      }
       const stray = await failure(client.renegotiate(sessionId, answer))
       expect(stray).toMatchObject({status: 400, errorCode: 'invalid_session_description', failure: 'invalid_request'})
       await client.newTracks(sessionId, {tracks: [{location: 'local', trackName: 'x', kind: 'video'}]})
-      const busy = await failure(client.newTracks(sessionId, {tracks: [{location: 'local', trackName: 'y', kind: 'audio'}]}))
+      const busy = await failure(
+        client.newTracks(sessionId, {tracks: [{location: 'local', trackName: 'y', kind: 'audio'}]}),
+      )
       expect(busy).toMatchObject({status: 406, failure: 'conflict'})
     } finally {
       await publisher.stop()
@@ -121,7 +126,10 @@ describe('tracks', () => {
     const publisher = createPublisher(['vp8'])
     try {
       const {sessionId} = await client.newSession()
-      const push = await client.pushTracks(sessionId, {offer: await publisher.offer(), tracks: [{mid: '0', trackName: 'cam'}]})
+      const push = await client.pushTracks(sessionId, {
+        offer: await publisher.offer(),
+        tracks: [{mid: '0', trackName: 'cam'}],
+      })
       const subscriber = await client.newSession()
       const early = await failure(client.pullTracks(subscriber.sessionId, {tracks: [{sessionId, trackName: 'cam'}]}))
       expect(early).toMatchObject({code: 'E_CHECK_FAILED', failure: 'track', errorCode: 'not_found_track_error'})
@@ -156,7 +164,10 @@ describe('tracks', () => {
     try {
       const c = clientFor(clocked, {retry: {attempts: 1, trackWaitMs: 0}})
       const {sessionId} = await c.newSession()
-      const push = await c.pushTracks(sessionId, {offer: await publisher.offer(), tracks: [{mid: '0', trackName: 'cam'}]})
+      const push = await c.pushTracks(sessionId, {
+        offer: await publisher.offer(),
+        tracks: [{mid: '0', trackName: 'cam'}],
+      })
       await publisher.pc.setRemoteDescription(push.answer)
       await waitForConnected(publisher.pc, 10_000)
       await waitFor(() => (clocked.inspect()[0]?.tracks[0]?.packets ?? 0) > 0, 'media at the emulator')
@@ -180,7 +191,9 @@ describe('tracks', () => {
     })
     expect(response.json).toEqual({
       requiresImmediateRenegotiation: false,
-      tracks: [{mid: '7', errorCode: 'close_track_error', errorDescription: "Track doesn't exist or was already closed"}],
+      tracks: [
+        {mid: '7', errorCode: 'close_track_error', errorDescription: "Track doesn't exist or was already closed"},
+      ],
     })
   })
 
@@ -192,10 +205,21 @@ describe('tracks', () => {
       errorCode: 'decoding_error',
       description: /JSON body validation error: tracks\[0\]\."trackname" is not a field \(did you mean "trackName"\?\)/,
     },
-    {what: 'malformed JSON', body: '{"tracks": [', status: 400, errorCode: 'decoding_error', description: /not valid JSON/},
+    {
+      what: 'malformed JSON',
+      body: '{"tracks": [',
+      status: 400,
+      errorCode: 'decoding_error',
+      description: /not valid JSON/,
+    },
     {
       what: 'mixed local and remote tracks',
-      body: {tracks: [{location: 'local', trackName: 'a', kind: 'audio'}, {location: 'remote', sessionId: 'x', trackName: 'b'}]},
+      body: {
+        tracks: [
+          {location: 'local', trackName: 'a', kind: 'audio'},
+          {location: 'remote', sessionId: 'x', trackName: 'b'},
+        ],
+      },
       status: 406,
       errorCode: 'invalid_params',
       description: /local, or every entry remote/,
@@ -209,7 +233,13 @@ describe('tracks', () => {
     },
     {
       what: 'an SDP that is not WebRTC',
-      body: {sessionDescription: {type: 'offer', sdp: 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 111\r\na=mid:0\r\n'}, autoDiscover: true},
+      body: {
+        sessionDescription: {
+          type: 'offer',
+          sdp: 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 111\r\na=mid:0\r\n',
+        },
+        autoDiscover: true,
+      },
       status: 400,
       errorCode: 'invalid_session_description',
       description: /RTP\/SAVPF/,
@@ -235,7 +265,12 @@ describe('tracks', () => {
     const error = await failure(
       client.newTracks(sessionId, {tracks: [{location: 'local', mid: '0', trackname: 'x'} as never]}),
     )
-    expect(error).toMatchObject({status: 400, errorCode: 'decoding_error', failure: 'invalid_request', code: 'E_PROTOCOL'})
+    expect(error).toMatchObject({
+      status: 400,
+      errorCode: 'decoding_error',
+      failure: 'invalid_request',
+      code: 'E_PROTOCOL',
+    })
   })
 })
 
@@ -252,13 +287,17 @@ describe('HTTP edges', () => {
 
   it('refuses adapters it cannot open with the documented 503 shape, and closes idempotently', async () => {
     const created = await raw(emulator, 'POST', `/apps/${APP.id}/adapters/websocket/new`, {
-      tracks: [{location: 'remote', sessionId: 's', trackName: 't', endpoint: 'wss://example.invalid/x', outputCodec: 'pcm'}],
+      tracks: [
+        {location: 'remote', sessionId: 's', trackName: 't', endpoint: 'wss://example.invalid/x', outputCodec: 'pcm'},
+      ],
     })
     expect(created.status).toBe(503)
     expect(created.json).toMatchObject({tracks: [{trackName: 't', errorCode: 'websocket_handshake_failed'}]})
     const tooMany = await raw(emulator, 'POST', `/apps/${APP.id}/adapters/websocket/new`, {tracks: []})
     expect(tooMany.status).toBe(406)
-    const closed = await raw(emulator, 'POST', `/apps/${APP.id}/adapters/websocket/close`, {tracks: [{adapterId: 'a1'}]})
+    const closed = await raw(emulator, 'POST', `/apps/${APP.id}/adapters/websocket/close`, {
+      tracks: [{adapterId: 'a1'}],
+    })
     expect(closed).toMatchObject({status: 200, json: {tracks: [{adapterId: 'a1'}]}})
   })
 })

@@ -36,7 +36,9 @@ afterEach(async () => {
 afterAll(() => emulator.close())
 
 function track<T extends {stop(): Promise<void>} | RTCPeerConnection>(thing: T): T {
-  cleanup.push(async () => ('stop' in thing ? (thing as {stop(): Promise<void>}).stop() : (thing as RTCPeerConnection).close()))
+  cleanup.push(async () =>
+    'stop' in thing ? (thing as {stop(): Promise<void>}).stop() : (thing as RTCPeerConnection).close(),
+  )
   return thing
 }
 
@@ -143,9 +145,19 @@ describe('flow B: push with autoDiscover', () => {
     await waitForConnected(publisher.pc, 10_000)
     const names = result.tracks.map((t) => t.trackName as string)
     const {pc, received} = await pullWithSfuOffer(sessionId, names)
-    await waitFor(() => received.tracks.length === 2 && received.tracks.every((t) => received.packets.some((p) => p.header.ssrc === t.ssrc)), 'audio and video')
+    await waitFor(
+      () =>
+        received.tracks.length === 2 &&
+        received.tracks.every((t) => received.packets.some((p) => p.header.ssrc === t.ssrc)),
+      'audio and video',
+    )
     // A pull may come in two rounds (one track was not sending yet), so the order of sections may vary.
-    expect(pc.getTransceivers().map((t) => t.kind).sort()).toEqual(['audio', 'video'])
+    expect(
+      pc
+        .getTransceivers()
+        .map((t) => t.kind)
+        .sort(),
+    ).toEqual(['audio', 'video'])
   })
 })
 
@@ -188,7 +200,10 @@ describe('session state, update and close', () => {
     const updated = await client.updateTracks(sessionId, {
       tracks: [{location: 'remote', mid: '0', sessionId: two, trackName: 'two'}],
     })
-    expect(updated).toEqual({requiresImmediateRenegotiation: false, tracks: [{mid: '0', sessionId: two, trackName: 'two'}]})
+    expect(updated).toEqual({
+      requiresImmediateRenegotiation: false,
+      tracks: [{mid: '0', sessionId: two, trackName: 'two'}],
+    })
     for (const source of first.sources) source.stop()
     const at = received.packets.length
     await waitFor(() => received.packets.length > at + 20, 'RTP from the second publisher after tracks/update')
@@ -217,7 +232,10 @@ describe('session state, update and close', () => {
     const published = await client.newTracks(created.sessionId, {
       tracks: [{location: 'local', mid: publisher.mids[0] as string, trackName: 'late'}],
     })
-    expect(published).toEqual({requiresImmediateRenegotiation: false, tracks: [{trackName: 'late', mid: publisher.mids[0]}]})
+    expect(published).toEqual({
+      requiresImmediateRenegotiation: false,
+      tracks: [{trackName: 'late', mid: publisher.mids[0]}],
+    })
     const {received} = await pullWithSfuOffer(created.sessionId, ['late'])
     await waitFor(() => received.packets.length > 5, 'RTP of a track named after the connection')
   })
@@ -232,7 +250,10 @@ describe('session state, update and close', () => {
     })
     expect(offered.requiresImmediateRenegotiation).toBe(true)
     expect(offered.sessionDescription?.sdp).toContain('a=sendrecv')
-    await client.renegotiate(sessionId, await answerWith(pc)(offered.sessionDescription as {type: 'offer'; sdp: string}))
+    await client.renegotiate(
+      sessionId,
+      await answerWith(pc)(offered.sessionDescription as {type: 'offer'; sdp: string}),
+    )
     await waitForConnected(pc, 10_000)
     const received = recordRtp(pc)
     const pulled = await client.newTracks(sessionId, {
@@ -257,7 +278,10 @@ describe('DataChannels', () => {
       dataChannel: {location: 'remote', dataChannelName: 'server-events'},
     })
     expect(response.status).toBe(200)
-    expect(response.json).toMatchObject({requiresImmediateRenegotiation: true, dataChannel: {dataChannelName: 'server-events', id: 0}})
+    expect(response.json).toMatchObject({
+      requiresImmediateRenegotiation: true,
+      dataChannel: {dataChannelName: 'server-events', id: 0},
+    })
     const offer = response.json['sessionDescription'] as {type: 'offer'; sdp: string}
     expect(offer.sdp).toContain('m=application')
     pc.createDataChannel('server-events', {negotiated: true, id: 0})

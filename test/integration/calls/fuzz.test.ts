@@ -110,7 +110,19 @@ function mutateSdp(sdp: string): string {
         lines[i] = line.slice(0, rand.int(line.length + 1))
         break
       case 5:
-        lines.splice(i, 0, rand.pick(['a=bundle-only', 'm=video 0 UDP/TLS/RTP/SAVPF 96', 'a=mid:0', 'garbage', 'a=', 'a=candidate:x', 'a=rtpmap:96 VP8']))
+        lines.splice(
+          i,
+          0,
+          rand.pick([
+            'a=bundle-only',
+            'm=video 0 UDP/TLS/RTP/SAVPF 96',
+            'a=mid:0',
+            'garbage',
+            'a=',
+            'a=candidate:x',
+            'a=rtpmap:96 VP8',
+          ]),
+        )
         break
       case 6:
         lines[i] = line.replace(/sendonly|recvonly|sendrecv/, rand.pick(['inactive', 'sendrecv', 'recvonly']))
@@ -138,7 +150,8 @@ async function send(method: string, path: string, body: string | undefined): Pro
   })
   const text = await response.text()
   // The one documented 5xx: adapters it cannot open (503, every item websocket_handshake_failed).
-  const adapters = response.status === 503 && path.endsWith('/adapters/websocket/new') && text.includes('websocket_handshake_failed')
+  const adapters =
+    response.status === 503 && path.endsWith('/adapters/websocket/new') && text.includes('websocket_handshake_failed')
   const status = adapters ? 400 : response.status
   statuses.set(status, (statuses.get(status) ?? 0) + 1)
   expect(status, `${method} ${path} ${body?.slice(0, 300)} → ${text.slice(0, 300)}`).toBeLessThan(500)
@@ -157,7 +170,11 @@ afterAll(() => emulator.close())
 
 const session = () => rand.pick(sessionPool)
 const BODIES: {method: string; path: () => string; body: () => unknown}[] = [
-  {method: 'POST', path: () => `/apps/${APP.id}/sessions/new`, body: () => ({sessionDescription: {type: 'offer', sdp: 'v=0'}})},
+  {
+    method: 'POST',
+    path: () => `/apps/${APP.id}/sessions/new`,
+    body: () => ({sessionDescription: {type: 'offer', sdp: 'v=0'}}),
+  },
   {
     method: 'POST',
     path: () => `/apps/${APP.id}/sessions/${session()}/tracks/new`,
@@ -176,7 +193,11 @@ const BODIES: {method: string; path: () => string; body: () => unknown}[] = [
     path: () => `/apps/${APP.id}/sessions/${session()}/renegotiate`,
     body: () => ({sessionDescription: {type: 'answer', sdp: 'v=0\r\n'}}),
   },
-  {method: 'PUT', path: () => `/apps/${APP.id}/sessions/${session()}/tracks/close`, body: () => ({tracks: [{mid: '0'}], force: true})},
+  {
+    method: 'PUT',
+    path: () => `/apps/${APP.id}/sessions/${session()}/tracks/close`,
+    body: () => ({tracks: [{mid: '0'}], force: true}),
+  },
   {
     method: 'PUT',
     path: () => `/apps/${APP.id}/sessions/${session()}/tracks/update`,
@@ -200,7 +221,9 @@ const BODIES: {method: string; path: () => string; body: () => unknown}[] = [
   {
     method: 'POST',
     path: () => `/apps/${APP.id}/adapters/websocket/new`,
-    body: () => ({tracks: [{location: 'local', trackName: 't', endpoint: 'wss://example.invalid/x', inputCodec: 'pcm'}]}),
+    body: () => ({
+      tracks: [{location: 'local', trackName: 't', endpoint: 'wss://example.invalid/x', inputCodec: 'pcm'}],
+    }),
   },
 ]
 
@@ -209,7 +232,8 @@ describe('fuzzing the emulator', () => {
     const client = clientFor(emulator)
     for (let i = 0; i < 700; i++) {
       // Fresh sessions now and then: unconnected ones expire (and then answer 410 before any validation).
-      if (i % 50 === 0) sessionPool = await Promise.all([1, 2, 3, 4].map(async () => (await client.newSession()).sessionId))
+      if (i % 50 === 0)
+        sessionPool = await Promise.all([1, 2, 3, 4].map(async () => (await client.newSession()).sessionId))
       const target = rand.pick(BODIES)
       const valid = JSON.stringify(target.body())
       const body = rand.next() < 0.7 ? JSON.stringify(mutateValue(JSON.parse(valid))) : mutateText(valid)
@@ -223,26 +247,48 @@ describe('fuzzing the emulator', () => {
       const {sessionId} = await clientFor(emulator).newSession()
       const roll = rand.next()
       if (roll < 0.6) {
-        await send('POST', `/apps/${APP.id}/sessions/${sessionId}/tracks/new`, JSON.stringify({sessionDescription: {type: 'offer', sdp}, autoDiscover: true}))
+        await send(
+          'POST',
+          `/apps/${APP.id}/sessions/${sessionId}/tracks/new`,
+          JSON.stringify({sessionDescription: {type: 'offer', sdp}, autoDiscover: true}),
+        )
       } else if (roll < 0.8) {
         await send('POST', `/apps/${APP.id}/sessions/new`, JSON.stringify({sessionDescription: {type: 'offer', sdp}}))
       } else {
         // An SFU offer first, then a mutated answer.
-        await send('POST', `/apps/${APP.id}/sessions/${sessionId}/tracks/new`, JSON.stringify({tracks: [{location: 'local', trackName: 'a', kind: 'audio'}]}))
+        await send(
+          'POST',
+          `/apps/${APP.id}/sessions/${sessionId}/tracks/new`,
+          JSON.stringify({tracks: [{location: 'local', trackName: 'a', kind: 'audio'}]}),
+        )
         const answer = sdp.replace('a=setup:actpass', 'a=setup:active')
-        await send('PUT', `/apps/${APP.id}/sessions/${sessionId}/renegotiate`, JSON.stringify({sessionDescription: {type: 'answer', sdp: answer}}))
+        await send(
+          'PUT',
+          `/apps/${APP.id}/sessions/${sessionId}/renegotiate`,
+          JSON.stringify({sessionDescription: {type: 'answer', sdp: answer}}),
+        )
       }
     }
   })
 
   it('answers 100 odd requests (methods, paths, headers, sizes) without failing', async () => {
-    const paths = ['/', '/v1', '/v1/apps', `/v1/apps/${APP.id}`, `/v1/apps/${APP.id}/sessions/%00`, `/v1/apps/${APP.id}/sessions/${'a'.repeat(300)}`, '/v1/turn/keys/x/credentials/generate']
+    const paths = [
+      '/',
+      '/v1',
+      '/v1/apps',
+      `/v1/apps/${APP.id}`,
+      `/v1/apps/${APP.id}/sessions/%00`,
+      `/v1/apps/${APP.id}/sessions/${'a'.repeat(300)}`,
+      '/v1/turn/keys/x/credentials/generate',
+    ]
     for (let i = 0; i < 100; i++) {
       const url = `${emulator.url}${rand.pick(paths)}`
       const method = rand.pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH'])
       const response = await fetch(url, {
         method,
-        headers: {authorization: rand.pick(['', 'Bearer', `Bearer ${APP.secret}`, 'Basic x', `Bearer ${'x'.repeat(4000)}`])},
+        headers: {
+          authorization: rand.pick(['', 'Bearer', `Bearer ${APP.secret}`, 'Basic x', `Bearer ${'x'.repeat(4000)}`]),
+        },
         ...(method !== 'GET' && {body: rand.next() < 0.5 ? 'x'.repeat(rand.int(400_000)) : '{}'}),
       })
       await response.arrayBuffer()
@@ -261,14 +307,18 @@ describe('fuzzing the emulator', () => {
     const subscriber = loopbackPeer()
     try {
       const {sessionId} = await client.newSession()
-      const push = await client.pushTracks(sessionId, {offer: await publisher.offer(), tracks: [{mid: '0', trackName: 'cam'}]})
+      const push = await client.pushTracks(sessionId, {
+        offer: await publisher.offer(),
+        tracks: [{mid: '0', trackName: 'cam'}],
+      })
       await publisher.pc.setRemoteDescription(push.answer)
       await waitForConnected(publisher.pc, 10_000)
       const sub = await client.newSession()
       await client.pullTracks(sub.sessionId, {tracks: [{sessionId, trackName: 'cam'}], answer: answerWith(subscriber)})
       let packets = 0
       subscriber.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => packets++))
-      for (const t of subscriber.getTransceivers()) for (const track of t.receiver.tracks) track.onReceiveRtp.subscribe(() => packets++)
+      for (const t of subscriber.getTransceivers())
+        for (const track of t.receiver.tracks) track.onReceiveRtp.subscribe(() => packets++)
       await waitForConnected(subscriber, 10_000)
       await waitFor(() => packets > 10, 'RTP after the fuzzing')
       expect(localDescription(subscriber).type).toBe('answer')

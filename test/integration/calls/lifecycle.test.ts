@@ -15,18 +15,27 @@ function handles(): Map<string, number> {
 
 function grown(before: Map<string, number>): string[] {
   const after = handles()
-  return [...after].filter(([type, n]) => n > (before.get(type) ?? 0)).map(([type, n]) => `${type} ${before.get(type) ?? 0}→${n}`)
+  return [...after]
+    .filter(([type, n]) => n > (before.get(type) ?? 0))
+    .map(([type, n]) => `${type} ${before.get(type) ?? 0}→${n}`)
 }
 
 describe('emulator lifecycle', () => {
   it('collects a silent track, expires its session when the endpoint goes silent, and answers 410 after', async () => {
     let offset = 0
-    const emulator = await startEmulator({inactivityMs: 400, unconnectedExpiryMs: 60_000, now: () => Date.now() + offset})
+    const emulator = await startEmulator({
+      inactivityMs: 400,
+      unconnectedExpiryMs: 60_000,
+      now: () => Date.now() + offset,
+    })
     const client = clientFor(emulator, {retry: {attempts: 1, trackWaitMs: 0}})
     const publisher = createPublisher(['vp8'])
     try {
       const {sessionId} = await client.newSession()
-      const push = await client.pushTracks(sessionId, {offer: await publisher.offer(), tracks: [{mid: '0', trackName: 'cam'}]})
+      const push = await client.pushTracks(sessionId, {
+        offer: await publisher.offer(),
+        tracks: [{mid: '0', trackName: 'cam'}],
+      })
       await publisher.pc.setRemoteDescription(push.answer)
       await waitForConnected(publisher.pc, 10_000)
       await waitFor(() => (emulator.inspect()[0]?.tracks[0]?.packets ?? 0) > 0, 'media at the emulator')
@@ -74,7 +83,10 @@ describe('emulator lifecycle', () => {
     const publisher = createPublisher(['vp8'])
     const subscriber = loopbackPeer()
     const {sessionId} = await client.newSession()
-    const push = await client.pushTracks(sessionId, {offer: await publisher.offer(), tracks: [{mid: '0', trackName: 'cam'}]})
+    const push = await client.pushTracks(sessionId, {
+      offer: await publisher.offer(),
+      tracks: [{mid: '0', trackName: 'cam'}],
+    })
     await publisher.pc.setRemoteDescription(push.answer)
     await waitForConnected(publisher.pc, 10_000)
     const sub = await client.newSession()

@@ -16,7 +16,6 @@ import {parse} from 'yaml'
 import type {CallsClient} from '../../../src/calls/client.js'
 import type {CallsEmulator} from '../../../src/calls/emulator/server.js'
 import {localDescription, waitForConnected} from '../../../src/media/peer.js'
-import {ROOT} from '../../support/cli.js'
 import {
   APP,
   answerWith,
@@ -28,6 +27,7 @@ import {
   startEmulator,
   waitFor,
 } from '../../support/calls.js'
+import {ROOT} from '../../support/cli.js'
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json}
 type Schema = {[key: string]: unknown}
@@ -68,7 +68,8 @@ function allExamples(): string[] {
         out.push(`${op} request ${name}`)
       }
       for (const [status, response] of Object.entries(operation.responses)) {
-        for (const name of Object.keys(examplesOf(response.content?.['application/json']))) out.push(`${op} ${status} ${name}`)
+        for (const name of Object.keys(examplesOf(response.content?.['application/json'])))
+          out.push(`${op} ${status} ${name}`)
       }
     }
   }
@@ -211,7 +212,12 @@ const CASES: Case[] = [
     responses: [],
     run: async (w, body) => {
       const p = await offerFrom(w, ['opus'])
-      return raw(w.emulator, 'POST', `${base(await newSession(w))}/tracks/new`, withSdp(body as Json, localDescription(p.pc).sdp, p.mids))
+      return raw(
+        w.emulator,
+        'POST',
+        `${base(await newSession(w))}/tracks/new`,
+        withSdp(body as Json, localDescription(p.pc).sdp, p.mids),
+      )
     },
   },
   {
@@ -220,7 +226,12 @@ const CASES: Case[] = [
     responses: [],
     run: async (w, body) => {
       const p = await offerFrom(w, ['opus', 'vp8'])
-      return raw(w.emulator, 'POST', `${base(await newSession(w))}/tracks/new`, withSdp(body as Json, localDescription(p.pc).sdp))
+      return raw(
+        w.emulator,
+        'POST',
+        `${base(await newSession(w))}/tracks/new`,
+        withSdp(body as Json, localDescription(p.pc).sdp),
+      )
     },
   },
   {
@@ -235,7 +246,12 @@ const CASES: Case[] = [
     responses: [{status: '200', name: 'remote_tracks'}],
     // On the shared subscriber: it then holds this pulled track (used by update, GET and close below).
     run: async (w, body) => {
-      const response = await raw(w.emulator, 'POST', `${base(w.subscriber)}/tracks/new`, live(body as Json, w.publisher))
+      const response = await raw(
+        w.emulator,
+        'POST',
+        `${base(w.subscriber)}/tracks/new`,
+        live(body as Json, w.publisher),
+      )
       await complete(w, w.subscriber, w.subscriberPeer, response.json)
       return response
     },
@@ -244,13 +260,15 @@ const CASES: Case[] = [
     operation: TRACKS_NEW,
     request: 'remote_track_with_simulcast',
     responses: [{status: '200', name: 'remote_tracks_with_simulcast'}],
-    run: async (w, body) => raw(w.emulator, 'POST', `${base(await newSession(w))}/tracks/new`, live(body as Json, w.publisher)),
+    run: async (w, body) =>
+      raw(w.emulator, 'POST', `${base(await newSession(w))}/tracks/new`, live(body as Json, w.publisher)),
   },
   {
     operation: TRACKS_NEW,
     request: 'pull_track_with_bidirectional_stream',
     responses: [],
-    run: async (w, body) => raw(w.emulator, 'POST', `${base(w.subscriber)}/tracks/new`, live(body as Json, w.publisher)),
+    run: async (w, body) =>
+      raw(w.emulator, 'POST', `${base(w.subscriber)}/tracks/new`, live(body as Json, w.publisher)),
   },
   {
     operation: 'PUT /apps/{appId}/sessions/{sessionId}/renegotiate',
@@ -314,7 +332,12 @@ const CASES: Case[] = [
       w.cleanup.push(() => pc.close())
       pc.createDataChannel('server-events', {negotiated: true, id: 0})
       await pc.setLocalDescription(await pc.createOffer())
-      return raw(w.emulator, 'POST', `${base(await newSession(w))}/datachannels/establish`, withSdp(body as Json, localDescription(pc).sdp))
+      return raw(
+        w.emulator,
+        'POST',
+        `${base(await newSession(w))}/datachannels/establish`,
+        withSdp(body as Json, localDescription(pc).sdp),
+      )
     },
   },
   ...(['local_datachannels', 'local_datachannels_unordered', 'local_datachannels_unreliable'] as const).map(
@@ -326,13 +349,19 @@ const CASES: Case[] = [
     }),
   ),
   ...(
-    ['remote_datachannels', 'remote_datachannels_can_reply', 'remote_datachannels_unordered', 'remote_datachannels_unreliable'] as const
+    [
+      'remote_datachannels',
+      'remote_datachannels_can_reply',
+      'remote_datachannels_unordered',
+      'remote_datachannels_unreliable',
+    ] as const
   ).map(
     (name): Case => ({
       operation: DC_NEW,
       request: name,
       responses: name === 'remote_datachannels' ? [{status: '200', name: 'remote_datachannels'}] : [],
-      run: async (w, body) => raw(w.emulator, 'POST', `${base(w.subscriber)}/datachannels/new`, live(body as Json, w.publisher)),
+      run: async (w, body) =>
+        raw(w.emulator, 'POST', `${base(w.subscriber)}/datachannels/new`, live(body as Json, w.publisher)),
     }),
   ),
   ...(['grant_can_reply', 'revoke_can_reply'] as const).map(
@@ -340,7 +369,8 @@ const CASES: Case[] = [
       operation: 'PUT /apps/{appId}/sessions/{sessionId}/datachannels/update',
       request: name,
       responses: name === 'grant_can_reply' ? [{status: '200', name: 'grant_can_reply'}] : [],
-      run: async (w, body) => raw(w.emulator, 'PUT', `${base(w.subscriber)}/datachannels/update`, live(body as Json, w.publisher)),
+      run: async (w, body) =>
+        raw(w.emulator, 'PUT', `${base(w.subscriber)}/datachannels/update`, live(body as Json, w.publisher)),
     }),
   ),
   {
@@ -362,7 +392,10 @@ const CASES: Case[] = [
       const publisher = createPublisher(['vp8'])
       w.cleanup.push(() => publisher.stop())
       const session = await newSession(w)
-      const push = await w.client.pushTracks(session, {offer: await publisher.offer(), tracks: [{mid: '0', trackName: 'n'}]})
+      const push = await w.client.pushTracks(session, {
+        offer: await publisher.offer(),
+        tracks: [{mid: '0', trackName: 'n'}],
+      })
       await publisher.pc.setRemoteDescription(push.answer)
       await waitForConnected(publisher.pc, 10_000)
       publisher.pc.getTransceivers()[0]?.stop()
@@ -459,7 +492,14 @@ beforeAll(async () => {
   })
   await publisherPeer.pc.setRemoteDescription(push.answer)
   await waitForConnected(publisherPeer.pc, 10_000)
-  await waitFor(() => emulator.inspect().find((s) => s.sessionId === publisher)?.tracks.every((t) => t.packets > 0) ?? false, 'media on every published track')
+  await waitFor(
+    () =>
+      emulator
+        .inspect()
+        .find((s) => s.sessionId === publisher)
+        ?.tracks.every((t) => t.packets > 0) ?? false,
+    'media on every published track',
+  )
   // The publisher's DataChannel transport (for the remote DataChannel examples).
   const established = await raw(emulator, 'POST', `${base(publisher)}/datachannels/establish`, {
     dataChannel: {location: 'remote', dataChannelName: 'server-events'},
@@ -473,7 +513,10 @@ beforeAll(async () => {
   const offered = await client.newTracks(subscriber, {
     tracks: [{location: 'local', trackName: 'mic-1', kind: 'audio', bidirectionalMediaStream: true}],
   })
-  await client.renegotiate(subscriber, await answerWith(subscriberPeer)(offered.sessionDescription as {type: 'offer'; sdp: string}))
+  await client.renegotiate(
+    subscriber,
+    await answerWith(subscriberPeer)(offered.sessionDescription as {type: 'offer'; sdp: string}),
+  )
   await waitForConnected(subscriberPeer, 10_000)
   world = {emulator, client, publisher, publisherPeer, subscriber, subscriberPeer, cleanup: []}
 })
@@ -496,27 +539,31 @@ describe('OpenAPI examples replayed against the emulator', () => {
     expect([...covered].sort()).toEqual(allExamples())
   })
 
-  it.each(CASES.map((c) => [`${c.operation} ${c.request ?? c.responses.map((r) => `→ ${r.status} ${r.name}`).join(', ')}`, c] as const))(
-    '%s',
-    async (_name, c) => {
-      const [method, path] = c.operation.split(' ') as [string, string]
-      const body = c.request ? examplesOf(spec.paths[path]?.[method.toLowerCase()]?.requestBody?.content['application/json'])[c.request] : undefined
-      const actual = await c.run(world, body)
-      const status = c.deviation?.status ?? Number(c.responses[0]?.status ?? 200)
-      expect(actual.status, JSON.stringify(actual.json)).toBe(status)
-      if (c.deviation?.errorCode) expect(JSON.stringify(actual.json)).toContain(c.deviation.errorCode)
-      const got = shape(actual.json as Json)
-      for (const response of c.responses) {
-        const example = examplesOf(responseMedia(path, method, response.status))[response.name] as Json
-        for (const [field, type] of shape(example)) {
-          expect(got.get(field), `${response.name}: field ${field}`).toBe(type)
-        }
+  it.each(
+    CASES.map(
+      (c) =>
+        [`${c.operation} ${c.request ?? c.responses.map((r) => `→ ${r.status} ${r.name}`).join(', ')}`, c] as const,
+    ),
+  )('%s', async (_name, c) => {
+    const [method, path] = c.operation.split(' ') as [string, string]
+    const body = c.request
+      ? examplesOf(spec.paths[path]?.[method.toLowerCase()]?.requestBody?.content['application/json'])[c.request]
+      : undefined
+    const actual = await c.run(world, body)
+    const status = c.deviation?.status ?? Number(c.responses[0]?.status ?? 200)
+    expect(actual.status, JSON.stringify(actual.json)).toBe(status)
+    if (c.deviation?.errorCode) expect(JSON.stringify(actual.json)).toContain(c.deviation.errorCode)
+    const got = shape(actual.json as Json)
+    for (const response of c.responses) {
+      const example = examplesOf(responseMedia(path, method, response.status))[response.name] as Json
+      for (const [field, type] of shape(example)) {
+        expect(got.get(field), `${response.name}: field ${field}`).toBe(type)
       }
-      const schema = responseMedia(path, method, String(status))?.schema
-      if (schema) {
-        const documented = schemaPaths(schema)
-        for (const field of got.keys()) expect(documented.has(field), `undocumented field ${field}`).toBe(true)
-      }
-    },
-  )
+    }
+    const schema = responseMedia(path, method, String(status))?.schema
+    if (schema) {
+      const documented = schemaPaths(schema)
+      for (const field of got.keys()) expect(documented.has(field), `undocumented field ${field}`).toBe(true)
+    }
+  })
 })

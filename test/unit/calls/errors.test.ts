@@ -36,7 +36,10 @@ describe('callsErrorFromResponse maps statuses and error codes', () => {
   })
 
   it('never carries the secret, even when the server echoes it', () => {
-    const echoed = {errorCode: 'unauthorized', errorDescription: `bad token Bearer ${SECRET} (${encodeURIComponent(SECRET)})`}
+    const echoed = {
+      errorCode: 'unauthorized',
+      errorDescription: `bad token Bearer ${SECRET} (${encodeURIComponent(SECRET)})`,
+    }
     const error = callsErrorFromResponse('Calls POST sessions/new', 401, echoed, SECRET)
     expect(`${error.message} ${error.hint}`).not.toContain(SECRET)
     expect(error.message).toContain('<redacted>')
