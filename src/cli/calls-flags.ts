@@ -1,5 +1,6 @@
 /** Flags and flag-to-options glue of `calls emulate` (and the short setting names it uses). */
 import {readFile} from 'node:fs/promises'
+import {isIP} from 'node:net'
 import {Flags} from '@oclif/core'
 import type {EmulatorPlanInput} from '../calls/emulator/serve.js'
 import type {Redactor} from '../config/redact.js'
@@ -68,6 +69,18 @@ export async function emulatePlanInput(
   settings: Settings,
   redactor: Redactor,
 ): Promise<EmulatorPlanInput> {
+  for (const address of flags['media-address'] ?? []) {
+    if (isIP(address) === 0) {
+      throw new R58Error('E_USAGE', `--media-address: expected an IP address, got ${JSON.stringify(address)}`, {
+        field: '--media-address',
+      })
+    }
+  }
+  if (flags.inactivity < 1000) {
+    throw new R58Error('E_USAGE', `--inactivity: expected at least 1s, got ${flags.inactivity} ms`, {
+      field: '--inactivity',
+    })
+  }
   const turnSecret =
     flags['turn-secret-file'] === undefined
       ? undefined

@@ -2,6 +2,11 @@
  * One emulated Calls session: one werift peer connection (ICE-lite, BUNDLE, host candidates on the
  * emulator's media addresses), its tracks by mid, and its negotiation state. Handlers hold the session's
  * lock while they call these methods; nothing here is re-entrant.
+ *
+ * werift's `iceLite` option works against full-ICE werift endpoints (verified by every flow test): the
+ * endpoint sees `a=ice-lite`, takes the controlling role and nominates; the emulator only answers checks.
+ * In its answers werift picks `a=setup:active` (the emulator is the DTLS client); its offers say actpass.
+ * A `thirdparty` session is full ICE instead, for connecting to an ICE-lite server.
  */
 import type {RTCDtlsTransport, RTCPeerConnection, RTCRtpTransceiver, RtcpPacket} from 'werift'
 import {createPeer} from '../../media/peer.js'
