@@ -55,6 +55,7 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
       ['calls', 'emulate', '--listen', 'nope'],
       ['calls', 'emulate', '--dry-run', '--listen', '127.0.0.1:0', '--turn-secret-file', join(w.dir, 'absent')],
       ['calls', 'emulate', '--dry-run', '--listen', '127.0.0.1:0', '--turn-url', 'stun:127.0.0.1:3478'],
+      ['calls', 'emulate', '--dry-run', '--listen', '127.0.0.1:0', '--media-address', 'not-an-ip'],
     ],
   }),
   'turn:revoke': (w) => ({
