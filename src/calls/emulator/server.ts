@@ -128,10 +128,14 @@ async function readBody(req: IncomingMessage, max: number): Promise<string | und
   if (Number.isFinite(declared) && declared > max) return undefined
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > max) return undefined
-    chunks.push(chunk as Buffer)
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length
+      if (size > max) return undefined
+      chunks.push(chunk as Buffer)
+    }
+  } catch {
+    throw new ApiError(400, 'decoding_error', 'The request body was cut off')
   }
   return Buffer.concat(chunks).toString('utf8')
 }
