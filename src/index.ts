@@ -3,6 +3,32 @@
  * of these and render. See examples/ for runnable scripts.
  */
 
+// Cloudflare Calls (Realtime SFU): client, emulator, check
+export {type CallsCheckOptions, type CallsCheckReport, runCallsCheck} from './calls/check.js'
+export {
+  CallsClient,
+  type CallsClientOptions,
+  type CloseOptions,
+  type CloseResult,
+  type LocalTrack,
+  type PullOptions,
+  type PullResult,
+  type PushOptions,
+  type PushResult,
+  type RemoteTrack,
+  type RequestOptions as CallsRequestOptions,
+} from './calls/client.js'
+export {
+  type CallsEmulator,
+  type CallsEmulatorOptions,
+  type CallsEmulatorStats,
+  type SessionSnapshot,
+  startCallsEmulator,
+} from './calls/emulator/server.js'
+export {CallsError, type CallsFailure, isCallsError, isSessionGone} from './calls/errors.js'
+export {DEFAULT_RETRY_POLICY, type RetryPolicy} from './calls/retry.js'
+export type * from './calls/types.js'
+export {DEFAULT_CALLS_API_BASE} from './calls/types.js'
 export {type EffectiveConfig, effectiveConfig} from './config/effective.js'
 export {defaultConfigPath, loadConfigFile} from './config/file.js'
 export {initConfig} from './config/init.js'
@@ -29,6 +55,7 @@ export {
 } from './ice/ice-url.js'
 export {type LabCertificate, makeSelfSignedCertificate} from './lab/certificate.js'
 export {type CoturnLab, type CoturnOptions, findTurnserver, startCoturn} from './lab/coturn.js'
+export {createPeer, localDescription, type PeerOptions, waitForConnected} from './media/peer.js'
 export {
   createSyntheticSource,
   isKeyframePayload,

@@ -80,6 +80,30 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
     ok: [['probe', 'ice', '--ice-server', w.coturn.turnUrls.udp, '--username', 'r58', '--relay-only']],
     more: [['probe', 'ice', '--ice-server', 'turn:127.0.0.1', '--username', 'r58']],
   }),
+  'calls:check': (w) => ({
+    ok: [['calls', 'check', '--calls-app-id', 'app-1', '--calls-api-base', w.calls.apiBase]],
+    more: [
+      ['calls', 'check', '--calls-app-id', 'app-2', '--calls-api-base', w.calls.apiBase],
+      ['calls', 'check', '--calls-app-id', 'app-1', '--calls-api-base', 'http://127.0.0.1:1/v1'],
+      ['calls', 'check', '--calls-app-id', 'app-1', '--calls-app-secret', 'x', '--calls-api-base', w.calls.apiBase],
+    ],
+  }),
+  // A long-running command: its `ok` runs use --dry-run (resolve, bind, release, exit 0).
+  'calls:emulate': (w) => ({
+    ok: [
+      ['calls', 'emulate', '--listen', '127.0.0.1:0', '--dry-run'],
+      [
+        ...['calls', 'emulate', '--listen', '127.0.0.1:0', '--dry-run', '--app-id', 'app-1', '--turn-key-id', 'key-1'],
+        ...['--turn-url', 'turn:127.0.0.1:3478?transport=udp', '--turn-secret-file', w.secretFile('turn.credential')],
+      ],
+    ],
+    more: [
+      ['calls', 'emulate', '--listen', 'nope'],
+      ['calls', 'emulate', '--dry-run', '--listen', '127.0.0.1:0', '--turn-secret-file', join(w.dir, 'absent')],
+      ['calls', 'emulate', '--dry-run', '--listen', '127.0.0.1:0', '--turn-url', 'stun:127.0.0.1:3478'],
+      ['calls', 'emulate', '--dry-run', '--listen', '127.0.0.1:0', '--media-address', 'not-an-ip'],
+    ],
+  }),
   'turn:revoke': (w) => ({
     ok: [['turn', 'revoke', 'someone', '--key-id', 'key-1', '--api-base', w.turnApi.apiBase]],
     more: [['turn', 'revoke', 'someone', '--key-id', 'nope', '--api-base', w.turnApi.apiBase]],

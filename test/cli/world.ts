@@ -5,6 +5,7 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {type CallsEmulator, startCallsEmulator} from '../../src/calls/emulator/server.js'
 import {envNameOf, SETTING_KEYS, SETTINGS, type SettingDef, type SettingKey} from '../../src/config/settings.js'
 import {type CoturnLab, startCoturn} from '../../src/lab/coturn.js'
 import {requireTurnserver} from '../support/coturn.js'
@@ -25,6 +26,8 @@ export interface World {
   idleRelay: LoopbackServer
   /** A coturn on loopback whose user `r58` has the planted turn.credential as password. */
   coturn: CoturnLab
+  /** The Calls emulator serving app `app-1` with the planted calls.appSecret. */
+  calls: CallsEmulator
   close(): Promise<void>
 }
 
@@ -48,6 +51,7 @@ export async function createWorld(): Promise<World> {
   const idleRelay = await startIdleRelay()
   requireTurnserver()
   const coturn = await startCoturn({auth: {username: 'r58', password: secrets.get('turn.credential') as string}})
+  const calls = await startCallsEmulator({apps: new Map([['app-1', secrets.get('calls.appSecret') as string]])})
   return {
     dir,
     secrets,
@@ -56,8 +60,9 @@ export async function createWorld(): Promise<World> {
     turnApi,
     idleRelay,
     coturn,
+    calls,
     close: async () => {
-      await Promise.all([turnApi.close(), idleRelay.close(), coturn.stop()])
+      await Promise.all([turnApi.close(), idleRelay.close(), coturn.stop(), calls.close()])
     },
   }
 }
