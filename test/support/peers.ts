@@ -1,9 +1,9 @@
-/** werift peer pairs on loopback for tests: offer/answer without trickle, in loopback scope. */
-import {RTCPeerConnection, type RTCPeerConnectionConfig} from 'werift'
-import {peerNetworkConfig, scopeSdp} from '../../src/webrtc/network.js'
+/** werift peer pairs on loopback for tests: offer/answer without trickle, host candidates on 127.0.0.1 only. */
+import type {RTCPeerConnection} from 'werift'
+import {createPeer, type PeerOptions} from '../../src/media/peer.js'
 
-export function loopbackPeer(config: RTCPeerConnectionConfig = {}): RTCPeerConnection {
-  return new RTCPeerConnection({iceServers: [], ...peerNetworkConfig('loopback'), ...config})
+export function loopbackPeer(options: PeerOptions = {}): RTCPeerConnection {
+  return createPeer({hostAddresses: ['127.0.0.1'], ...options})
 }
 
 /** Negotiates `offerer` → `answerer` and waits until both are connected. */
@@ -13,9 +13,9 @@ export async function connectPeers(
   timeoutMs = 10_000,
 ): Promise<void> {
   await offerer.setLocalDescription(await offerer.createOffer())
-  await answerer.setRemoteDescription({type: 'offer', sdp: scopeSdp(offerer.localDescription?.sdp ?? '', 'loopback')})
+  await answerer.setRemoteDescription({type: 'offer', sdp: offerer.localDescription?.sdp ?? ''})
   await answerer.setLocalDescription(await answerer.createAnswer())
-  await offerer.setRemoteDescription({type: 'answer', sdp: scopeSdp(answerer.localDescription?.sdp ?? '', 'loopback')})
+  await offerer.setRemoteDescription({type: 'answer', sdp: answerer.localDescription?.sdp ?? ''})
   await Promise.all([offerer, answerer].map((pc) => waitConnected(pc, timeoutMs)))
 }
 
