@@ -71,13 +71,8 @@ export function versionFromKeys(doc: ConfigDoc, what = 'the file'): ResolvedVers
   const servers = doc.value('webrtcICEServers2')
   const clientOnly =
     Array.isArray(servers) && servers.some((s) => s !== null && typeof s === 'object' && 'clientOnly' in s)
-  const inferred = inferVersion(doc.keys(), {clientOnly})
-  return {
-    version: inferred.version,
-    value: formatVersion(inferred.version),
-    source: 'inferred',
-    note: inferred.note.replace('inferred', `inferred from ${what}:`),
-  }
+  const inferred = inferVersion(doc.keys(), {clientOnly}, what)
+  return {version: inferred.version, value: formatVersion(inferred.version), source: 'inferred', note: inferred.note}
 }
 
 /** Checks that the edited text holds exactly the intended values, and nothing else moved. */
@@ -117,16 +112,35 @@ function locateInInput(output: Problem[], input: Problem[]): Problem[] {
   })
 }
 
+/** Refusals about the file as a whole name the file. */
+function withPath<T>(path: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    if (error instanceof R58Error && error.code === 'E_MEDIAMTX_CONFIG' && !error.text.startsWith(path)) {
+      throw new R58Error(error.code, `${path}: ${error.text}`, {hint: error.hint, field: error.field ?? path, cause: error})
+    }
+    throw error
+  }
+}
+
 /** Plans and performs the edit in memory: nothing is read or written. Throws on refusals and invalid results. */
 export function planConfigure(text: string, path: string, options: PlanOptions): PlannedEdit {
   const doc = parseConfigDoc(text, path)
   const version = options.version ?? versionFromKeys(doc)
   const inferred = version.source === 'inferred'
-  const plan = planOperations(doc, options.operations, {
-    version: version.version,
-    versionSource: version.source,
-    ...(options.localAddresses && {localAddresses: options.localAddresses}),
-  })
+  // A malformed value is not guessed at: edits start from a file whose values have the right types.
+  assertValid(
+    validateConfig(doc, version.version, {unknownKeys: false}).filter((p) => p.id === 'mediamtx.config.types'),
+    'Nothing was written:',
+  )
+  const plan = withPath(path, () =>
+    planOperations(doc, options.operations, {
+      version: version.version,
+      versionSource: version.source,
+      ...(options.localAddresses && {localAddresses: options.localAddresses}),
+    }),
+  )
   const after = plan.changes.length > 0 ? applyChanges(doc, plan.changes, detectStyle(doc)) : text
   const afterDoc = after === text ? doc : parseConfigDoc(after, path)
   if (afterDoc !== doc) verifyEdit(doc, afterDoc, plan.changes)

@@ -21,7 +21,11 @@ export interface InferredVersion {
 /** Oldest release with any WebRTC; a file without known keys is assumed to be at least this. */
 const FLOOR: Version = [0, 21, 0]
 
-export function inferVersion(keys: readonly string[], nested: {clientOnly?: boolean} = {}): InferredVersion {
+export function inferVersion(
+  keys: readonly string[],
+  nested: {clientOnly?: boolean} = {},
+  what = 'the file',
+): InferredVersion {
   let version: Version = [0, 0, 0]
   let from: string | null = null
   let before: Version | null = null
@@ -40,9 +44,10 @@ export function inferVersion(keys: readonly string[], nested: {clientOnly?: bool
   }
   if (from === null) version = FLOOR
   const bound = before ? ` and before ${formatVersion(before)}` : ''
+  const exact = 'pass --mediamtx-version or --api to be exact'
   const note =
     from === null
-      ? `no key tells the version; assuming ${formatVersion(version)} (pass --mediamtx-version or --api to be exact)`
-      : `inferred ${formatVersion(version)} or later${bound} from ${from} (pass --mediamtx-version or --api to be exact)`
+      ? `no key in ${what} tells the version; assuming ${formatVersion(version)} (${exact})`
+      : `inferred ${formatVersion(version)} or later${bound} from ${from} in ${what} (${exact})`
   return {version, from, before, note}
 }
