@@ -214,7 +214,10 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
           return {status: 'fail', evidence: message, fix: 'Upgrade MediaMTX.'}
         }
         if (v.source === 'inferred') add('mediamtx.version', 'info', `Version ${v.note}.`, null)
-        return {status: 'pass', evidence: v.source === 'inferred' ? `${v.value} or later (inferred)` : `${v.value} (${v.note})`}
+        return {
+          status: 'pass',
+          evidence: v.source === 'inferred' ? `${v.value} or later (inferred)` : `${v.value} (${v.note})`,
+        }
       }),
     )
 

@@ -6,7 +6,7 @@
  */
 import {isDeepStrictEqual} from 'node:util'
 import {R58Error} from '../errors.js'
-import {sleep} from '../util/abort.js'
+import {delay} from '../util/abort.js'
 import {type MediamtxApi, MediamtxApi as MediamtxApiClient, type MediamtxApiOptions} from './api-client.js'
 import {applyChanges} from './apply-changes.js'
 import {type ConfigDoc, parseConfigDoc} from './config-doc.js'
@@ -118,7 +118,11 @@ function withPath<T>(path: string, fn: () => T): T {
     return fn()
   } catch (error) {
     if (error instanceof R58Error && error.code === 'E_MEDIAMTX_CONFIG' && !error.text.startsWith(path)) {
-      throw new R58Error(error.code, `${path}: ${error.text}`, {hint: error.hint, field: error.field ?? path, cause: error})
+      throw new R58Error(error.code, `${path}: ${error.text}`, {
+        hint: error.hint,
+        field: error.field ?? path,
+        cause: error,
+      })
     }
     throw error
   }
@@ -238,7 +242,7 @@ async function retrying<T>(fn: () => Promise<T>, delayMs: number, signal?: Abort
     } catch (error) {
       const transient = error instanceof R58Error && (error.code === 'E_UNREACHABLE' || error.code === 'E_TIMEOUT')
       if (!transient || attempt >= 5) throw error
-      await sleep(delayMs * (attempt + 1), signal)
+      await delay(delayMs * (attempt + 1), signal)
     }
   }
 }

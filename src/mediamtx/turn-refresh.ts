@@ -11,7 +11,7 @@ import {basename, dirname, join} from 'node:path'
 import {R58Error, systemErrorCode} from '../errors.js'
 import {writeFileAtomic} from '../fs/atomic-write.js'
 import {fetchCloudflareIceServers, type GenerateOptions, type TurnCredentials} from '../turn/cloudflare-credentials.js'
-import {sleep} from '../util/abort.js'
+import {delay} from '../util/abort.js'
 import type {Log} from '../util/log.js'
 import {MediamtxApi, type MediamtxApiOptions} from './api-client.js'
 import {parseConfigDoc} from './config-doc.js'
@@ -257,7 +257,7 @@ export interface TurnRefreshLoopOptions extends TurnRefreshOptions {
 
 /** Refreshes every `everyMs` until `signal` aborts; one event per attempt through `log`. */
 export async function runTurnRefreshLoop(options: TurnRefreshLoopOptions): Promise<void> {
-  const wait = options.sleep ?? sleep
+  const wait = options.sleep ?? delay
   const retry = Math.min(options.everyMs, options.retryMs ?? 300_000)
   const now = options.now ?? Date.now
   options.log({
@@ -266,10 +266,10 @@ export async function runTurnRefreshLoop(options: TurnRefreshLoopOptions): Promi
     msg: `Refreshing TURN credentials every ${hours(options.everyMs)}`,
   })
   while (!options.signal?.aborted) {
-    let delay = options.everyMs
+    let nextIn = options.everyMs
     try {
       const result = await refreshTurn(options)
-      if (result.action === 'deferred') delay = retry
+      if (result.action === 'deferred') nextIn = retry
       options.log({
         level: 'info',
         event: `turn-refresh.${result.action}`,
@@ -282,7 +282,7 @@ export async function runTurnRefreshLoop(options: TurnRefreshLoopOptions): Promi
       })
     } catch (error) {
       if (options.signal?.aborted) break
-      delay = retry
+      nextIn = retry
       const e = error instanceof R58Error ? error : undefined
       options.log({
         level: 'error',
@@ -294,11 +294,11 @@ export async function runTurnRefreshLoop(options: TurnRefreshLoopOptions): Promi
     options.log({
       level: 'debug',
       event: 'turn-refresh.next',
-      msg: `Next attempt at ${iso(now() + delay)}`,
-      at: iso(now() + delay),
+      msg: `Next attempt at ${iso(now() + nextIn)}`,
+      at: iso(now() + nextIn),
     })
     try {
-      await wait(delay, options.signal)
+      await wait(nextIn, options.signal)
     } catch {
       break
     }

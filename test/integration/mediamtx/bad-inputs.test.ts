@@ -33,10 +33,26 @@ const replaceLine = (text: string, from: string, to: string) => {
 
 const BAD: BadInput[] = [
   {name: 'tab indentation', content: 'webrtc: yes\npaths:\n\tall_others:\n', message: /:3:1: .*[Tt]ab/},
-  {name: 'duplicate key', content: `${V120}webrtcAdditionalHosts: [1.2.3.4]\n`, message: /:\d+:\d+: Map keys must be unique/},
-  {name: 'unterminated quote', content: "webrtc: yes\nwebrtcAddress: ':8889\nwebrtcEncryption: no\n", message: /:\d+:\d+: /},
-  {name: 'binary file (NUL bytes)', content: Buffer.from([0x77, 0x3a, 0x20, 0x00, 0x01, 0x02, 0x0a]), message: /:1:4: not a text file/},
-  {name: 'not UTF-8', content: Buffer.concat([Buffer.from('webrtc: yes\nx: '), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]), message: /:2:4: not a text file/},
+  {
+    name: 'duplicate key',
+    content: `${V120}webrtcAdditionalHosts: [1.2.3.4]\n`,
+    message: /:\d+:\d+: Map keys must be unique/,
+  },
+  {
+    name: 'unterminated quote',
+    content: "webrtc: yes\nwebrtcAddress: ':8889\nwebrtcEncryption: no\n",
+    message: /:\d+:\d+: /,
+  },
+  {
+    name: 'binary file (NUL bytes)',
+    content: Buffer.from([0x77, 0x3a, 0x20, 0x00, 0x01, 0x02, 0x0a]),
+    message: /:1:4: not a text file/,
+  },
+  {
+    name: 'not UTF-8',
+    content: Buffer.concat([Buffer.from('webrtc: yes\nx: '), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]),
+    message: /:2:4: not a text file/,
+  },
   {name: 'empty file', content: '', message: /:1:1: the file is empty/},
   {name: 'comments only', content: '# nothing here\n\n', message: /:1:1: the file is empty/},
   {name: 'a directory', kind: 'dir', message: /is a directory/},
@@ -63,7 +79,11 @@ const BAD: BadInput[] = [
   },
   {
     name: 'a TURN URL without port',
-    content: replaceLine(V120, 'webrtcICEServers2: []', 'webrtcICEServers2:\n  - url: turn:turn.example.net\n    username: u\n    password: p'),
+    content: replaceLine(
+      V120,
+      'webrtcICEServers2: []',
+      'webrtcICEServers2:\n  - url: turn:turn.example.net\n    username: u\n    password: p',
+    ),
     message: /:\d+:10: ICE server "turn:turn\.example\.net" has no port/,
   },
   {
@@ -73,14 +93,19 @@ const BAD: BadInput[] = [
   },
   {
     name: 'clientOnly before v1.7.0',
-    content: replaceLine(V16, 'webrtcICEServers2: []', 'webrtcICEServers2:\n  - url: stun:stun.example.net:3478\n    clientOnly: yes'),
+    content: replaceLine(
+      V16,
+      'webrtcICEServers2: []',
+      'webrtcICEServers2:\n  - url: stun:stun.example.net:3478\n    clientOnly: yes',
+    ),
     version: 'v1.6.0',
     message: /:\d+:5: clientOnly is unknown to MediaMTX v1\.6\.0/,
   },
   {
     name: 'no UDP, no TCP, no ICE server',
     content: replaceLine(V120, 'webrtcLocalUDPAddress: :8189', "webrtcLocalUDPAddress: ''"),
-    message: /:\d+:1: at least one between 'webrtcLocalUDPAddress', 'webrtcLocalTCPAddress' or 'webrtcICEServers2' must be filled/,
+    message:
+      /:\d+:1: at least one between 'webrtcLocalUDPAddress', 'webrtcLocalTCPAddress' or 'webrtcICEServers2' must be filled/,
   },
   {
     name: 'no interfaces and no additional hosts',

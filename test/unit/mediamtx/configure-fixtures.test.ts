@@ -24,7 +24,11 @@ interface OpCase {
   /** Why the fixture's version refuses it (message fragment), if it does. */
   refusedBefore?: [string, string]
   /** The intended values, read back with MediaMTX's semantics. */
-  expect: (after: ReturnType<typeof readMediamtxConfig>, before: ReturnType<typeof readMediamtxConfig>, file: string) => void
+  expect: (
+    after: ReturnType<typeof readMediamtxConfig>,
+    before: ReturnType<typeof readMediamtxConfig>,
+    file: string,
+  ) => void
 }
 
 const turn = (clientOnly?: boolean): Operation => ({
@@ -47,14 +51,24 @@ const CASES: OpCase[] = [
     name: 'turn',
     operations: [turn()],
     expect: (a) =>
-      expect(a.webrtc.iceServers).toContainEqual({url: TURN, username: 'r58user', password: 'r58pass', clientOnly: false}),
+      expect(a.webrtc.iceServers).toContainEqual({
+        url: TURN,
+        username: 'r58user',
+        password: 'r58pass',
+        clientOnly: false,
+      }),
   },
   {
     name: 'turn --client-only',
     operations: [turn(true)],
     refusedBefore: ['v1.7.0', 'needs MediaMTX v1.7.0'],
     expect: (a) =>
-      expect(a.webrtc.iceServers).toContainEqual({url: TURN, username: 'r58user', password: 'r58pass', clientOnly: true}),
+      expect(a.webrtc.iceServers).toContainEqual({
+        url: TURN,
+        username: 'r58user',
+        password: 'r58pass',
+        clientOnly: true,
+      }),
   },
   {
     name: 'client-only on existing servers',
@@ -139,7 +153,11 @@ describe.each(FIXTURES)('%s', (file) => {
     }
     if (refusedBefore && !atLeastFile(file, refusedBefore[0]) && !target) {
       expect(() => plan(prepared(file, name, version), file, operations, version)).toThrow(
-        expect.objectContaining({code: 'E_MEDIAMTX_CONFIG', exitCode: 6, text: expect.stringContaining(refusedBefore[1])}),
+        expect.objectContaining({
+          code: 'E_MEDIAMTX_CONFIG',
+          exitCode: 6,
+          text: expect.stringContaining(refusedBefore[1]),
+        }),
       )
       return
     }
@@ -168,8 +186,10 @@ describe.each(FIXTURES)('%s', (file) => {
     const {removed, added} = diffLines(result.diff)
     const oldRanges = keyLines(before, touched)
     const newRanges = keyLines(after, touched)
-    for (const line of removed) expect(within(line, oldRanges), `removed line ${line} belongs to ${[...touched]}`).toBe(true)
-    for (const line of added) expect(within(line, newRanges), `added line ${line} belongs to ${[...touched]}`).toBe(true)
+    for (const line of removed)
+      expect(within(line, oldRanges), `removed line ${line} belongs to ${[...touched]}`).toBe(true)
+    for (const line of added)
+      expect(within(line, newRanges), `added line ${line} belongs to ${[...touched]}`).toBe(true)
     if (result.changes.length === 0) expect(result.after).toBe(text)
     else expect(removed.length + added.length).toBeGreaterThan(0)
 

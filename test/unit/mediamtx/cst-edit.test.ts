@@ -2,8 +2,8 @@
 import {describe, expect, it} from 'vitest'
 import {applyChanges} from '../../../src/mediamtx/apply-changes.js'
 import {parseConfigDoc} from '../../../src/mediamtx/config-doc.js'
-import {applyTextEdits} from '../../../src/mediamtx/cst-edit.js'
 import {planConfigure, versionFromFlag} from '../../../src/mediamtx/configure.js'
+import {applyTextEdits} from '../../../src/mediamtx/cst-edit.js'
 import type {Operation} from '../../../src/mediamtx/operations.js'
 import {detectStyle, formatScalar, isPlainSafe} from '../../../src/mediamtx/yaml-style.js'
 
@@ -126,13 +126,19 @@ describe('refusals', () => {
     {name: 'an alias', text: 'base: &h [a]\nwebrtcAdditionalHosts: *h\n', error: /alias/},
     {name: 'a tag', text: 'webrtcAdditionalHosts: !!seq []\n', error: /anchor or tag/},
     {name: 'a flow-style top level', text: '{webrtc: yes}\n', error: /not a block mapping/},
-    {name: 'a multi-line flow list with comments, when removing', text: 'webrtcICEServers: [\n  stun:a:1, # x\n  stun:b:2]\n', error: /spans lines or has comments/},
+    {
+      name: 'a multi-line flow list with comments, when removing',
+      text: 'webrtcICEServers: [\n  stun:a:1, # x\n  stun:b:2]\n',
+      error: /spans lines or has comments/,
+    },
   ])('$name', ({text, error}) => {
     const ops: Operation[] = text.includes('webrtcICEServers:')
       ? [{op: 'remove-ice-server', url: 'stun:a:1'}]
       : [host('100.64.0.5')]
     const version = text.includes('webrtcICEServers:') ? versionFromFlag('v0.23.0') : v120
-    expect(() => edit(text, ops, version)).toThrow(expect.objectContaining({code: 'E_MEDIAMTX_CONFIG', text: expect.stringMatching(error)}))
+    expect(() => edit(text, ops, version)).toThrow(
+      expect.objectContaining({code: 'E_MEDIAMTX_CONFIG', text: expect.stringMatching(error)}),
+    )
   })
 })
 
@@ -168,13 +174,28 @@ describe('style detection and scalars', () => {
   })
 
   it('applies splices in order and refuses overlaps', () => {
-    expect(applyTextEdits('abcdef', [{start: 4, end: 5, text: 'E'}, {start: 1, end: 1, text: '+'}, {start: 1, end: 1, text: '!'}])).toBe('a+!bcdEf')
-    expect(() => applyTextEdits('abc', [{start: 0, end: 2, text: ''}, {start: 1, end: 3, text: ''}])).toThrow(/overlapping/)
+    expect(
+      applyTextEdits('abcdef', [
+        {start: 4, end: 5, text: 'E'},
+        {start: 1, end: 1, text: '+'},
+        {start: 1, end: 1, text: '!'},
+      ]),
+    ).toBe('a+!bcdEf')
+    expect(() =>
+      applyTextEdits('abc', [
+        {start: 0, end: 2, text: ''},
+        {start: 1, end: 3, text: ''},
+      ]),
+    ).toThrow(/overlapping/)
   })
 
   it('writes a change to an unknown shape of value as a whole new value', () => {
     const doc = parseConfigDoc('webrtcAdditionalHosts: {a: 1}\n', 'm.yml')
-    const out = applyChanges(doc, [{key: 'webrtcAdditionalHosts', before: {a: 1}, after: ['x.example']}], detectStyle(doc))
+    const out = applyChanges(
+      doc,
+      [{key: 'webrtcAdditionalHosts', before: {a: 1}, after: ['x.example']}],
+      detectStyle(doc),
+    )
     expect(out).toBe('webrtcAdditionalHosts: [x.example]\n')
   })
 })

@@ -18,38 +18,98 @@ describe('operations pick the key the version knows', () => {
   it.each([
     {yaml: 'webrtc: yes\n', version: 'v1.3.0', op: {op: 'add-host', host: '1.2.3.4'}, key: 'webrtcAdditionalHosts'},
     {yaml: 'webrtc: yes\n', version: 'v1.2.1', op: {op: 'add-host', host: '1.2.3.4'}, key: 'webrtcICEHostNAT1To1IPs'},
-    {yaml: 'webrtcICEHostNAT1To1IPs: []\n', version: 'v1.20.1', op: {op: 'add-host', host: '1.2.3.4'}, key: 'webrtcICEHostNAT1To1IPs'},
-    {yaml: 'webrtcICEUDPMuxAddress:\n', version: 'v1.20.1', op: {op: 'udp-address', address: ':9000'}, key: 'webrtcLocalUDPAddress'},
-    {yaml: 'webrtcICEUDPMuxAddress: :9000\n', version: 'v1.20.1', op: {op: 'udp-address', address: ':8189'}, key: 'webrtcICEUDPMuxAddress'},
-    {yaml: 'webrtc: yes\n', version: 'v1.0.0', op: {op: 'tcp-address', address: ':8189'}, key: 'webrtcICETCPMuxAddress'},
-    {yaml: 'webrtc: yes\n', version: 'v0.23.7', op: {op: 'ice-server', server: {url: 'turn:t:3478', username: 'u', password: 'p'}}, key: 'webrtcICEServers2'},
-    {yaml: 'webrtcICEServers: []\n', version: 'v0.23.0', op: {op: 'ice-server', server: {url: 'turn:t:3478', username: 'u', password: 'p'}}, key: 'webrtcICEServers'},
-  ] as {yaml: string; version: string; op: Operation; key: string}[])('$version $op.op on $yaml→ $key', ({yaml, version, op, key}) => {
-    const result = plan(yaml, [op], version)
-    expect(result.changes.map((c) => c.key)).toEqual([key])
-  })
+    {
+      yaml: 'webrtcICEHostNAT1To1IPs: []\n',
+      version: 'v1.20.1',
+      op: {op: 'add-host', host: '1.2.3.4'},
+      key: 'webrtcICEHostNAT1To1IPs',
+    },
+    {
+      yaml: 'webrtcICEUDPMuxAddress:\n',
+      version: 'v1.20.1',
+      op: {op: 'udp-address', address: ':9000'},
+      key: 'webrtcLocalUDPAddress',
+    },
+    {
+      yaml: 'webrtcICEUDPMuxAddress: :9000\n',
+      version: 'v1.20.1',
+      op: {op: 'udp-address', address: ':8189'},
+      key: 'webrtcICEUDPMuxAddress',
+    },
+    {
+      yaml: 'webrtc: yes\n',
+      version: 'v1.0.0',
+      op: {op: 'tcp-address', address: ':8189'},
+      key: 'webrtcICETCPMuxAddress',
+    },
+    {
+      yaml: 'webrtc: yes\n',
+      version: 'v0.23.7',
+      op: {op: 'ice-server', server: {url: 'turn:t:3478', username: 'u', password: 'p'}},
+      key: 'webrtcICEServers2',
+    },
+    {
+      yaml: 'webrtcICEServers: []\n',
+      version: 'v0.23.0',
+      op: {op: 'ice-server', server: {url: 'turn:t:3478', username: 'u', password: 'p'}},
+      key: 'webrtcICEServers',
+    },
+  ] as {yaml: string; version: string; op: Operation; key: string}[])(
+    '$version $op.op on $yaml→ $key',
+    ({yaml, version, op, key}) => {
+      const result = plan(yaml, [op], version)
+      expect(result.changes.map((c) => c.key)).toEqual([key])
+    },
+  )
 
   it('writes legacy ICE servers as type:user:pass:host:port, and refuses what that cannot hold', () => {
-    const result = plan('webrtcICEServers: [stun:s:19302]\n', [{op: 'ice-server', server: {url: 'turn:t:3478?transport=tcp', username: 'u', password: 'p'}}], 'v0.23.0')
+    const result = plan(
+      'webrtcICEServers: [stun:s:19302]\n',
+      [{op: 'ice-server', server: {url: 'turn:t:3478?transport=tcp', username: 'u', password: 'p'}}],
+      'v0.23.0',
+    )
     expect(result.changes[0]?.after).toEqual(['stun:s:19302', 'turn:u:p:t:3478?transport=tcp'])
-    expect(() => plan('webrtc: yes\n', [{op: 'ice-server', server: {url: 'turn:t:3478', username: 'a:b', password: 'p'}}], 'v0.23.0')).toThrow(/colon/)
+    expect(() =>
+      plan(
+        'webrtc: yes\n',
+        [{op: 'ice-server', server: {url: 'turn:t:3478', username: 'a:b', password: 'p'}}],
+        'v0.23.0',
+      ),
+    ).toThrow(/colon/)
   })
 
   it('keeps the default STUN server of v0.23.7–v1.2.x when the file has no webrtcICEServers2', () => {
-    const result = plan('webrtc: yes\n', [{op: 'ice-server', server: {url: 'turn:t:3478', username: 'u', password: 'p'}}], 'v1.2.0')
-    expect((result.changes[0]?.after as {url: string}[]).map((s) => s.url)).toEqual(['stun:stun.l.google.com:19302', 'turn:t:3478'])
+    const result = plan(
+      'webrtc: yes\n',
+      [{op: 'ice-server', server: {url: 'turn:t:3478', username: 'u', password: 'p'}}],
+      'v1.2.0',
+    )
+    expect((result.changes[0]?.after as {url: string}[]).map((s) => s.url)).toEqual([
+      'stun:stun.l.google.com:19302',
+      'turn:t:3478',
+    ])
   })
 
   it('skips a host the interfaces already advertise before v1.9.2 (listing it twice broke connections)', () => {
-    const result = plan('webrtcAdditionalHosts: []\n', [{op: 'add-host', host: '100.64.0.5'}], 'v1.9.0', {localAddresses: ['100.64.0.5']})
+    const result = plan('webrtcAdditionalHosts: []\n', [{op: 'add-host', host: '100.64.0.5'}], 'v1.9.0', {
+      localAddresses: ['100.64.0.5'],
+    })
     expect(result.changes).toEqual([])
     expect(result.outcomes[0]).toMatchObject({result: 'skipped', note: expect.stringContaining('v1.9.2')})
-    expect(plan('webrtcAdditionalHosts: []\n', [{op: 'add-host', host: '100.64.0.5'}], 'v1.9.2', {localAddresses: ['100.64.0.5']}).changes).toHaveLength(1)
+    expect(
+      plan('webrtcAdditionalHosts: []\n', [{op: 'add-host', host: '100.64.0.5'}], 'v1.9.2', {
+        localAddresses: ['100.64.0.5'],
+      }).changes,
+    ).toHaveLength(1)
   })
 
   it('notes what old keys mean', () => {
-    expect(plan('webrtc: yes\n', [{op: 'add-host', host: 'box.example'}], 'v1.13.0').notes.join()).toMatch(/Firefox and Safari/)
-    expect(plan('webrtc: yes\n', [{op: 'add-host', host: '1.2.3.4'}], 'v1.2.0').notes.join()).toMatch(/replaces the interface addresses/)
+    expect(plan('webrtc: yes\n', [{op: 'add-host', host: 'box.example'}], 'v1.13.0').notes.join()).toMatch(
+      /Firefox and Safari/,
+    )
+    expect(plan('webrtc: yes\n', [{op: 'add-host', host: '1.2.3.4'}], 'v1.2.0').notes.join()).toMatch(
+      /replaces the interface addresses/,
+    )
     expect(plan('webrtc: yes\n', [{op: 'tcp-address', address: ':8189'}], 'v1.2.0').notes.join()).toMatch(/TCP only/)
   })
 
@@ -61,11 +121,15 @@ describe('operations pick the key the version knows', () => {
     [{op: 'add-path', name: 'a/../b'}, /not a valid MediaMTX path name/],
     [{op: 'ice-server', server: {url: 'turn:t', username: 'u', password: 'p'}}, /has no port/],
   ] as [Operation, RegExp][])('rejects %j as a usage error (exit 2)', (op, message) => {
-    expect(() => plan('webrtc: yes\n', [op], 'v1.20.1')).toThrow(expect.objectContaining({exitCode: 2, text: expect.stringMatching(message)}))
+    expect(() => plan('webrtc: yes\n', [op], 'v1.20.1')).toThrow(
+      expect.objectContaining({exitCode: 2, text: expect.stringMatching(message)}),
+    )
   })
 
   it('refuses versions without WHIP, and options the version lacks, as exit 6', () => {
-    expect(() => plan('webrtc: yes\n', [{op: 'add-host', host: '1.2.3.4'}], 'v0.22.2')).toThrow(expect.objectContaining({exitCode: 6}))
+    expect(() => plan('webrtc: yes\n', [{op: 'add-host', host: '1.2.3.4'}], 'v0.22.2')).toThrow(
+      expect.objectContaining({exitCode: 6}),
+    )
     expect(() => plan('webrtc: yes\n', [{op: 'client-only'}], 'v1.6.0')).toThrow(/v1\.7\.0/)
   })
 
@@ -117,14 +181,22 @@ describe('deprecations', () => {
 describe('validation', () => {
   const problems = (yaml: string, version: string) => validateConfig(parseConfigDoc(yaml, 'm.yml'), v(version))
   it.each([
-    ['webrtc: yes\nwebrtcLocalUDPAddress: ""\nwebrtcICEServers2: []\n', 'v1.20.1', /at least one between 'webrtcLocalUDPAddress'/],
+    [
+      'webrtc: yes\nwebrtcLocalUDPAddress: ""\nwebrtcICEServers2: []\n',
+      'v1.20.1',
+      /at least one between 'webrtcLocalUDPAddress'/,
+    ],
     ['webrtc: no\nwebrtcLocalUDPAddress: ""\nwebrtcICEServers2: []\n', 'v1.15.0', /at least one between/],
     ['webrtc: yes\nwebrtcAddress: ""\n', 'v1.20.1', /'webrtcAddress' must be set/],
     ['webrtcICEServers: [http://x:1]\n', 'v0.23.0', /invalid ICE server/],
     ['webrtcHandshakeTimeout: soon\n', 'v1.20.1', /expected a duration/],
     ['webrtcICEServers2:\n  - url: stun:s:1\n    foo: 1\n', 'v1.20.1', /entries have no field foo/],
   ])('%j on %s', (yaml, version, message) => {
-    expect(problems(yaml, version).map((p) => p.message).join('\n')).toMatch(message)
+    expect(
+      problems(yaml, version)
+        .map((p) => p.message)
+        .join('\n'),
+    ).toMatch(message)
   })
 
   it('does not apply the v1.16 rules to a disabled WebRTC', () => {
