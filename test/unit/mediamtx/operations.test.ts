@@ -84,7 +84,7 @@ describe('operations pick the key the version knows', () => {
       [{op: 'ice-server', server: {url: 'turn:t:3478', username: 'u', password: 'p'}}],
       'v1.2.0',
     )
-    expect((result.changes[0]?.after as {url: string}[]).map((s) => s.url)).toEqual([
+    expect(((result.changes[0]?.after ?? []) as {url: string}[]).map((s) => s.url)).toEqual([
       'stun:stun.l.google.com:19302',
       'turn:t:3478',
     ])
