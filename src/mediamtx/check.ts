@@ -209,7 +209,14 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
     checks.push(
       await runCheck('mediamtx.version', 'MediaMTX has WHIP publishing', async () => {
         if (!atLeast(v.version, 'v0.23.0')) {
-          const message = `MediaMTX ${v.value}${v.source === 'inferred' ? ' (inferred)' : ''} has no WebRTC publishing (WHIP arrived in v0.23.0)`
+          if (v.source === 'inferred') {
+            // A lower bound only: v0.23.0's default file has no key that v0.22 lacks.
+            const message = `The file does not tell whether MediaMTX is v0.23.0 or later (${v.note}); older releases have no WHIP publishing`
+            const fix = 'Pass --mediamtx-version (or --api); upgrade MediaMTX if it is older than v0.23.0.'
+            add('mediamtx.version', 'warn', message, fix)
+            return {status: 'warn', evidence: `${v.value} or later (inferred)`, fix}
+          }
+          const message = `MediaMTX ${v.value} has no WebRTC publishing (WHIP arrived in v0.23.0)`
           add('mediamtx.version', 'error', message, 'Upgrade MediaMTX.')
           return {status: 'fail', evidence: message, fix: 'Upgrade MediaMTX.'}
         }

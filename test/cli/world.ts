@@ -6,6 +6,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {envNameOf, SETTING_KEYS, SETTINGS, type SettingDef, type SettingKey} from '../../src/config/settings.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../support/mediamtx-api.js'
 import {startTurnApi, type TurnApiStandin} from '../support/turn-api.js'
 
 export interface World {
@@ -17,6 +18,8 @@ export interface World {
   /** A file holding the planted value of `key`. */
   secretFile(key: SettingKey): string
   turnApi: TurnApiStandin
+  /** MediaMTX control API (v1.20.1, user `r58`, the planted mediamtx.apiPassword). */
+  mediamtx: MediamtxStandin
   close(): Promise<void>
 }
 
@@ -37,12 +40,21 @@ export async function createWorld(): Promise<World> {
     else env[`${envNameOf(key)}_FILE`] = file
   }
   const turnApi = await startTurnApi({'key-1': secrets.get('turn.keyToken') as string})
+  const mediamtx = await startMediamtxStandin(
+    'v1.20.1',
+    {webrtc: true, webrtcLocalUDPAddress: ':8189', webrtcAdditionalHosts: [], webrtcICEServers2: []},
+    {auth: {user: 'r58', pass: secrets.get('mediamtx.apiPassword') as string}},
+  )
   return {
     dir,
     secrets,
     env,
     secretFile: (key) => files.get(key) as string,
     turnApi,
-    close: () => turnApi.close(),
+    mediamtx,
+    close: async () => {
+      await turnApi.close()
+      await mediamtx.close()
+    },
   }
 }

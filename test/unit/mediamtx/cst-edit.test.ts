@@ -2,7 +2,7 @@
 import {describe, expect, it} from 'vitest'
 import {applyChanges} from '../../../src/mediamtx/apply-changes.js'
 import {parseConfigDoc} from '../../../src/mediamtx/config-doc.js'
-import {planConfigure, versionFromFlag} from '../../../src/mediamtx/configure.js'
+import {planConfigure, type ResolvedVersion, versionFromFlag} from '../../../src/mediamtx/configure.js'
 import {applyTextEdits} from '../../../src/mediamtx/cst-edit.js'
 import type {Operation} from '../../../src/mediamtx/operations.js'
 import {detectStyle, formatScalar, isPlainSafe} from '../../../src/mediamtx/yaml-style.js'
@@ -116,9 +116,12 @@ describe('edits in the local style', () => {
       ops: [host('on.example'), host('yes')],
       want: "webrtcAdditionalHosts: [on.example, 'yes']\n",
     },
-  ])('$name', ({text, ops, want, version}) => {
-    expect(edit(text, ops, version)).toBe(want)
-  })
+  ] as {name: string; text: string; ops: Operation[]; want: string; version?: ResolvedVersion}[])(
+    '$name',
+    ({text, ops, want, version}) => {
+      expect(edit(text, ops, version)).toBe(want)
+    },
+  )
 })
 
 describe('refusals', () => {
