@@ -3,7 +3,7 @@
  * position of every top-level key, and an index of the concrete syntax tree (byte offsets of keys, values,
  * list items and flow brackets) that the CST-level editor splices into. The text is never re-serialised.
  */
-import {Composer, type CST, type Document, isMap, LineCounter, Parser} from 'yaml'
+import {Composer, type CST, type Document, isMap, isPair, isScalar, LineCounter, Parser, visit} from 'yaml'
 import {R58Error} from '../errors.js'
 
 export interface ScalarNode {
@@ -321,9 +321,14 @@ export function parseConfigDoc(text: string, path: string): ConfigDoc {
   if (nul !== -1) {
     throw configError(path, at(nul), 'NUL byte: this is not a text file', 'Point --file at the mediamtx.yml itself.')
   }
-  const documents = [...new Composer({version: '1.1', uniqueKeys: true}).compose(tokens)]
+  // Duplicate keys are found below in one pass; the composer's own check is quadratic per mapping.
+  const documents = [...new Composer({version: '1.1', uniqueKeys: false}).compose(tokens)]
   const error = documents.flatMap((d) => d.errors)[0]
   if (error) throw configError(path, at(error.pos[0]), error.message.split('\n')[0] ?? 'invalid YAML')
+  const duplicate = documents[0] ? firstDuplicateKey(documents[0]) : undefined
+  if (duplicate !== undefined) {
+    throw configError(path, at(duplicate.offset), `${duplicate.key}: map keys must be unique (the key appears twice)`)
+  }
   const document = documents[0]
   if (documents.length > 1) {
     const second = documents[1]?.range?.[0] ?? 0
@@ -339,4 +344,25 @@ export function parseConfigDoc(text: string, path: string): ConfigDoc {
   const docToken = tokens.find((t): t is CST.Document => t.type === 'document')
   const root = docToken?.value?.type === 'block-map' ? indexBlockMap(docToken.value, text) : null
   return new ConfigDoc(text, path, document, root, lines)
+}
+
+/** The first key that repeats within one mapping, at any depth. */
+function firstDuplicateKey(document: Document): {key: string; offset: number} | undefined {
+  let found: {key: string; offset: number} | undefined
+  visit(document, {
+    Map(_, map) {
+      const seen = new Set<unknown>()
+      for (const pair of map.items) {
+        if (!isPair(pair)) continue
+        const key = isScalar(pair.key) ? pair.key.value : pair.key
+        if (seen.has(key)) {
+          found = {key: String(key), offset: (pair.key as {range?: [number]} | null)?.range?.[0] ?? 0}
+          return visit.BREAK
+        }
+        seen.add(key)
+      }
+      return undefined
+    },
+  })
+  return found
 }

@@ -113,10 +113,6 @@ export async function readConfigSnapshot(path: string, options: ReadOptions = {}
   return {path, target, text: bytes.toString('utf8'), hash: createHash('sha256').update(bytes).digest('hex')}
 }
 
-export function hashText(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
-}
-
 /** Removes temporary files of writers of `target` that were killed (their pid is gone). */
 async function removeDeadTemporaries(target: string): Promise<void> {
   const dir = dirname(target)
