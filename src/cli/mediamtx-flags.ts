@@ -18,8 +18,13 @@ const NAMES: Partial<Record<SettingKey, SettingFlagOptions>> = {
 }
 
 export function mediamtxFlags() {
+  const settings = settingFlags(
+    ['mediamtx.configPath', 'mediamtx.apiUrl', 'mediamtx.apiUser', 'mediamtx.apiPassword'],
+    NAMES,
+  )
+  Object.assign(settings['file'] ?? {}, {helpValue: 'FILE'})
   return {
-    ...settingFlags(['mediamtx.configPath', 'mediamtx.apiUrl', 'mediamtx.apiUser', 'mediamtx.apiPassword'], NAMES),
+    ...settings,
     'mediamtx-version': Flags.string({
       summary: "MediaMTX release the config is for (default: from --api, else inferred from the file's keys)",
       helpValue: 'VERSION',

@@ -30,6 +30,38 @@ function portOf(address: string): number | null {
   return address === '' ? null : (parseHostPort(address)?.port ?? null)
 }
 
+/**
+ * The WebRTC view as the running version applies the file: from v1.3.0, a deprecated key that is set wins
+ * (MediaMTX's shim), and an empty or missing UDP mux address means the `:8189` default, not random ports.
+ */
+export function effectiveWebrtc(
+  webrtc: MediamtxWebrtc,
+  values: {has(key: string): boolean; value(key: string): unknown},
+  version: Version,
+): MediamtxWebrtc {
+  if (!atLeast(version, 'v1.3.0')) return webrtc
+  const set = (key: string) => values.has(key) && values.value(key) !== null && values.value(key) !== undefined
+  const text = (key: string) => String(values.value(key))
+  const udp = set('webrtcICEUDPMuxAddress')
+    ? text('webrtcICEUDPMuxAddress')
+    : set('webrtcLocalUDPAddress')
+      ? text('webrtcLocalUDPAddress')
+      : ':8189'
+  const tcp = set('webrtcICETCPMuxAddress')
+    ? text('webrtcICETCPMuxAddress')
+    : set('webrtcLocalTCPAddress')
+      ? text('webrtcLocalTCPAddress')
+      : ''
+  const hosts = set('webrtcICEHostNAT1To1IPs') ? values.value('webrtcICEHostNAT1To1IPs') : undefined
+  return {
+    ...webrtc,
+    localUDPAddress: udp,
+    localTCPAddress: tcp,
+    ...(Array.isArray(hosts) && {additionalHosts: hosts.map(String)}),
+    hostsReplaceInterfaces: false,
+  }
+}
+
 export function predictCandidates(webrtc: MediamtxWebrtc, version: Version, interfaces: Interfaces): Candidate[] {
   const modern = atLeast(version, 'v1.3.0')
   const udp = portOf(webrtc.localUDPAddress)

@@ -18,7 +18,7 @@ import {
   skippedCheck,
 } from '../report/check.js'
 import {MediamtxApi, type MediamtxApiOptions} from './api-client.js'
-import {type Candidate, describeCandidate, type Interfaces, predictCandidates} from './candidates.js'
+import {type Candidate, describeCandidate, effectiveWebrtc, type Interfaces, predictCandidates} from './candidates.js'
 import {type ConfigDoc, parseConfigDoc} from './config-doc.js'
 import {readMediamtxConfig} from './config-read.js'
 import {type ResolvedVersion, type VersionInfo, versionFromFlag, versionFromKeys} from './configure.js'
@@ -199,6 +199,12 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
     }
   } else {
     const v = version
+    const versionArg =
+      v.source === 'flag' ? ` --mediamtx-version ${v.value}` : v.source === 'api' && doc ? ` --api ${apiUrl}` : ''
+    const configureCmd = doc
+      ? `r58 mediamtx configure ${fileArg}${versionArg}`
+      : `r58 mediamtx configure --api ${apiUrl}`
+    const migrateCmd = `${configureCmd} --migrate-deprecated --write`
     const configDoc = doc ?? parseConfigDoc(configText, configName)
     const view = readMediamtxConfig(configText, configName)
     const problems = validateConfig(configDoc, v.version, {
@@ -233,12 +239,8 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
         if (!doc) return {status: 'skip', evidence: 'the live configuration was loaded by the server'}
         const unknown = problems.filter((p) => p.id === 'mediamtx.config.unknown-keys')
         for (const p of unknown) {
-          add(
-            'mediamtx.config.unknown-keys',
-            'error',
-            `${p.where}: ${p.message} (on hot reload it shuts down)`,
-            p.fix ?? null,
-          )
+          const fix = p.fix?.includes('--migrate-deprecated') ? migrateCmd : (p.fix ?? null)
+          add('mediamtx.config.unknown-keys', 'error', `${p.where}: ${p.message} (on hot reload it shuts down)`, fix)
         }
         if (unknown.length === 0)
           return {status: 'pass', evidence: `all ${doc.keys().length} keys are known to ${v.value}`}
@@ -246,7 +248,7 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
           status: 'fail',
           failure: 'config',
           evidence: `${unknown.length} key${unknown.length === 1 ? '' : 's'} MediaMTX ${v.value} refuses: ${unknown.map((p) => `${p.where} ${p.key}`).join(', ')}`,
-          fix: unknown[0]?.fix ?? 'Remove the keys.',
+          fix: unknown[0]?.fix?.includes('--migrate-deprecated') ? migrateCmd : (unknown[0]?.fix ?? 'Remove the keys.'),
         }
       }),
     )
@@ -285,10 +287,10 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
             ready
               ? `${d.key} is deprecated; ${d.replacement} replaces it since ${d.since}${d.note ? ` (${d.note})` : ''}`
               : `${d.key} is deprecated in later releases (${d.replacement}, ${d.since}); keep it while this is ${v.value}`,
-            ready && doc ? `r58 mediamtx configure ${fileArg} --migrate-deprecated --write` : null,
+            ready && doc ? migrateCmd : null,
           )
         }
-        const fix = doc ? `r58 mediamtx configure ${fileArg} --migrate-deprecated --write` : undefined
+        const fix = doc ? migrateCmd : undefined
         const list = deprecated.map((d) => `${d.key} → ${d.replacement}`).join(', ')
         return migratable > 0
           ? {status: 'warn', evidence: list, ...(fix && {fix})}
@@ -306,10 +308,9 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
     )
 
     const interfaces = (options.interfaces ?? networkInterfaces)()
-    candidates = predictCandidates(view.webrtc, v.version, interfaces)
+    candidates = predictCandidates(effectiveWebrtc(view.webrtc, configDoc, v.version), v.version, interfaces)
     checks.push(
       await runCheck('mediamtx.webrtc.candidates', 'Candidates a remote guest can reach', async () => {
-        const configureCmd = doc ? `r58 mediamtx configure ${fileArg}` : `r58 mediamtx configure --api ${apiUrl}`
         const apply = doc ? '--write' : '--apply'
         const remote = candidates.filter(
           (c) => c.scope === 'internet' || c.scope === 'tailnet' || c.scope === 'unknown',

@@ -113,10 +113,24 @@ describe('mediamtx check', () => {
     const finding = report.findings.find((f) => f.message.startsWith('webrtcICEHostNAT1To1IPs is deprecated'))
     expect(finding).toMatchObject({
       severity: 'warn',
-      fix: `r58 mediamtx configure --file ${path} --migrate-deprecated --write`,
+      fix: `r58 mediamtx configure --file ${path} --mediamtx-version v1.20.1 --migrate-deprecated --write`,
     })
     const older = await check(path)
     expect(status(older, 'mediamtx.config.deprecated-keys')).toBe('pass')
+  })
+
+  it('predicts what the upgraded server does with an old file: :8189, and a fix that carries the version', async () => {
+    const path = tempFile(fixture('v1.2.0.yml'))
+    const report = await check(path, {version: 'v1.20.1'})
+    expect(report.exitCode).toBe(6)
+    expect(report.candidates.filter((c) => c.type === 'host').map((c) => `${c.address}:${c.port}`)).toEqual([
+      '127.0.0.1:8189',
+      '192.168.1.58:8189',
+    ])
+    expect(report.findings.find((f) => f.id === 'mediamtx.config.unknown-keys')).toMatchObject({
+      message: expect.stringContaining('webrtcICEInterfaces was removed in v1.3.0'),
+      fix: `r58 mediamtx configure --file ${path} --mediamtx-version v1.20.1 --migrate-deprecated --write`,
+    })
   })
 
   it('reports clientOnly, expired REST credentials and MTX_* overrides', async () => {
