@@ -5,10 +5,10 @@
  * both get their updates in. The children run the library compiled to JavaScript, so they start fast.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {planConfigure, versionFromFlag} from '../../../src/mediamtx/configure.js'
 import {fixture} from '../../support/mediamtx.js'
 import {transpileTree} from '../../support/transpile.js'
@@ -43,15 +43,17 @@ for (const host of hosts) {
 process.stdout.write('done\\n')
 `
 
+let out: string
 let writer: string
 let configure: string
 beforeAll(() => {
-  const out = transpileTree(['src/mediamtx/configure.ts', 'src/mediamtx/safe-write.ts'])
+  out = transpileTree(['src/mediamtx/configure.ts', 'src/mediamtx/safe-write.ts'])
   writer = join(out, 'writer.mjs')
   configure = join(out, 'configure.mjs')
   writeFileSync(writer, WRITER)
   writeFileSync(configure, CONFIGURE)
 })
+afterAll(() => rmSync(out, {recursive: true, force: true}))
 
 interface Run {
   process: ChildProcess
