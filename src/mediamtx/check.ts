@@ -150,7 +150,16 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
       }),
     )
     const apiCheck = checks.at(-1) as Check
-    if (apiCheck.status === 'fail') {
+    if (apiCheck.status === 'fail' && !options.api?.explicit) {
+      // Only the file said where the API is: a server that is down (or wants credentials) is worth a
+      // warning, not a failure of a file check.
+      apiCheck.status = 'warn'
+      delete apiCheck.failure
+      apiCheck.evidence = `the file enables the API, but ${apiCheck.evidence}`
+      apiCheck.fix ??=
+        'Start MediaMTX, or pass --api URL (with --mediamtx-api-user and --mediamtx-api-password-file if it asks).'
+      add('mediamtx.api.reachable', 'warn', apiCheck.evidence, apiCheck.fix)
+    } else if (apiCheck.status === 'fail') {
       add(
         'mediamtx.api.reachable',
         'error',

@@ -197,6 +197,14 @@ describe('mediamtx check', () => {
     expect(status(report, 'mediamtx.api.reachable')).toBe('pass')
   })
 
+  it('only warns when the API the file enables does not answer', async () => {
+    const port = await closedPort()
+    const text = V120.replace(/^api: false$/m, 'api: true').replace(/^apiAddress: :9997$/m, `apiAddress: :${port}`)
+    const report = await check(tempFile(text))
+    expect(status(report, 'mediamtx.api.reachable')).toBe('warn')
+    expect(report.exitCode).toBe(0)
+  })
+
   it('needs a file or an API', async () => {
     await expect(mediamtxCheck({})).rejects.toMatchObject({exitCode: 2})
     expect(versionFromFlag('1.2.3').value).toBe('v1.2.3')
