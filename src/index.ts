@@ -64,11 +64,40 @@ export {
   type SyntheticSource,
 } from './media/synthetic.js'
 export {MediamtxApi, type MediamtxPathState, type MediamtxWebrtcSession} from './mediamtx/api-client.js'
+export {type Candidate, predictCandidates} from './mediamtx/candidates.js'
+export {type Finding, type MediamtxCheckOptions, type MediamtxCheckReport, mediamtxCheck} from './mediamtx/check.js'
+export {type ConfigDoc, parseConfigDoc} from './mediamtx/config-doc.js'
 export {type MediamtxConfig, type MediamtxWebrtc, readMediamtxConfig} from './mediamtx/config-read.js'
+export {
+  type ConfigureOptions,
+  type ConfigureResult,
+  configureMediamtx,
+  type PlannedEdit,
+  planConfigure,
+  type VersionInfo,
+  versionFromFlag,
+} from './mediamtx/configure.js'
+export {type ConfigureRequest, type ConfigureRunResult, runConfigure} from './mediamtx/configure-request.js'
+export {applyTextEdits, type TextEdit} from './mediamtx/cst-edit.js'
+export {type DeprecatedKey, deprecatedKeysIn} from './mediamtx/deprecations.js'
+export {unifiedDiff} from './mediamtx/diff.js'
+export {type EnvOverride, envOverrides} from './mediamtx/env-overrides.js'
+export {acquireFileLock, withFileLock} from './mediamtx/file-lock.js'
 export {type MediamtxIceServer, toMediamtxIceServers} from './mediamtx/ice-servers.js'
 export {isKeyAccepted} from './mediamtx/key-rules.js'
+export {type Change, type Operation, type OperationOutcome, planOperations} from './mediamtx/operations.js'
+export {editFileSafely, readConfigSnapshot, writeIfUnchanged} from './mediamtx/safe-write.js'
 export {createStandinApiHandler, type StandinState} from './mediamtx/standin/api-server.js'
+export {findTailscaleAddress, type TailscaleAddress} from './mediamtx/tailscale.js'
+export {
+  refreshTurn,
+  runTurnRefreshLoop,
+  type TurnRefreshOptions,
+  type TurnRefreshResult,
+} from './mediamtx/turn-refresh.js'
+export {type Problem, validateConfig} from './mediamtx/validate.js'
 export {compareVersions, formatVersion, parseVersion, type Version} from './mediamtx/version.js'
+export {inferVersion} from './mediamtx/version-infer.js'
 export {
   type AddressCategory,
   type AddressClass,

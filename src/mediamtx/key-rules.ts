@@ -7,6 +7,7 @@ import {atLeast, parseVersion, type Version} from './version.js'
 
 /** Keys that were dropped without a deprecation shim: the release from which they are rejected. */
 const REMOVED_WITHOUT_SHIM: Readonly<Record<string, string>> = {
+  readBufferSize: 'v0.18.0',
   webrtcICEInterfaces: 'v1.3.0',
 }
 
@@ -23,4 +24,10 @@ export function isKeyAccepted(key: string, version: Version): boolean {
 export function keySince(key: string): Version | undefined {
   const since = KEY_HISTORY[key]?.since
   return since ? parseVersion(since) : undefined
+}
+
+/** The release from which a key is rejected because it was dropped without a shim (`webrtcICEInterfaces`: v1.3.0). */
+export function keyRemovedIn(key: string): Version | undefined {
+  const removed = REMOVED_WITHOUT_SHIM[key]
+  return removed ? parseVersion(removed) : undefined
 }

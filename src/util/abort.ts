@@ -44,3 +44,25 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, step: string,
     if (onAbort) signal?.removeEventListener('abort', onAbort)
   }
 }
+
+/**
+ * Like `sleep`, but the timer keeps the process alive: for waits that are all a command is doing (waiting
+ * for a lock, between refreshes, for an API to come back), where an unref'd timer would let Node exit early.
+ */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new R58Error('E_ABORTED', 'cancelled'))
+      return
+    }
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(new R58Error('E_ABORTED', 'cancelled'))
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, {once: true})
+  })
+}

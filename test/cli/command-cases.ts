@@ -3,8 +3,23 @@
  * and further runs (error paths) that, like the successful ones, must never print a planted secret.
  * A command without an entry fails the suite, so every new command gets covered.
  */
+import {copyFileSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {FIXTURE_DIR} from '../support/mediamtx.js'
 import type {World} from './world.js'
+
+/** A fresh copy of a MediaMTX fixture (commands that write must never touch the fixtures). */
+function mediamtxCopy(w: World, version = 'v1.20.1'): string {
+  const path = join(mkdtempSync(join(w.dir, 'mtx-')), 'mediamtx.yml')
+  copyFileSync(join(FIXTURE_DIR, `${version}.yml`), path)
+  return path
+}
+
+function brokenMediamtx(w: World): string {
+  const path = join(mkdtempSync(join(w.dir, 'mtx-')), 'mediamtx.yml')
+  writeFileSync(path, 'webrtc: yes\nwebrtcICEServers2:\n  - url: turn:no-port.example\n')
+  return path
+}
 
 export interface CommandCase {
   ok: string[][]
@@ -111,5 +126,132 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
   'relay:status': (w) => ({
     ok: [['relay', 'status', '--url', w.idleRelay.url]],
     more: [['relay', 'status', '--url', 'http://127.0.0.1:1']],
+  }),
+  'mediamtx:check': (w) => ({
+    ok: [
+      ['mediamtx', 'check', '--file', mediamtxCopy(w)],
+      ['mediamtx', 'check', '--file', mediamtxCopy(w, 'v1.3.0'), '--mediamtx-version', 'v1.20.1'],
+      ['mediamtx', 'check', '--api', w.mediamtx.url, '--mediamtx-api-user', 'r58'],
+    ],
+    more: [
+      ['mediamtx', 'check', '--file', brokenMediamtx(w)],
+      ['mediamtx', 'check', '--api', w.mediamtx.url, '--mediamtx-api-user', 'nobody'],
+      ['mediamtx', 'check', '--api', 'http://127.0.0.1:1'],
+      ['mediamtx', 'check'],
+    ],
+  }),
+  'mediamtx:configure': (w) => ({
+    ok: [
+      ['mediamtx', 'configure', '--file', mediamtxCopy(w), '--add-host', '100.64.0.5', '--tcp-address', ':8189'],
+      [
+        'mediamtx',
+        'configure',
+        '-f',
+        mediamtxCopy(w),
+        '--turn',
+        'turn:127.0.0.1:3478?transport=udp',
+        '--turn-username',
+        'guest',
+        '--client-only',
+        '--write',
+      ],
+      [
+        'mediamtx',
+        'configure',
+        '-f',
+        mediamtxCopy(w, 'v1.2.0'),
+        '--mediamtx-version',
+        'v1.20.1',
+        '--migrate-deprecated',
+        '--cloudflare-turn',
+        '--turn-key-id',
+        'key-1',
+        '--turn-api-base',
+        w.turnApi.apiBase,
+        '--write',
+      ],
+      [
+        'mediamtx',
+        'configure',
+        '--api',
+        w.mediamtx.url,
+        '--mediamtx-api-user',
+        'r58',
+        '--add-host',
+        '100.64.0.6',
+        '--apply',
+      ],
+    ],
+    more: [
+      ['mediamtx', 'configure', '--file', brokenMediamtx(w), '--add-host', '100.64.0.5'],
+      ['mediamtx', 'configure', '--file', mediamtxCopy(w), '--add-host', '192.168.x.x'],
+      [
+        'mediamtx',
+        'configure',
+        '--file',
+        mediamtxCopy(w),
+        '--cloudflare-turn',
+        '--turn-key-id',
+        'nope',
+        '--turn-api-base',
+        w.turnApi.apiBase,
+      ],
+      ['mediamtx', 'configure', '--api', w.mediamtx.url, '--add-host', '100.64.0.7', '--apply'],
+      [
+        'mediamtx',
+        'configure',
+        '--file',
+        mediamtxCopy(w, 'v1.6.0'),
+        '--turn',
+        'turn:t.example:3478',
+        '--turn-username',
+        'u',
+        '--client-only',
+      ],
+    ],
+  }),
+  'mediamtx:turn-refresh': (w) => ({
+    ok: [
+      [
+        'mediamtx',
+        'turn-refresh',
+        '--cloudflare-turn',
+        '--turn-key-id',
+        'key-1',
+        '--turn-api-base',
+        w.turnApi.apiBase,
+        '-f',
+        mediamtxCopy(w),
+      ],
+      [
+        'mediamtx',
+        'turn-refresh',
+        '--cloudflare-turn',
+        '--turn-key-id',
+        'key-1',
+        '--turn-api-base',
+        w.turnApi.apiBase,
+        '--api',
+        w.mediamtx.url,
+        '--mediamtx-api-user',
+        'r58',
+        '--state-file',
+        join(w.dir, 'turn-state.json'),
+      ],
+    ],
+    more: [
+      [
+        'mediamtx',
+        'turn-refresh',
+        '--cloudflare-turn',
+        '--turn-key-id',
+        'nope',
+        '--turn-api-base',
+        w.turnApi.apiBase,
+        '-f',
+        mediamtxCopy(w),
+      ],
+      ['mediamtx', 'turn-refresh', '--cloudflare-turn', '--turn-key-id', 'key-1', '--turn-api-base', w.turnApi.apiBase],
+    ],
   }),
 }

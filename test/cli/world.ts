@@ -10,6 +10,7 @@ import {envNameOf, SETTING_KEYS, SETTINGS, type SettingDef, type SettingKey} fro
 import {type CoturnLab, startCoturn} from '../../src/lab/coturn.js'
 import {requireTurnserver} from '../support/coturn.js'
 import type {LoopbackServer} from '../support/http-server.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../support/mediamtx-api.js'
 import {startIdleRelay} from '../support/relay.js'
 import {startTurnApi, type TurnApiStandin} from '../support/turn-api.js'
 
@@ -28,6 +29,8 @@ export interface World {
   coturn: CoturnLab
   /** The Calls emulator serving app `app-1` with the planted calls.appSecret. */
   calls: CallsEmulator
+  /** MediaMTX control API (v1.20.1, user `r58`, the planted mediamtx.apiPassword). */
+  mediamtx: MediamtxStandin
   close(): Promise<void>
 }
 
@@ -52,6 +55,11 @@ export async function createWorld(): Promise<World> {
   requireTurnserver()
   const coturn = await startCoturn({auth: {username: 'r58', password: secrets.get('turn.credential') as string}})
   const calls = await startCallsEmulator({apps: new Map([['app-1', secrets.get('calls.appSecret') as string]])})
+  const mediamtx = await startMediamtxStandin(
+    'v1.20.1',
+    {webrtc: true, webrtcLocalUDPAddress: ':8189', webrtcAdditionalHosts: [], webrtcICEServers2: []},
+    {auth: {user: 'r58', pass: secrets.get('mediamtx.apiPassword') as string}},
+  )
   return {
     dir,
     secrets,
@@ -61,8 +69,9 @@ export async function createWorld(): Promise<World> {
     idleRelay,
     coturn,
     calls,
+    mediamtx,
     close: async () => {
-      await Promise.all([turnApi.close(), idleRelay.close(), coturn.stop(), calls.close()])
+      await Promise.all([turnApi.close(), idleRelay.close(), coturn.stop(), calls.close(), mediamtx.close()])
     },
   }
 }
