@@ -51,13 +51,13 @@ function remoteIp(req: IncomingMessage): string {
 
 export function createWhipHandler(ctx: WhipHttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   const json = (res: ServerResponse, status: number, body: unknown) => {
-    if (body === undefined) {
+    if (body === undefined || status === 204) {
       res.writeHead(status).end()
       return
     }
     const text = JSON.stringify(body)
     res.writeHead(status, {'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text)})
-    res.end(status === 204 ? undefined : text)
+    res.end(text)
   }
   const error = (res: ServerResponse, status: number, message: string) =>
     json(res, status, errorBody(ctx.version(), message))
