@@ -34,6 +34,31 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
       ['turn', 'credentials', '--key-id', 'key-1', '--token', 'x', '--api-base', w.turnApi.apiBase],
     ],
   }),
+  'probe:whip': (w) => ({
+    ok: [
+      [
+        'probe',
+        'whip',
+        w.mediamtx.endpoint('cam'),
+        '--via',
+        'this-host',
+        '--duration',
+        '200ms',
+        '--mediamtx-api',
+        w.mediamtx.apiUrl as string,
+      ],
+      ['probe', 'whip', w.mediamtx.whipUrl, '--path', 'cam', '--via', 'this-host', '--duration', '200ms', '--video', 'h264'],
+    ],
+    more: [
+      ['probe', 'whip', w.mediamtx.endpoint('locked'), '--via', 'this-host'],
+      ['probe', 'whip', 'http://127.0.0.1:1/cam/whip', '--timeout', '1s'],
+      ['probe', 'whip', w.mediamtx.endpoint('cam'), '--ice-server', 'turn:nope'],
+    ],
+  }),
+  'mediamtx:standin': (w) => ({
+    ok: [],
+    more: [['mediamtx', 'standin', '--mediamtx-config', join(w.dir, 'absent.yml'), '--whip-port', '0']],
+  }),
   'turn:revoke': (w) => ({
     ok: [['turn', 'revoke', 'someone', '--key-id', 'key-1', '--api-base', w.turnApi.apiBase]],
     more: [['turn', 'revoke', 'someone', '--key-id', 'nope', '--api-base', w.turnApi.apiBase]],

@@ -6,6 +6,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {envNameOf, SETTING_KEYS, SETTINGS, type SettingDef, type SettingKey} from '../../src/config/settings.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../src/mediamtx/standin/server.js'
 import {startTurnApi, type TurnApiStandin} from '../support/turn-api.js'
 
 export interface World {
@@ -17,8 +18,28 @@ export interface World {
   /** A file holding the planted value of `key`. */
   secretFile(key: SettingKey): string
   turnApi: TurnApiStandin
+  /** MediaMTX stand-in advertising 127.0.0.1 and a LAN address; anonymous publish on path `cam` only. */
+  mediamtx: MediamtxStandin
   close(): Promise<void>
 }
+
+/** The world's mediamtx.yml: anyone may publish to `cam`; other paths need credentials (401). */
+export const WORLD_MEDIAMTX_YML = `webrtc: yes
+webrtcAddress: :8889
+webrtcLocalUDPAddress: :8189
+webrtcIPsFromInterfaces: yes
+webrtcAdditionalHosts: []
+webrtcICEServers2: []
+authInternalUsers:
+  - user: any
+    pass:
+    ips: []
+    permissions:
+      - action: publish
+        path: cam
+paths:
+  all_others:
+`
 
 export async function createWorld(): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'r58-world-'))
@@ -37,12 +58,25 @@ export async function createWorld(): Promise<World> {
     else env[`${envNameOf(key)}_FILE`] = file
   }
   const turnApi = await startTurnApi({'key-1': secrets.get('turn.keyToken') as string})
+  const mediamtx = await startMediamtxStandin({
+    configText: WORLD_MEDIAMTX_YML,
+    whipPort: 0,
+    apiPort: 0,
+    interfaces: [
+      {name: 'lo', address: '127.0.0.1'},
+      {name: 'eth0', address: '192.168.1.58'},
+    ],
+  })
   return {
     dir,
     secrets,
     env,
     secretFile: (key) => files.get(key) as string,
     turnApi,
-    close: () => turnApi.close(),
+    mediamtx,
+    close: async () => {
+      await turnApi.close()
+      await mediamtx.close()
+    },
   }
 }
