@@ -37,8 +37,11 @@ export {MediamtxApi, type MediamtxPathState, type MediamtxWebrtcSession} from '.
 // MediaMTX
 export {type MediamtxConfig, type MediamtxWebrtc, readMediamtxConfig} from './mediamtx/config-read.js'
 export {type MediamtxIceServer, toMediamtxIceServers} from './mediamtx/ice-servers.js'
-export {isKeyAccepted} from './mediamtx/key-rules.js'
+export {isKeyAccepted, keySince} from './mediamtx/key-rules.js'
 export {createStandinApiHandler, type StandinState} from './mediamtx/standin/api-server.js'
+export {mediamtxCandidates, type StandinInterface} from './mediamtx/standin/candidates.js'
+export {type MediamtxStandin, type MediamtxStandinOptions, startMediamtxStandin} from './mediamtx/standin/server.js'
+export {StandinSession, type StandinTrackStats} from './mediamtx/standin/session.js'
 export {compareVersions, formatVersion, parseVersion, type Version} from './mediamtx/version.js'
 export {
   type AddressCategory,
@@ -57,6 +60,18 @@ export {
   runCheck,
   skippedCheck,
 } from './report/check.js'
+// WHIP probe, SDP answer analysis and the MediaMTX stand-in (issue 4)
+export {
+  type AnalyzedCandidate,
+  type AnswerAnalysis,
+  analyzeAnswer,
+  classifyCandidates,
+  isDocumentationAddress,
+} from './sdp/analysis.js'
+export {candidateLabel, formatCandidate, parseCandidate, type SdpCandidate} from './sdp/candidate.js'
+export {filterCandidateLines, unbundleOnly} from './sdp/munge.js'
+export {type ParsedSdp, parseSdp} from './sdp/session.js'
+export {reachabilityVerdict, type Verdict, type VerdictScope} from './sdp/verdict.js'
 // Cloudflare TURN
 export {
   fetchCloudflareIceServers,
@@ -72,3 +87,30 @@ export {formatDuration, parseDuration} from './util/duration.js'
 export {formatHostPort, parseHostPort} from './util/host-port.js'
 // Services and waiting
 export {type Log, type LogEvent, type LogLevel, silentLog} from './util/log.js'
+export {keepRemoteCandidates, loopbackPeerConfig} from './webrtc/scope.js'
+export {type SelectedPair, selectedPair} from './webrtc/selected-pair.js'
+export {
+  serverMessage,
+  type WhipDeleteResult,
+  type WhipOptionsResult,
+  type WhipPatchResult,
+  type WhipRequestOptions,
+  type WhipSession,
+  whipDelete,
+  whipOptions,
+  whipPatch,
+  whipPost,
+} from './whip/client.js'
+export {mediamtxPathOf, whipEndpointUrl} from './whip/endpoint.js'
+export {formatLinkHeaders, parseLinkHeaders} from './whip/link-header.js'
+export {resolveLocation} from './whip/location.js'
+export {
+  type MediamtxConfirmation,
+  type ProbeCandidate,
+  probeWhip,
+  type TimelineEntry,
+  type WhipProbeOptions,
+  type WhipProbeReport,
+} from './whip/probe.js'
+export {Publisher, type RtcpSummary} from './whip/publisher.js'
+export {buildTrickleFragment, parseTrickleFragment} from './whip/sdpfrag.js'

@@ -4,7 +4,8 @@ import {renderWhipProbe} from '../../src/cli/render/probe-whip.js'
 import {probeWhip} from '../../src/whip/probe.js'
 
 export default class ProbeWhip extends BaseCommand<typeof ProbeWhip> {
-  static override summary = 'Publish a test stream to a WHIP endpoint and explain why a remote guest would or would not get through'
+  static override summary =
+    'Publish a test stream to a WHIP endpoint and explain why a remote guest would or would not get through'
   static override description =
     'OPTIONS, then POST a werift offer with synthetic Opus + VP8/H.264, trickle by PATCH when the server takes it, connect, send media and DELETE the session. Every a=candidate of the answer is classified (loopback, LAN, CGNAT/tailnet, public, mDNS, host name; host/srflx/relay; UDP/TCP) into a verdict on where guests can publish from, with the fix. --relay-only forces TURN, as a guest behind a strict NAT; --mediamtx-api confirms the session from MediaMTX itself.'
   static override examples = [

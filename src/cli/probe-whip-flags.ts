@@ -29,7 +29,11 @@ export const probeWhipFlags = {
     summary: 'STUN/TURN server to use instead of the Link headers of the server (repeatable)',
   }),
   'relay-only': Flags.boolean({summary: 'Connect through the TURN relay only, as a guest behind a strict NAT would'}),
-  duration: durationFlag({summary: 'How long to send media after the first packet', default: 3000, defaultHelp: async () => '3s'}),
+  duration: durationFlag({
+    summary: 'How long to send media after the first packet',
+    default: 3000,
+    defaultHelp: async () => '3s',
+  }),
   video: Flags.option({options: ['vp8', 'h264'] as const, default: 'vp8', summary: 'Video codec of the test stream'})(),
   via: Flags.option({
     options: VIA_SCOPES,

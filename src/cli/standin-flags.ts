@@ -10,9 +10,13 @@ const interfaceFlag = Flags.custom<StandinInterface>({
   parse: async (input) => {
     const match = /^([^=\s]+)=(\S+)$/.exec(input.trim())
     if (!match) {
-      throw new R58Error('E_USAGE', `--interface: expected NAME=IP such as eth0=192.168.1.58, got ${JSON.stringify(input)}`, {
-        field: '--interface',
-      })
+      throw new R58Error(
+        'E_USAGE',
+        `--interface: expected NAME=IP such as eth0=192.168.1.58, got ${JSON.stringify(input)}`,
+        {
+          field: '--interface',
+        },
+      )
     }
     return {name: match[1] as string, address: match[2] as string}
   },
@@ -23,7 +27,10 @@ const portFlag = Flags.custom<number>({
   parse: async (input, _ctx, flag) => {
     const port = Number(input)
     if (!/^\d+$/.test(input) || port > 65535) {
-      throw new R58Error('E_USAGE', `--${flag.name}: expected a port 0-65535 (0 = any free port), got ${JSON.stringify(input)}`)
+      throw new R58Error(
+        'E_USAGE',
+        `--${flag.name}: expected a port 0-65535 (0 = any free port), got ${JSON.stringify(input)}`,
+      )
     }
     return port
   },
@@ -33,9 +40,12 @@ export const standinFlags = {
   ...settingFlags(['mediamtx.configPath'], {'mediamtx.configPath': {name: 'mediamtx-config', required: true}}),
   'mediamtx-version': Flags.string({summary: 'MediaMTX release to emulate', default: 'v1.20.1', helpValue: 'vX.Y.Z'}),
   'whip-port': portFlag({summary: 'WHIP port instead of webrtcAddress’s (0 = any free port)'}),
-  'api-port': portFlag({summary: 'Control API port instead of apiAddress’s (0 = any free port); starts the API even with api: false'}),
+  'api-port': portFlag({
+    summary: 'Control API port instead of apiAddress’s (0 = any free port); starts the API even with api: false',
+  }),
   interface: interfaceFlag({
     multiple: true,
-    summary: 'An interface MediaMTX would see, advertised in answers but never used (repeatable) [default: lo=127.0.0.1]',
+    summary:
+      'An interface MediaMTX would see, advertised in answers but never used (repeatable) [default: lo=127.0.0.1]',
   }),
 }

@@ -79,16 +79,7 @@ export function candidateLabel(c: Pick<SdpCandidate, 'address' | 'port' | 'trans
 
 /** The `a=candidate` line for a candidate (RFC 8839 order). */
 export function formatCandidate(c: SdpCandidate): string {
-  const parts = [
-    `candidate:${c.foundation}`,
-    c.component,
-    c.transport,
-    c.priority,
-    c.address,
-    c.port,
-    'typ',
-    c.type,
-  ]
+  const parts = [`candidate:${c.foundation}`, c.component, c.transport, c.priority, c.address, c.port, 'typ', c.type]
   if (c.relatedAddress !== null) parts.push('raddr', c.relatedAddress, 'rport', c.relatedPort ?? 0)
   if (c.tcpType !== null) parts.push('tcptype', c.tcpType)
   return `a=${parts.join(' ')}`

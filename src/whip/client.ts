@@ -150,12 +150,16 @@ async function send(
 }
 
 function authError(step: string, response: HttpResponse, hadToken: boolean): R58Error {
-  return new R58Error('E_AUTH', `${step}: HTTP ${response.status} (credentials ${hadToken ? 'rejected' : 'required'})${said(response)}`, {
-    field: '--token',
-    hint: hadToken
-      ? 'Check the token: MediaMTX takes "user:pass" or a JWT (authInternalUsers / authJWTJWKS).'
-      : 'Give the publish credentials with --token-file (a file holding "user:pass" or a JWT) or R58_MEDIAMTX_TOKEN_FILE.',
-  })
+  return new R58Error(
+    'E_AUTH',
+    `${step}: HTTP ${response.status} (credentials ${hadToken ? 'rejected' : 'required'})${said(response)}`,
+    {
+      field: '--token',
+      hint: hadToken
+        ? 'Check the token: MediaMTX takes "user:pass" or a JWT (authInternalUsers / authJWTJWKS).'
+        : 'Give the publish credentials with --token-file (a file holding "user:pass" or a JWT) or R58_MEDIAMTX_TOKEN_FILE.',
+    },
+  )
 }
 
 function notWhip(step: string, url: string, why: string): R58Error {
@@ -256,12 +260,24 @@ export async function whipPatch(
   const step = 'WHIP PATCH'
   const headers: Record<string, string> = {'content-type': 'application/trickle-ice-sdpfrag'}
   if (session.etag !== null) headers['if-match'] = session.etag
-  const {response} = await send(step, 'PATCH', session.resource.url, {...options, token: session.token}, headers, fragment)
+  const {response} = await send(
+    step,
+    'PATCH',
+    session.resource.url,
+    {...options, token: session.token},
+    headers,
+    fragment,
+  )
   const status = response.status
   if (status === 401 || status === 403) throw authError(step, response, Boolean(session.token))
   const outcome: PatchOutcome =
     status >= 200 && status < 300 ? 'accepted' : TRICKLE_UNSUPPORTED.has(status) ? 'unsupported' : 'rejected'
-  return {status, outcome, message: outcome === 'accepted' ? null : serverMessage(response), durationMs: response.durationMs}
+  return {
+    status,
+    outcome,
+    message: outcome === 'accepted' ? null : serverMessage(response),
+    durationMs: response.durationMs,
+  }
 }
 
 /** DELETEs the session (RFC 9725 §4.4). Returns the outcome; throws only on transport failures and 401/403. */

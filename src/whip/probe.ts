@@ -4,17 +4,25 @@
  * tunnel lets in, but media can only flow to the addresses its answer lists.
  */
 import type {Dispatcher} from 'undici'
+import type {ExitCode} from '../errors.js'
 import {R58Error} from '../errors.js'
 import {type IceServer, iceServerUrls, parseIceUrl} from '../ice/ice-url.js'
 import {MediamtxApi} from '../mediamtx/api-client.js'
 import {type AddressScope, isLoopbackAddress} from '../net/address-class.js'
-import {type Check, type CheckFailure, type CheckOutcome, exitCodeOf, isOk, runCheck, skippedCheck} from '../report/check.js'
+import {
+  type Check,
+  type CheckFailure,
+  type CheckOutcome,
+  exitCodeOf,
+  isOk,
+  runCheck,
+  skippedCheck,
+} from '../report/check.js'
 import {type AnalyzedCandidate, type AnswerAnalysis, analyzeAnswer} from '../sdp/analysis.js'
 import {filterCandidateLines, unbundleOnly} from '../sdp/munge.js'
 import {parseSdp} from '../sdp/session.js'
 import {reachabilityVerdict, type Verdict} from '../sdp/verdict.js'
 import {sleep, withTimeout} from '../util/abort.js'
-import type {ExitCode} from '../errors.js'
 import {type SelectedPair, selectedPair} from '../webrtc/selected-pair.js'
 import {type WhipRequestOptions, type WhipSession, whipDelete, whipOptions, whipPatch, whipPost} from './client.js'
 import {mediamtxPathOf} from './endpoint.js'
@@ -156,7 +164,7 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
   const timeoutMs = options.timeoutMs ?? 5000
   const durationMs = options.durationMs ?? 3000
   const via = options.via && options.via.length > 0 ? options.via : undefined
-  const loopbackOnly = via !== undefined && via.every((scope) => scope === 'this-host')
+  const loopbackOnly = via?.every((scope) => scope === 'this-host') ?? false
   const video = options.video ?? 'vp8'
   const relayOnly = options.relayOnly ?? false
   const request: WhipRequestOptions = {
@@ -169,10 +177,7 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
   const mark = (event: string, detail: string) =>
     timeline.push({at: Math.round(performance.now() - started), event, detail})
   const checks = new Map<string, Check>()
-  const run = async (
-    id: string,
-    body: () => Promise<CheckOutcome | CheckFailure>,
-  ): Promise<Check> => {
+  const run = async (id: string, body: () => Promise<CheckOutcome | CheckFailure>): Promise<Check> => {
     const check = await runCheck(id, TITLES[id] ?? id, body)
     checks.set(id, check)
     return check
@@ -213,7 +218,10 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     let linkServers: IceServer[] = []
     const optionsCheck = await run('whip.options', async () => {
       const result = await whipOptions(options.url, request)
-      mark('options', `HTTP ${result.status}${result.methods.length ? `, allows ${result.methods.join(', ')}` : ''}, ${result.iceServers.length} ICE server(s) in Link headers`)
+      mark(
+        'options',
+        `HTTP ${result.status}${result.methods.length ? `, allows ${result.methods.join(', ')}` : ''}, ${result.iceServers.length} ICE server(s) in Link headers`,
+      )
       linkServers = result.iceServers
       report.iceServers.ignored.push(...result.linkIgnored)
       if (result.status === 401 || result.status === 403) {
@@ -258,9 +266,13 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     }
     if (loopbackOnly) {
       const remote = iceServerUrls(iceServers).filter((url) => !isLoopbackAddress(hostOf(url) ?? ''))
-      if (remote.length > 0) report.iceServers.ignored.push(...remote.map((url) => `${url} (not loopback, --via this-host)`))
+      if (remote.length > 0)
+        report.iceServers.ignored.push(...remote.map((url) => `${url} (not loopback, --via this-host)`))
       iceServers = iceServers
-        .map((s) => ({...s, urls: (Array.isArray(s.urls) ? s.urls : [s.urls]).filter((u) => isLoopbackAddress(hostOf(u) ?? ''))}))
+        .map((s) => ({
+          ...s,
+          urls: (Array.isArray(s.urls) ? s.urls : [s.urls]).filter((u) => isLoopbackAddress(hostOf(u) ?? '')),
+        }))
         .filter((s) => s.urls.length > 0)
     }
     const relay = pickRelay(iceServers)
@@ -304,19 +316,29 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     )
     const offerSdp = pc.localDescription?.sdp ?? offer.string
     const ours = parseSdp(offerSdp, 'offer')
-    mark('offer', `offer with ${ours.candidates.length} candidate(s): ${[...new Set(ours.candidates.map((c) => `${c.type} ${c.address}:${c.port}`))].join(', ') || 'none'}`)
+    mark(
+      'offer',
+      `offer with ${ours.candidates.length} candidate(s): ${[...new Set(ours.candidates.map((c) => `${c.type} ${c.address}:${c.port}`))].join(', ') || 'none'}`,
+    )
 
     // 3. POST, then trickle.
     const postCheck = await run('whip.post', async () => {
       if (relayOnly && !ours.candidates.some((c) => c.type === 'relay')) {
-        throw new R58Error('E_UNREACHABLE', `no relay candidate from ${report.iceServers.relay}: the TURN allocation failed`, {
-          hint: 'Check the TURN URL and credentials (`r58 probe turn`).',
-        })
+        throw new R58Error(
+          'E_UNREACHABLE',
+          `no relay candidate from ${report.iceServers.relay}: the TURN allocation failed`,
+          {
+            hint: 'Check the TURN URL and credentials (`r58 probe turn`).',
+          },
+        )
       }
       mark('post', `POST ${options.url}`)
       session = await whipPost(options.url, offerSdp, request)
       const s = session
-      mark('answer', `HTTP ${s.status} in ${s.durationMs} ms${s.location ? `, Location ${s.location}` : ', no Location'}${s.etag ? `, ${s.etagHeader} ${s.etag}` : ''}${s.id ? `, ID ${s.id}` : ''}`)
+      mark(
+        'answer',
+        `HTTP ${s.status} in ${s.durationMs} ms${s.location ? `, Location ${s.location}` : ', no Location'}${s.etag ? `, ${s.etagHeader} ${s.etag}` : ''}${s.id ? `, ID ${s.id}` : ''}`,
+      )
       Object.assign(report.server, {
         id: s.id,
         location: s.location,
@@ -356,14 +378,22 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
         })
         const patch = await whipPatch(s, fragment, request).catch((error: unknown) => {
           if (error instanceof R58Error && error.exitCode === 5) throw error
-          return {status: 0, outcome: 'rejected' as const, message: error instanceof Error ? error.message : String(error), durationMs: 0}
+          return {
+            status: 0,
+            outcome: 'rejected' as const,
+            message: error instanceof Error ? error.message : String(error),
+            durationMs: 0,
+          }
         })
         report.server.trickle = {status: patch.status, outcome: patch.outcome, message: patch.message}
         mark('patch', `PATCH trickle fragment: HTTP ${patch.status} (${patch.outcome})`)
-        if (patch.outcome === 'unsupported') notes.push(`no trickle (PATCH → ${patch.status}); candidates went in the offer`)
+        if (patch.outcome === 'unsupported')
+          notes.push(`no trickle (PATCH → ${patch.status}); candidates went in the offer`)
         else if (patch.outcome === 'rejected') {
           status = 'warn'
-          notes.push(`PATCH ${s.resource.url} → HTTP ${patch.status}${patch.message ? ` (${patch.message})` : ''}: the session URL does not work (a proxy rewriting paths?)`)
+          notes.push(
+            `PATCH ${s.resource.url} → HTTP ${patch.status}${patch.message ? ` (${patch.message})` : ''}: the session URL does not work (a proxy rewriting paths?)`,
+          )
         } else notes.push(`trickle PATCH → ${patch.status}`)
       }
       return {
@@ -399,7 +429,11 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
         }
       }
       const status = verdict.scope === 'anywhere' ? 'pass' : verdict.scope === 'none' ? 'fail' : 'warn'
-      const outcome = {evidence: `${count}; ${verdict.text}`, ...(verdict.fix !== null && {fix: verdict.fix}), data: {scope: verdict.scope}}
+      const outcome = {
+        evidence: `${count}; ${verdict.text}`,
+        ...(verdict.fix !== null && {fix: verdict.fix}),
+        data: {scope: verdict.scope},
+      }
       return status === 'fail' ? {status, ...outcome} : {status, ...outcome}
     })
     if (!analysis) {
@@ -412,7 +446,8 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     let answer = filterCandidateLines(whip.answer, (line) => used.has(line))
     const unbundled = unbundleOnly(answer)
     answer = unbundled.sdp
-    if (unbundled.changed > 0) mark('answer.munged', `${unbundled.changed} bundle-only m-line(s) given port 9 (werift rejects port 0)`)
+    if (unbundled.changed > 0)
+      mark('answer.munged', `${unbundled.changed} bundle-only m-line(s) given port 9 (werift rejects port 0)`)
     const iceCheck = await run('whip.ice', async () => {
       const connected = new Promise<void>((resolve, reject) => {
         if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') resolve()
@@ -423,11 +458,17 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
       })
       connected.catch(() => {})
       await pc.setRemoteDescription({type: 'answer', sdp: answer}).catch((error: unknown) => {
-        throw new R58Error('E_PROTOCOL', `the answer was refused by WebRTC: ${error instanceof Error ? error.message : String(error)}`)
+        throw new R58Error(
+          'E_PROTOCOL',
+          `the answer was refused by WebRTC: ${error instanceof Error ? error.message : String(error)}`,
+        )
       })
       const tried = report.candidates.filter((c) => c.used).map((c) => c.label)
       if (tried.length === 0) {
-        throw new R58Error('E_UNREACHABLE', `no candidate to connect to (${report.candidates.map((c) => `${c.label}: ${c.skipReason}`).join('; ')})`)
+        throw new R58Error(
+          'E_UNREACHABLE',
+          `no candidate to connect to (${report.candidates.map((c) => `${c.label}: ${c.skipReason}`).join('; ')})`,
+        )
       }
       try {
         await withTimeout(connected, timeoutMs, 'ICE checking', options.signal)
@@ -458,7 +499,12 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     }
     const dtlsCheck = await run('whip.dtls', async () => {
       if (pc.connectionState !== 'connected') {
-        await withTimeout(pc.connectionStateChange.watch((state) => state === 'connected'), timeoutMs, 'DTLS handshake', options.signal)
+        await withTimeout(
+          pc.connectionStateChange.watch((state) => state === 'connected'),
+          timeoutMs,
+          'DTLS handshake',
+          options.signal,
+        )
       }
       report.selectedPair = selectedPair(pc) ?? report.selectedPair
       return {status: 'pass', evidence: 'DTLS connected, SRTP keys exchanged'}
@@ -488,10 +534,13 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
       await sleep(durationMs, options.signal)
       const apiResult = await confirm?.catch((error: unknown) => ({error}))
       if (apiResult) {
-        checks.set('whip.mediamtx.path', await runCheck('whip.mediamtx.path', TITLES['whip.mediamtx.path'] as string, async () => {
-          if ('error' in apiResult) throw apiResult.error
-          return apiResult.outcome
-        }))
+        checks.set(
+          'whip.mediamtx.path',
+          await runCheck('whip.mediamtx.path', TITLES['whip.mediamtx.path'] as string, async () => {
+            if ('error' in apiResult) throw apiResult.error
+            return apiResult.outcome
+          }),
+        )
       }
       active.updateRtt()
       const media = active.sent()
@@ -518,8 +567,15 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
         const result = await whipDelete(s, request)
         mark('delete', `DELETE ${s.resource.url}: HTTP ${result.status}`)
         if (result.ok) return {status: 'pass', evidence: `HTTP ${result.status}`}
-        if (result.status === 405 || result.status === 501 || (result.status === 404 && s.resource.form === 'missing')) {
-          return {status: 'warn', evidence: `HTTP ${result.status}: the server has no DELETE (MediaMTX before v1.2.1); the session ends when it times out`}
+        if (
+          result.status === 405 ||
+          result.status === 501 ||
+          (result.status === 404 && s.resource.form === 'missing')
+        ) {
+          return {
+            status: 'warn',
+            evidence: `HTTP ${result.status}: the server has no DELETE (MediaMTX before v1.2.1); the session ends when it times out`,
+          }
         }
         return {
           status: 'fail',
@@ -539,7 +595,9 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
           id === 'whip.mediamtx.path' && !options.mediamtxApi
             ? 'no --mediamtx-api given'
             : `not run: ${stopReason ?? 'an earlier step failed'}`,
-          id === 'whip.mediamtx.path' && !options.mediamtxApi ? 'Add --mediamtx-api http://<box>:9997 to confirm from MediaMTX itself' : undefined,
+          id === 'whip.mediamtx.path' && !options.mediamtxApi
+            ? 'Add --mediamtx-api http://<box>:9997 to confirm from MediaMTX itself'
+            : undefined,
         ),
     )
     report.ok = isOk(report.checks)
@@ -574,7 +632,7 @@ async function confirmWithMediamtx(
   })
   const deadline = Date.now() + timeoutMs
   let path = await api.path(name)
-  while ((!path || !path.ready) && Date.now() < deadline) {
+  while (!path?.ready && Date.now() < deadline) {
     await sleep(100, signal)
     path = await api.path(name)
   }
@@ -605,12 +663,17 @@ async function confirmWithMediamtx(
   if (!confirmation.ready) problems.push(`path "${name}" did not become ready within ${timeoutMs} ms`)
   else {
     if (!confirmation.idMatches) {
-      problems.push(`the path's source is ${confirmation.sourceType ?? '?'} ${confirmation.sourceId ?? '?'}, not this session (ID ${session.id ?? 'missing'})`)
+      problems.push(
+        `the path's source is ${confirmation.sourceType ?? '?'} ${confirmation.sourceId ?? '?'}, not this session (ID ${session.id ?? 'missing'})`,
+      )
     }
-    if (!confirmation.bytesGrowing) problems.push(`inbound bytes did not grow (${confirmation.inboundBytes.join(' → ')})`)
+    if (!confirmation.bytesGrowing)
+      problems.push(`inbound bytes did not grow (${confirmation.inboundBytes.join(' → ')})`)
   }
   const pair =
-    confirmation.localCandidate !== null ? `; MediaMTX selected ${confirmation.localCandidate} ⇄ ${confirmation.remoteCandidate}` : ''
+    confirmation.localCandidate !== null
+      ? `; MediaMTX selected ${confirmation.localCandidate} ⇄ ${confirmation.remoteCandidate}`
+      : ''
   const summary =
     problems.length === 0
       ? `path "${name}" ready, source ${confirmation.sourceType} ${confirmation.sourceId} = ID header, inbound bytes ${confirmation.inboundBytes.join(' → ')}${pair}`
@@ -618,6 +681,10 @@ async function confirmWithMediamtx(
   const outcome: CheckOutcome | CheckFailure =
     problems.length === 0
       ? {status: 'pass', evidence: summary}
-      : {status: 'fail', evidence: summary, fix: 'Check the path name and that nothing else publishes to it (overridePublisher).'}
+      : {
+          status: 'fail',
+          evidence: summary,
+          fix: 'Check the path name and that nothing else publishes to it (overridePublisher).',
+        }
   return {confirmation, outcome, summary}
 }

@@ -3,7 +3,16 @@
  * one), its ICE servers, and the candidate policy that keeps it from sending where it must not (src/webrtc/scope.ts).
  * It records what a WebRTC stack would show in chrome://webrtc-internals: states, first RTP, receiver reports.
  */
-import {type RTCIceServer, RTCPeerConnection, type RTCRtpSender, RtcpRrPacket, RtcpSrPacket, useH264, useOPUS, useVP8} from 'werift'
+import {
+  type RTCIceServer,
+  RTCPeerConnection,
+  type RTCRtpSender,
+  RtcpRrPacket,
+  RtcpSrPacket,
+  useH264,
+  useOPUS,
+  useVP8,
+} from 'werift'
 import type {IceServer} from '../ice/ice-url.js'
 import {createSyntheticSource, type SyntheticSource} from '../media/synthetic.js'
 import {isLoopbackAddress} from '../net/address-class.js'

@@ -15,7 +15,10 @@ const SCOPE_TITLE: Record<VerdictScope, string> = {
 export function renderWhipProbe(report: WhipProbeReport, style: Style): string {
   const out: string[] = []
   const server = report.server.kind === 'mediamtx' ? 'MediaMTX' : 'WHIP server'
-  out.push(style.bold(`WHIP probe of ${report.url}`) + style.dim(` (${server}${report.server.id ? `, session ${report.server.id}` : ''})`))
+  out.push(
+    style.bold(`WHIP probe of ${report.url}`) +
+      style.dim(` (${server}${report.server.id ? `, session ${report.server.id}` : ''})`),
+  )
 
   if (report.candidates.length > 0) {
     out.push('', style.bold('Candidates in the answer'))
@@ -39,7 +42,12 @@ export function renderWhipProbe(report: WhipProbeReport, style: Style): string {
 
   if (report.timeline.length > 0) {
     out.push('', style.bold('Timeline'))
-    out.push(table(report.timeline.map((t) => [`${t.at} ms`.padStart(8), t.event, t.detail]), ''))
+    out.push(
+      table(
+        report.timeline.map((t) => [`${t.at} ms`.padStart(8), t.event, t.detail]),
+        '',
+      ),
+    )
   }
 
   out.push('', style.bold('Checks'))

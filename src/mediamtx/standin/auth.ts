@@ -41,7 +41,10 @@ function users(raw: Record<string, unknown>): InternalUser[] {
       user: String(e['user'] ?? ''),
       pass: e['pass'] === null || e['pass'] === undefined ? '' : String(e['pass']),
       ips: Array.isArray(e['ips']) ? (e['ips'] as unknown[]).map(String) : [],
-      permissions: perms.map((p) => ({action: String(p?.['action'] ?? ''), path: p?.['path'] ? String(p['path']) : ''})),
+      permissions: perms.map((p) => ({
+        action: String(p?.['action'] ?? ''),
+        path: p?.['path'] ? String(p['path']) : '',
+      })),
     }
   })
 }

@@ -5,21 +5,22 @@
  * uses loopback for media: it may *advertise* LAN or public addresses (from `interfaces` and
  * `webrtcAdditionalHosts`), but nothing listens there and none of its peers sends anywhere but 127.0.0.1.
  */
+
+import {lookup} from 'node:dns/promises'
 import {type FSWatcher, watch} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
-import {basename, dirname} from 'node:path'
-import {lookup} from 'node:dns/promises'
 import {isIPv4, isIPv6} from 'node:net'
+import {basename, dirname} from 'node:path'
 import type {RTCIceServer} from 'werift'
 import {stringify} from 'yaml'
 import {R58Error} from '../../errors.js'
 import {parseIceUrl} from '../../ice/ice-url.js'
 import {isLoopbackAddress} from '../../net/address-class.js'
 import {restCredential} from '../../turn/rest-credentials.js'
-import {type Log, silentLog} from '../../util/log.js'
 import {parseHostPort} from '../../util/host-port.js'
+import {type Log, silentLog} from '../../util/log.js'
 import {formatLinkHeaders} from '../../whip/link-header.js'
 import {type MediamtxConfig, readMediamtxConfig} from '../config-read.js'
 import {atLeast, parseVersion, type Version} from '../version.js'
@@ -112,7 +113,11 @@ export function validateWebrtc(config: MediamtxConfig, version: Version): string
   if (w.localUDPAddress === '' && w.localTCPAddress === '' && w.iceServers.length === 0) {
     return "at least one between 'webrtcLocalUDPAddress', 'webrtcLocalTCPAddress' or 'webrtcICEServers2' must be filled"
   }
-  if ((w.localUDPAddress !== '' || w.localTCPAddress !== '') && !w.ipsFromInterfaces && w.additionalHosts.length === 0) {
+  if (
+    (w.localUDPAddress !== '' || w.localTCPAddress !== '') &&
+    !w.ipsFromInterfaces &&
+    w.additionalHosts.length === 0
+  ) {
     return "at least one between 'webrtcIPsFromInterfaces' or 'webrtcAdditionalHosts' must be filled"
   }
   return undefined
@@ -195,7 +200,11 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
         loopback = false
       }
       if (!loopback) {
-        log({level: 'warn', event: 'standin.ice-server.skipped', msg: `not contacting ${s.url}: the stand-in uses loopback ICE servers only`})
+        log({
+          level: 'warn',
+          event: 'standin.ice-server.skipped',
+          msg: `not contacting ${s.url}: the stand-in uses loopback ICE servers only`,
+        })
         continue
       }
       out.push({urls: s.url, ...(s.username && {username: s.username, credential: s.password})})
@@ -221,8 +230,16 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
       handshakeTimeoutMs: config.webrtc.handshakeTimeoutMs,
       trackGatherTimeoutMs: config.webrtc.trackGatherTimeoutMs,
       candidates: (loopbackUdpPort, serverReflexive) => {
-        const result = mediamtxCandidates({webrtc: config.webrtc, version, interfaces, resolved, loopbackUdpPort, serverReflexive})
-        for (const skipped of result.skipped) log({level: 'warn', event: 'standin.additional-host.skipped', msg: skipped})
+        const result = mediamtxCandidates({
+          webrtc: config.webrtc,
+          version,
+          interfaces,
+          resolved,
+          loopbackUdpPort,
+          serverReflexive,
+        })
+        for (const skipped of result.skipped)
+          log({level: 'warn', event: 'standin.additional-host.skipped', msg: skipped})
         return result
       },
       onPublishing: (s) => {
@@ -233,7 +250,13 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
           confName: matchPathConf(config.paths, s.pathName) ?? s.pathName,
           readyTime: new Date().toISOString(),
         })
-        log({level: 'info', event: 'standin.path.ready', msg: `path ${s.pathName} is ready`, path: s.pathName, id: s.id})
+        log({
+          level: 'info',
+          event: 'standin.path.ready',
+          msg: `path ${s.pathName} is ready`,
+          path: s.pathName,
+          id: s.id,
+        })
       },
       onClosed: (s) => {
         sessions.delete(s.id)
@@ -254,7 +277,13 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     createWhipHandler({
       version: () => version,
       config: () => config,
-      links: () => formatLinkHeaders(iceServers(true).map((s) => ({urls: s.url, ...(s.username && {username: s.username, credential: s.password})}))),
+      links: () =>
+        formatLinkHeaders(
+          iceServers(true).map((s) => ({
+            urls: s.url,
+            ...(s.username && {username: s.username, credential: s.password}),
+          })),
+        ),
       createSession,
       sessionBySecret: (secret) => [...sessions.values()].find((s) => s.secret === secret),
       deleteSession: (s) => s.close('deleted by the client'),
@@ -272,7 +301,10 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
         out[key] = value
       }
       if (atLeast(version, 'v1.20.1') && Array.isArray(out['authInternalUsers'])) {
-        out['authInternalUsers'] = (out['authInternalUsers'] as Record<string, unknown>[]).map((u) => ({...u, pass: '<redacted>'}))
+        out['authInternalUsers'] = (out['authInternalUsers'] as Record<string, unknown>[]).map((u) => ({
+          ...u,
+          pass: '<redacted>',
+        }))
       }
       return out
     },
@@ -336,7 +368,11 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     log({level: 'info', event: 'standin.config.reloaded', msg: `configuration reloaded (${why})`, changed})
   }
 
-  const whipPort = await listen(whipServer, host, options.whipPort ?? parseHostPort(config.webrtc.address)?.port ?? 8889)
+  const whipPort = await listen(
+    whipServer,
+    host,
+    options.whipPort ?? parseHostPort(config.webrtc.address)?.port ?? 8889,
+  )
   let apiServer: Server | undefined
   let apiPort: number | undefined
   if (options.apiPort !== undefined || config.api.enabled) {
@@ -370,7 +406,11 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
       next = load(await readText())
     } catch (e) {
       const message = e instanceof R58Error ? e.text : String(e)
-      log({level: 'error', event: 'standin.config.invalid', msg: `${message}; MediaMTX exits on an invalid configuration`})
+      log({
+        level: 'error',
+        event: 'standin.config.invalid',
+        msg: `${message}; MediaMTX exits on an invalid configuration`,
+      })
       await close(message)
       return
     }
@@ -391,7 +431,11 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     watcher.unref()
   }
 
-  log({level: 'info', event: 'standin.started', msg: `MediaMTX ${options.version ?? 'v1.20.1'} stand-in: WHIP on ${whipUrl}${apiUrl ? `, API on ${apiUrl}` : ''}`})
+  log({
+    level: 'info',
+    event: 'standin.started',
+    msg: `MediaMTX ${options.version ?? 'v1.20.1'} stand-in: WHIP on ${whipUrl}${apiUrl ? `, API on ${apiUrl}` : ''}`,
+  })
 
   return {
     whipUrl,

@@ -18,10 +18,10 @@ import {
 import {isLoopbackAddress} from '../../net/address-class.js'
 import {unbundleOnly} from '../../sdp/munge.js'
 import {sdpLines} from '../../sdp/session.js'
-import {parseTrickleFragment} from '../../whip/sdpfrag.js'
+import type {Log} from '../../util/log.js'
 import {keepRemoteCandidates, loopbackPeerConfig} from '../../webrtc/scope.js'
 import {pairEndLabel, selectedPair} from '../../webrtc/selected-pair.js'
-import type {Log} from '../../util/log.js'
+import {parseTrickleFragment} from '../../whip/sdpfrag.js'
 
 /** MediaMTX's `keyFrameInterval`: a PLI to the publisher every 2 s per video track. */
 export const KEYFRAME_INTERVAL_MS = 2000
@@ -63,7 +63,15 @@ export interface SessionOptions {
   log: Log
 }
 
-const CODEC_NAMES: Record<string, string> = {vp8: 'VP8', h264: 'H264', vp9: 'VP9', av1: 'AV1', opus: 'Opus', pcmu: 'G711', pcma: 'G711'}
+const CODEC_NAMES: Record<string, string> = {
+  vp8: 'VP8',
+  h264: 'H264',
+  vp9: 'VP9',
+  av1: 'AV1',
+  opus: 'Opus',
+  pcmu: 'G711',
+  pcma: 'G711',
+}
 
 function codecName(mimeType: string): string {
   const sub = mimeType.split('/')[1]?.toLowerCase() ?? mimeType
@@ -152,7 +160,10 @@ export class StandinSession {
       const host = own.find((c) => c.type === 'host' && c.protocol === 'udp')
       const reflexive = own
         .filter((c) => c.type === 'srflx' || c.type === 'relay')
-        .map((c) => `${c.foundation.replace(/^candidate:/, '')} ${c.component} ${c.protocol} ${c.priority} ${c.ip} ${c.port} typ ${c.type}${c.relatedAddress ? ` raddr ${c.relatedAddress} rport ${c.relatedPort ?? 0}` : ''}`)
+        .map(
+          (c) =>
+            `${c.foundation.replace(/^candidate:/, '')} ${c.component} ${c.protocol} ${c.priority} ${c.ip} ${c.port} typ ${c.type}${c.relatedAddress ? ` raddr ${c.relatedAddress} rport ${c.relatedPort ?? 0}` : ''}`,
+        )
       const built = options.candidates(host?.port ?? 0, reflexive)
       if (built.error !== undefined) throw new StandinHttpError(400, built.error)
       session.answer = withCandidates(pc.localDescription?.sdp ?? local.string, built.candidates)
@@ -220,7 +231,12 @@ export class StandinSession {
         this.localCandidate = pair ? pairEndLabel(pair.local) : ''
         this.remoteCandidate = pair ? pairEndLabel(pair.remote) : ''
         this.state = 'gathering-tracks'
-        log({level: 'info', event: 'standin.session.connected', msg: `session ${this.id} connected`, path: this.pathName})
+        log({
+          level: 'info',
+          event: 'standin.session.connected',
+          msg: `session ${this.id} connected`,
+          path: this.pathName,
+        })
         this.gatherTracks(trackGatherTimeoutMs)
       }
       if (state === 'failed' || (state === 'closed' && !this.#closing)) this.close('peer connection closed')
@@ -274,7 +290,12 @@ export class StandinSession {
     this.state = 'closed'
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
-    this.#options.log({level: 'info', event: 'standin.session.closed', msg: `session ${this.id} closed: ${reason}`, path: this.pathName})
+    this.#options.log({
+      level: 'info',
+      event: 'standin.session.closed',
+      msg: `session ${this.id} closed: ${reason}`,
+      path: this.pathName,
+    })
     this.#options.onClosed(this, reason)
     return this.#pc.close().catch(() => {})
   }

@@ -56,13 +56,15 @@ export function createWhipHandler(ctx: WhipHttpContext): (req: IncomingMessage, 
       return
     }
     const text = JSON.stringify(body)
-    res.writeHead(status, {'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text)})
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    })
     res.end(text)
   }
   const error = (res: ServerResponse, status: number, message: string) =>
     json(res, status, errorBody(ctx.version(), message))
-  const notFound = (res: ServerResponse) =>
-    res.writeHead(404, {'content-type': 'text/plain'}).end('404 page not found')
+  const notFound = (res: ServerResponse) => res.writeHead(404, {'content-type': 'text/plain'}).end('404 page not found')
 
   const cors = (req: IncomingMessage, res: ServerResponse) => {
     const origins = ctx.config().webrtc.allowOrigins
@@ -197,7 +199,9 @@ export function createWhipHandler(ctx: WhipHttpContext): (req: IncomingMessage, 
     const page = /^\/(.+?)\/(publish)?$/.exec(url.pathname)
     if (method === 'GET' && page) {
       if (!authorize(req, res, page[1] as string, true)) return
-      res.writeHead(200, {'content-type': 'text/html'}).end('<!DOCTYPE html><html><body>MediaMTX stand-in</body></html>')
+      res
+        .writeHead(200, {'content-type': 'text/html'})
+        .end('<!DOCTYPE html><html><body>MediaMTX stand-in</body></html>')
       return
     }
     if (method === 'GET' && /^\/[^/]+$/.test(url.pathname) && url.pathname !== '/favicon.ico') {
