@@ -299,7 +299,7 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     })
     const pc = publisher.pc
     pc.iceConnectionStateChange.subscribe((state) => {
-      if (state === 'checking' || state === 'connected' || state === 'failed' || state === 'disconnected') {
+      if (state === 'checking' || state === 'failed' || state === 'disconnected') {
         mark(`ice.${state}`, state === 'connected' ? 'ICE connected' : `ICE ${state}`)
       }
     })
@@ -440,6 +440,10 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
       stopReason = 'the answer could not be read'
       return report
     }
+    if (analysis.candidates.length === 0) {
+      stopReason = 'the answer has no candidate'
+      return report
+    }
 
     // 5. ICE, DTLS, media.
     const used = new Set(report.candidates.filter((c) => c.used).map((c) => c.lineNumber))
@@ -449,13 +453,19 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     if (unbundled.changed > 0)
       mark('answer.munged', `${unbundled.changed} bundle-only m-line(s) given port 9 (werift rejects port 0)`)
     const iceCheck = await run('whip.ice', async () => {
-      const connected = new Promise<void>((resolve, reject) => {
-        if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') resolve()
-        pc.iceConnectionStateChange.subscribe((state) => {
-          if (state === 'connected' || state === 'completed') resolve()
-          if (state === 'failed') reject(new R58Error('E_UNREACHABLE', 'ICE failed: no candidate pair answered'))
-        })
+      // werift's iceConnectionState says "completed" once gathering ends and "connected" before a pair has
+      // succeeded, so the pair itself is the signal: ICE is connected when a candidate pair succeeded.
+      let failed = false
+      pc.iceConnectionStateChange.subscribe((state) => {
+        if (state === 'failed') failed = true
       })
+      const connected = (async () => {
+        for (;;) {
+          if (selectedPair(pc) !== null) return
+          if (failed) throw new R58Error('E_UNREACHABLE', 'ICE failed: no candidate pair answered')
+          await sleep(5, options.signal)
+        }
+      })()
       connected.catch(() => {})
       await pc.setRemoteDescription({type: 'answer', sdp: answer}).catch((error: unknown) => {
         throw new R58Error(
@@ -482,10 +492,14 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
         }
         throw error
       }
-      // werift reports "connected" a moment before it marks the pair succeeded/nominated.
-      for (let i = 0; i < 50 && selectedPair(pc) === null; i++) await sleep(10, options.signal)
       report.selectedPair = selectedPair(pc)
       const pair = report.selectedPair
+      mark(
+        'ice.connected',
+        pair
+          ? `ICE connected: ${pair.local.type} ${pair.local.address}:${pair.local.port} ⇄ ${pair.remote.type} ${pair.remote.address}:${pair.remote.port}`
+          : 'ICE connected',
+      )
       return {
         status: 'pass',
         evidence: pair

@@ -17,6 +17,7 @@ import type {IceServer} from '../ice/ice-url.js'
 import {createSyntheticSource, type SyntheticSource} from '../media/synthetic.js'
 import {isLoopbackAddress} from '../net/address-class.js'
 import {loopbackPeerConfig} from '../webrtc/scope.js'
+import {type SocketTracker, trackWeriftSockets} from '../webrtc/socket-tracker.js'
 
 export type ProbeVideoCodec = 'vp8' | 'h264'
 
@@ -65,6 +66,7 @@ export class Publisher {
   /** Called once on the first receiver report about any stream. */
   onFirstReport: (() => void) | undefined
   #closed = false
+  readonly #sockets: SocketTracker = trackWeriftSockets()
 
   constructor(options: PublisherOptions) {
     const iceServers: RTCIceServer[] = options.iceServers.map((s) => ({
@@ -141,5 +143,6 @@ export class Publisher {
     this.audio.stop()
     this.video.stop()
     await this.pc.close().catch(() => {})
+    await this.#sockets.release()
   }
 }

@@ -21,6 +21,7 @@ import {sdpLines} from '../../sdp/session.js'
 import type {Log} from '../../util/log.js'
 import {keepRemoteCandidates, loopbackPeerConfig} from '../../webrtc/scope.js'
 import {pairEndLabel, selectedPair} from '../../webrtc/selected-pair.js'
+import {type SocketTracker, trackWeriftSockets} from '../../webrtc/socket-tracker.js'
 import {parseTrickleFragment} from '../../whip/sdpfrag.js'
 
 /** MediaMTX's `keyFrameInterval`: a PLI to the publisher every 2 s per video track. */
@@ -120,6 +121,7 @@ export class StandinSession {
   answer = ''
   readonly #pc: RTCPeerConnection
   readonly #options: SessionOptions
+  #sockets: SocketTracker | undefined
   readonly #timers = new Set<NodeJS.Timeout>()
   #closing = false
 
@@ -135,6 +137,7 @@ export class StandinSession {
   static async create(options: SessionOptions): Promise<StandinSession> {
     const problem = checkOfferTracks(options.offer)
     if (problem !== undefined) throw new StandinHttpError(406, problem)
+    const sockets = trackWeriftSockets()
     const pc = new RTCPeerConnection({
       ...loopbackPeerConfig(),
       iceServers: options.iceServers,
@@ -145,6 +148,7 @@ export class StandinSession {
       },
     })
     const session = new StandinSession(options, pc)
+    session.#sockets = sockets
     pc.onRemoteTransceiverAdded.subscribe((transceiver) => session.watch(transceiver))
     try {
       const offer = keepRemoteCandidates(unbundleOnly(options.offer).sdp, isLoopbackAddress)
@@ -169,6 +173,7 @@ export class StandinSession {
       session.answer = withCandidates(pc.localDescription?.sdp ?? local.string, built.candidates)
     } catch (error) {
       await pc.close().catch(() => {})
+      await sockets.release()
       throw error
     }
     session.run()
@@ -297,7 +302,10 @@ export class StandinSession {
       path: this.pathName,
     })
     this.#options.onClosed(this, reason)
-    return this.#pc.close().catch(() => {})
+    return this.#pc
+      .close()
+      .catch(() => {})
+      .then(() => this.#sockets?.release())
   }
 
   /** The peer's connection state, for tests that assert nothing is left open. */

@@ -47,7 +47,10 @@ describe('MediaMTX answer candidates from the configuration', () => {
     {
       name: 'a custom mux port and TCP (tcptype passive)',
       webrtc: {...base, localUDPAddress: ':9000', localTCPAddress: ':9001', ipsFromInterfacesList: ['eth0']},
-      want: ['1 1 udp 2130706431 192.168.1.58 9000 typ host', '2 1 tcp 1671430143 192.168.1.58 9001 typ host tcptype passive'],
+      want: [
+        '1 1 udp 2130706431 192.168.1.58 9000 typ host',
+        '2 1 tcp 1671430143 192.168.1.58 9001 typ host tcptype passive',
+      ],
     },
     {
       name: 'UDP off, TCP only',
@@ -55,7 +58,13 @@ describe('MediaMTX answer candidates from the configuration', () => {
       want: ['1 1 tcp 1671430143 192.168.1.58 8189 typ host tcptype passive'],
     },
   ])('$name', ({webrtc, want}) => {
-    const result = mediamtxCandidates({webrtc, version: v('v1.20.1'), interfaces, loopbackUdpPort: 40000, foundation: ids()})
+    const result = mediamtxCandidates({
+      webrtc,
+      version: v('v1.20.1'),
+      interfaces,
+      loopbackUdpPort: 40000,
+      foundation: ids(),
+    })
     expect(result.candidates).toEqual(want)
   })
 
@@ -73,7 +82,13 @@ describe('MediaMTX answer candidates from the configuration', () => {
 
   it('before v1.3.0: random ports (the real one), NAT 1:1 IPs replace host addresses', () => {
     const webrtc = {...base, localUDPAddress: '', additionalHosts: ['203.0.113.7'], hostsReplaceInterfaces: true}
-    const result = mediamtxCandidates({webrtc, version: v('v1.2.0'), interfaces, loopbackUdpPort: 40000, foundation: ids()})
+    const result = mediamtxCandidates({
+      webrtc,
+      version: v('v1.2.0'),
+      interfaces,
+      loopbackUdpPort: 40000,
+      foundation: ids(),
+    })
     expect(result.candidates).toEqual([
       '1 1 udp 2130706431 203.0.113.7 40000 typ host',
       '1 2 udp 2130706431 203.0.113.7 40000 typ host',

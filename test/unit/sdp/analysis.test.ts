@@ -36,10 +36,28 @@ describe('candidate classification', () => {
     ['a=candidate:1 1 udp 2130706431 fd7a:115c:a1e0::1 8189 typ host', 'ula', 'lan', 'host', 'udp'],
     ['a=candidate:1 1 udp 2130706431 2a01:4f8::1 8189 typ host', 'public', 'internet', 'host', 'udp'],
     ['a=candidate:1 1 udp 2130706431 8.8.4.4 8189 typ host', 'public', 'internet', 'host', 'udp'],
-    ['a=candidate:1 1 udp 2130706431 3f1c3a7e-1b2c-4d5e-8f90-0a1b2c3d4e5f.local 50000 typ host', 'mdns', 'lan', 'host', 'udp'],
+    [
+      'a=candidate:1 1 udp 2130706431 3f1c3a7e-1b2c-4d5e-8f90-0a1b2c3d4e5f.local 50000 typ host',
+      'mdns',
+      'lan',
+      'host',
+      'udp',
+    ],
     ['a=candidate:1 1 udp 2130706431 box.example.com 8189 typ host', 'hostname', 'unknown', 'host', 'udp'],
-    ['a=candidate:1 1 udp 1694498815 8.8.8.8 40000 typ srflx raddr 192.168.1.58 rport 40000', 'public', 'internet', 'srflx', 'udp'],
-    ['a=candidate:1 1 udp 16777215 8.8.8.8 50000 typ relay raddr 0.0.0.0 rport 0', 'public', 'internet', 'relay', 'udp'],
+    [
+      'a=candidate:1 1 udp 1694498815 8.8.8.8 40000 typ srflx raddr 192.168.1.58 rport 40000',
+      'public',
+      'internet',
+      'srflx',
+      'udp',
+    ],
+    [
+      'a=candidate:1 1 udp 16777215 8.8.8.8 50000 typ relay raddr 0.0.0.0 rport 0',
+      'public',
+      'internet',
+      'relay',
+      'udp',
+    ],
     ['a=candidate:1 1 tcp 1671430143 192.168.1.58 8189 typ host tcptype passive', 'private', 'lan', 'host', 'tcp'],
   ])('%s → %s/%s', (line, category, scope, type, transport) => {
     const [c] = analyzeAnswer(answer([line])).candidates
@@ -88,7 +106,9 @@ describe('malformed answers quote the offending line', () => {
     expect(() => analyzeAnswer(answer([line]))).toThrow(
       expect.objectContaining({code: 'E_PROTOCOL', text: expect.stringContaining(JSON.stringify(line))}),
     )
-    expect(() => analyzeAnswer(answer([line]))).toThrow(expect.objectContaining({text: expect.stringContaining(reason)}))
+    expect(() => analyzeAnswer(answer([line]))).toThrow(
+      expect.objectContaining({text: expect.stringContaining(reason)}),
+    )
   })
 
   it('refuses an answer that is not SDP at all, and one without media', () => {

@@ -24,7 +24,10 @@ describe('Link header ICE servers', () => {
     },
     {
       name: 'other relations are ignored, rel lists work, unquoted values too',
-      values: ['</style.css>; rel=stylesheet', '<turn:c:3478>; rel="preload ice-server"; username=user; credential=pass'],
+      values: [
+        '</style.css>; rel=stylesheet',
+        '<turn:c:3478>; rel="preload ice-server"; username=user; credential=pass',
+      ],
       want: [{urls: 'turn:c:3478', username: 'user', credential: 'pass'}],
     },
     {name: 'no Link headers', values: [], want: []},
