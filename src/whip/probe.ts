@@ -300,7 +300,7 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     const pc = publisher.pc
     pc.iceConnectionStateChange.subscribe((state) => {
       if (state === 'checking' || state === 'failed' || state === 'disconnected') {
-        mark(`ice.${state}`, state === 'connected' ? 'ICE connected' : `ICE ${state}`)
+        mark(`ice.${state}`, `ICE ${state}`)
       }
     })
     pc.connectionStateChange.subscribe((state) => {

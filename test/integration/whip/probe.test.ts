@@ -211,7 +211,10 @@ describe('bad inputs', () => {
 
   it('406 with a JSON error body: the server message is quoted', async () => {
     const rejecting = await startHttpServer((req, res) => {
-      if (req.method === 'OPTIONS') return res.writeHead(204).end()
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204).end()
+        return
+      }
       res
         .writeHead(406, {'content-type': 'application/json'})
         .end('{"status":"error","error":"unsupported media \'application\'"}')
@@ -255,7 +258,10 @@ describe('bad inputs', () => {
     const dead = await closedPort()
     // A WHIP server that answers 201 with a well-formed answer whose only candidate never answers.
     const silent = await startHttpServer(async (req, res) => {
-      if (req.method !== 'POST') return res.writeHead(req.method === 'OPTIONS' ? 204 : 200).end()
+      if (req.method !== 'POST') {
+        res.writeHead(req.method === 'OPTIONS' ? 204 : 200).end()
+        return
+      }
       let offer = ''
       for await (const chunk of req) offer += chunk
       const lines = offer.split('\r\n').filter((l) => l && !/^a=(candidate|end-of-candidates|ssrc)/.test(l))
