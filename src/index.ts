@@ -84,10 +84,13 @@ export {unifiedDiff} from './mediamtx/diff.js'
 export {type EnvOverride, envOverrides} from './mediamtx/env-overrides.js'
 export {acquireFileLock, withFileLock} from './mediamtx/file-lock.js'
 export {type MediamtxIceServer, toMediamtxIceServers} from './mediamtx/ice-servers.js'
-export {isKeyAccepted} from './mediamtx/key-rules.js'
+export {isKeyAccepted, keySince} from './mediamtx/key-rules.js'
 export {type Change, type Operation, type OperationOutcome, planOperations} from './mediamtx/operations.js'
 export {editFileSafely, readConfigSnapshot, writeIfUnchanged} from './mediamtx/safe-write.js'
 export {createStandinApiHandler, type StandinState} from './mediamtx/standin/api-server.js'
+export {mediamtxCandidates, type StandinInterface} from './mediamtx/standin/candidates.js'
+export {type MediamtxStandin, type MediamtxStandinOptions, startMediamtxStandin} from './mediamtx/standin/server.js'
+export {StandinSession, type StandinTrackStats} from './mediamtx/standin/session.js'
 export {findTailscaleAddress, type TailscaleAddress} from './mediamtx/tailscale.js'
 export {
   refreshTurn,
@@ -115,6 +118,17 @@ export {
   runCheck,
   skippedCheck,
 } from './report/check.js'
+export {
+  type AnalyzedCandidate,
+  type AnswerAnalysis,
+  analyzeAnswer,
+  classifyCandidates,
+  isDocumentationAddress,
+} from './sdp/analysis.js'
+export {candidateLabel, formatCandidate, parseCandidate, type SdpCandidate} from './sdp/candidate.js'
+export {filterCandidateLines, unbundleOnly} from './sdp/munge.js'
+export {type ParsedSdp, parseSdp} from './sdp/session.js'
+export {reachabilityVerdict, type Verdict, type VerdictScope} from './sdp/verdict.js'
 export type {TlsInfo, TlsSettings} from './stun/link.js'
 export {
   type MappingBehaviour,
@@ -148,3 +162,30 @@ export {sleep, withTimeout} from './util/abort.js'
 export {formatDuration, parseDuration} from './util/duration.js'
 export {formatHostPort, parseHostPort} from './util/host-port.js'
 export {type Log, type LogEvent, type LogLevel, silentLog} from './util/log.js'
+export {keepRemoteCandidates, loopbackPeerConfig} from './webrtc/scope.js'
+export {type SelectedPair, selectedPair} from './webrtc/selected-pair.js'
+export {
+  serverMessage,
+  type WhipDeleteResult,
+  type WhipOptionsResult,
+  type WhipPatchResult,
+  type WhipRequestOptions,
+  type WhipSession,
+  whipDelete,
+  whipOptions,
+  whipPatch,
+  whipPost,
+} from './whip/client.js'
+export {mediamtxPathOf, whipEndpointUrl} from './whip/endpoint.js'
+export {formatLinkHeaders, parseLinkHeaders} from './whip/link-header.js'
+export {resolveLocation} from './whip/location.js'
+export {
+  type MediamtxConfirmation,
+  type ProbeCandidate,
+  probeWhip,
+  type TimelineEntry,
+  type WhipProbeOptions,
+  type WhipProbeReport,
+} from './whip/probe.js'
+export {Publisher, type RtcpSummary} from './whip/publisher.js'
+export {buildTrickleFragment, parseTrickleFragment} from './whip/sdpfrag.js'

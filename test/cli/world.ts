@@ -8,9 +8,13 @@ import {join} from 'node:path'
 import {type CallsEmulator, startCallsEmulator} from '../../src/calls/emulator/server.js'
 import {envNameOf, SETTING_KEYS, SETTINGS, type SettingDef, type SettingKey} from '../../src/config/settings.js'
 import {type CoturnLab, startCoturn} from '../../src/lab/coturn.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../src/mediamtx/standin/server.js'
 import {requireTurnserver} from '../support/coturn.js'
 import type {LoopbackServer} from '../support/http-server.js'
-import {type MediamtxStandin, startMediamtxStandin} from '../support/mediamtx-api.js'
+import {
+  type MediamtxStandin as MediamtxApiStandin,
+  startMediamtxStandin as startMediamtxApi,
+} from '../support/mediamtx-api.js'
 import {startIdleRelay} from '../support/relay.js'
 import {startTurnApi, type TurnApiStandin} from '../support/turn-api.js'
 
@@ -30,9 +34,29 @@ export interface World {
   /** The Calls emulator serving app `app-1` with the planted calls.appSecret. */
   calls: CallsEmulator
   /** MediaMTX control API (v1.20.1, user `r58`, the planted mediamtx.apiPassword). */
+  mediamtxApi: MediamtxApiStandin
+  /** MediaMTX stand-in advertising 127.0.0.1 and a LAN address; anonymous publish on path `cam` only. */
   mediamtx: MediamtxStandin
   close(): Promise<void>
 }
+
+/** The world's mediamtx.yml: anyone may publish to `cam`; other paths need credentials (401). */
+export const WORLD_MEDIAMTX_YML = `webrtc: yes
+webrtcAddress: :8889
+webrtcLocalUDPAddress: :8189
+webrtcIPsFromInterfaces: yes
+webrtcAdditionalHosts: []
+webrtcICEServers2: []
+authInternalUsers:
+  - user: any
+    pass:
+    ips: []
+    permissions:
+      - action: publish
+        path: cam
+paths:
+  all_others:
+`
 
 export async function createWorld(): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'r58-world-'))
@@ -55,11 +79,20 @@ export async function createWorld(): Promise<World> {
   requireTurnserver()
   const coturn = await startCoturn({auth: {username: 'r58', password: secrets.get('turn.credential') as string}})
   const calls = await startCallsEmulator({apps: new Map([['app-1', secrets.get('calls.appSecret') as string]])})
-  const mediamtx = await startMediamtxStandin(
+  const mediamtxApi = await startMediamtxApi(
     'v1.20.1',
     {webrtc: true, webrtcLocalUDPAddress: ':8189', webrtcAdditionalHosts: [], webrtcICEServers2: []},
     {auth: {user: 'r58', pass: secrets.get('mediamtx.apiPassword') as string}},
   )
+  const mediamtx = await startMediamtxStandin({
+    configText: WORLD_MEDIAMTX_YML,
+    whipPort: 0,
+    apiPort: 0,
+    interfaces: [
+      {name: 'lo', address: '127.0.0.1'},
+      {name: 'eth0', address: '192.168.1.58'},
+    ],
+  })
   return {
     dir,
     secrets,
@@ -70,8 +103,16 @@ export async function createWorld(): Promise<World> {
     coturn,
     calls,
     mediamtx,
+    mediamtxApi,
     close: async () => {
-      await Promise.all([turnApi.close(), idleRelay.close(), coturn.stop(), calls.close(), mediamtx.close()])
+      await Promise.all([
+        turnApi.close(),
+        idleRelay.close(),
+        coturn.stop(),
+        calls.close(),
+        mediamtx.close(),
+        mediamtxApi.close(),
+      ])
     },
   }
 }

@@ -1,0 +1,35 @@
+/**
+ * Where a werift peer may send. r58's tests and its MediaMTX stand-in must only ever talk to loopback, while the
+ * answers they analyse may list LAN or public addresses that nothing here may be sent to. Three layers keep
+ * packets on loopback:
+ * 1. candidates the peer may not use are removed from the remote SDP before werift sees it (werift would
+ *    otherwise resolve `.local` names by multicast DNS and send checks to every address);
+ * 2. `iceFilterCandidatePair` refuses any pair whose remote address is not allowed (peer-reflexive candidates,
+ *    trickled candidates);
+ * 3. in loopback mode every socket is bound to 127.0.0.1, so the kernel itself refuses other destinations.
+ */
+import type {PeerConfig} from 'werift'
+import {isLoopbackAddress} from '../net/address-class.js'
+import {parseCandidate} from '../sdp/candidate.js'
+import {sdpLines} from '../sdp/session.js'
+
+/** werift settings that gather only a 127.0.0.1 host candidate, bind there, and pair only with loopback. */
+export function loopbackPeerConfig(): Partial<PeerConfig> {
+  return {
+    iceUseIpv4: false,
+    iceUseIpv6: false,
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    iceInterfaceAddresses: {udp4: '127.0.0.1'},
+    iceFilterCandidatePair: (pair) => isLoopbackAddress(pair.remoteCandidate.host),
+  }
+}
+
+/** Drops `a=candidate` lines whose address `allow` rejects, and every line that is not a valid candidate. */
+export function keepRemoteCandidates(sdp: string, allow: (address: string) => boolean): string {
+  const lines = sdpLines(sdp).filter((line) => {
+    if (!line.startsWith('a=candidate:')) return true
+    const parsed = parseCandidate(line)
+    return 'candidate' in parsed && allow(parsed.candidate.address)
+  })
+  return `${lines.join('\r\n')}\r\n`
+}
