@@ -1,0 +1,114 @@
+/**
+ * The relay engine over Cloudflare Calls: guests push to Calls (their offer, Calls' answer back to them); the
+ * relay pulls their tracks into its own Calls session and republishes them into MediaMTX with WHIP.
+ */
+import {randomUUID} from 'node:crypto'
+import type {CallsClient} from '../calls/client.js'
+import {R58Error} from '../errors.js'
+import type {IceServer} from '../ice/ice-url.js'
+import type {PeerOptions} from '../media/peer.js'
+import type {Log} from '../util/log.js'
+import type {OpenSessionInput, OpenSessionResult, PullInput, RelayEngine, RelaySessionInfo} from './engine.js'
+import {DEFAULT_TIMINGS, offeredTracks, RelaySession, type SessionTimings} from './session.js'
+
+export interface CallsRelayEngineOptions {
+  calls: CallsClient
+  /** WHIP URL template; `{path}` is replaced by the guest's path. */
+  target: string
+  targetToken?: string | undefined
+  pullPeer: PeerOptions
+  publishPeer: PeerOptions
+  /** ICE servers handed to guests (Link headers). */
+  guestIceServers: () => Promise<IceServer[]>
+  timings?: Partial<SessionTimings>
+  log: Log
+}
+
+export function targetUrlFor(template: string, path: string): string {
+  return template.replaceAll('{path}', path.split('/').map(encodeURIComponent).join('/'))
+}
+
+export class CallsRelayEngine implements RelayEngine {
+  readonly #options: CallsRelayEngineOptions
+  readonly #sessions = new Map<string, RelaySession>()
+  readonly #timings: SessionTimings
+  readonly #running = new Set<Promise<void>>()
+
+  constructor(options: CallsRelayEngineOptions) {
+    this.#options = options
+    this.#timings = {...DEFAULT_TIMINGS, ...options.timings}
+  }
+
+  #session(init: ConstructorParameters<typeof RelaySession>[0]): RelaySession {
+    const session = new RelaySession(init, {
+      calls: this.#options.calls,
+      targetUrl: targetUrlFor(this.#options.target, init.path),
+      targetToken: this.#options.targetToken,
+      pullPeer: this.#options.pullPeer,
+      publishPeer: this.#options.publishPeer,
+      timings: this.#timings,
+      log: this.#options.log,
+      onClosed: (closed) => {
+        this.#sessions.delete(closed.id)
+      },
+    })
+    this.#sessions.set(session.id, session)
+    const running = session.run()
+    this.#running.add(running)
+    void running.finally(() => this.#running.delete(running))
+    return session
+  }
+
+  async open(input: OpenSessionInput): Promise<OpenSessionResult> {
+    const offered = offeredTracks(input.offer)
+    if (offered.length === 0) throw new R58Error('E_PROTOCOL', 'the offer has no audio or video track')
+    const {calls} = this.#options
+    const {sessionId} = await calls.newSession({correlationId: `r58:${input.path}`})
+    const pushed = await calls.pushTracks(sessionId, {
+      offer: {type: 'offer', sdp: input.offer},
+      tracks: offered.map(({mid, trackName}) => ({mid, trackName})),
+    })
+    const session = this.#session({
+      id: randomUUID(),
+      path: input.path,
+      guest: input.guest,
+      source: {sessionId, tracks: offered.map(({trackName, kind}) => ({trackName, kind}))},
+      push: {sessionId, mids: offered.map((t) => t.mid)},
+    })
+    return {id: session.id, answer: pushed.answer.sdp}
+  }
+
+  async pull(input: PullInput): Promise<{id: string}> {
+    const session = this.#session({
+      id: randomUUID(),
+      path: input.path,
+      guest: `calls:${input.sessionId}`,
+      source: {sessionId: input.sessionId, tracks: input.trackNames.map((trackName) => ({trackName}))},
+    })
+    return {id: session.id}
+  }
+
+  async close(id: string, reason: string): Promise<boolean> {
+    const session = this.#sessions.get(id)
+    if (!session) return false
+    await session.close(reason)
+    return true
+  }
+
+  has(id: string): boolean {
+    return this.#sessions.has(id)
+  }
+
+  list(): RelaySessionInfo[] {
+    return [...this.#sessions.values()].map((s) => s.info())
+  }
+
+  iceServers(): Promise<IceServer[]> {
+    return this.#options.guestIceServers()
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.#sessions.values()].map((s) => s.close('relay shutting down')))
+    await Promise.all([...this.#running])
+  }
+}

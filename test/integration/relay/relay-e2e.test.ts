@@ -1,0 +1,171 @@
+/**
+ * The whole relay with real parts on loopback: a werift guest publishes with WHIP to the relay, its media goes
+ * through the Calls emulator, the relay pulls it and publishes it into the MediaMTX stand-in.
+ */
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import type {RTCPeerConnection} from 'werift'
+import {type CallsEmulator, startCallsEmulator} from '../../../src/calls/emulator/server.js'
+import {createSyntheticSource, type SyntheticSource} from '../../../src/media/synthetic.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
+import {type RunningRelay, startRelay} from '../../../src/relay/server.js'
+import {parseTokensFile} from '../../../src/relay/tokens.js'
+import type {LogEvent} from '../../../src/util/log.js'
+import {eventually, loopbackPeer, waitConnected} from '../../support/peers.js'
+
+const TOKEN = 'guest-token-0123456789abcdef'
+const SECRET = 'calls-secret-0123456789'
+const MEDIAMTX_YML = `webrtc: yes
+webrtcLocalUDPAddress: :8189
+webrtcIPsFromInterfaces: yes
+webrtcAdditionalHosts: []
+webrtcICEServers2: []
+paths:
+  all_others:
+`
+
+interface Guest {
+  pc: RTCPeerConnection
+  audio: SyntheticSource
+  video: SyntheticSource
+  location: string
+  status: number
+}
+
+let calls: CallsEmulator
+let mediamtx: MediamtxStandin
+let relay: RunningRelay
+const events: LogEvent[] = []
+const guests: Guest[] = []
+
+async function publishGuest(path: string, token = TOKEN): Promise<Guest> {
+  const pc = loopbackPeer()
+  const audio = createSyntheticSource({codec: 'opus'})
+  const video = createSyntheticSource({codec: 'vp8', keyframeIntervalMs: 0})
+  audio.attach(pc.addTransceiver(audio.track, {direction: 'sendonly'}).sender)
+  video.attach(pc.addTransceiver(video.track, {direction: 'sendonly'}).sender)
+  await pc.setLocalDescription(await pc.createOffer())
+  const response = await fetch(`${relay.url}/whip/${path}`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${token}`, 'content-type': 'application/sdp'},
+    body: pc.localDescription?.sdp ?? '',
+  })
+  const guest = {pc, audio, video, location: response.headers.get('location') ?? '', status: response.status}
+  guests.push(guest)
+  if (response.status === 201) await pc.setRemoteDescription({type: 'answer', sdp: await response.text()})
+  return guest
+}
+
+async function pathState(name: string) {
+  const response = await fetch(`${mediamtx.apiUrl}/v3/paths/get/${name}`)
+  return response.status === 200
+    ? ((await response.json()) as {ready: boolean; bytesReceived: number; tracks: string[]})
+    : null
+}
+
+beforeAll(async () => {
+  calls = await startCallsEmulator({apps: new Map([['app-1', SECRET]])})
+  mediamtx = await startMediamtxStandin({
+    configText: MEDIAMTX_YML,
+    whipPort: 0,
+    apiPort: 0,
+    interfaces: [{name: 'lo', address: '127.0.0.1'}],
+  })
+  relay = await startRelay({
+    host: '127.0.0.1',
+    port: 0,
+    calls: {appId: 'app-1', appSecret: SECRET, apiBase: calls.apiBase},
+    target: `${mediamtx.whipUrl}/{path}/whip`,
+    tokens: parseTokensFile(`* ${TOKEN}\n`, 'tokens'),
+    stunUrls: [],
+    ratePerSecond: 1000,
+    timings: {republishBackoffMs: [100, 200, 400], idleTimeoutMs: 4000},
+    log: (event) => {
+      events.push(event)
+      if (process.env['RELAY_DEBUG']) console.error(Date.now() % 100000, JSON.stringify(event).slice(0, 160))
+    },
+  })
+})
+
+afterEach(async () => {
+  for (const guest of guests.splice(0)) {
+    guest.audio.stop()
+    guest.video.stop()
+    await guest.pc.close()
+  }
+})
+
+afterAll(async () => {
+  await relay?.close()
+  await mediamtx?.close()
+  await calls?.close()
+})
+
+describe('relay end to end', () => {
+  it('brings a guest into MediaMTX with audio and video, carries keyframe requests back, and tears down on DELETE', async () => {
+    const guest = await publishGuest('studio-guest')
+    expect(guest.status).toBe(201)
+    expect(guest.location).toMatch(/^\/whip\/studio-guest\/session\/[0-9a-f-]+$/)
+    await waitConnected(guest.pc)
+
+    await eventually(() => relay.engine.list()[0]?.state === 'live', 'the relay session to go live', 20_000)
+    await eventually(() => mediamtx.sessions().some((s) => s.state === 'publishing'), 'the path in MediaMTX', 10_000)
+    const before = (await pathState('studio-guest'))?.bytesReceived ?? 0
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const state = await pathState('studio-guest')
+    expect(state?.ready).toBe(true)
+    expect(state?.tracks.sort()).toEqual(['Opus', 'VP8'])
+    expect(state?.bytesReceived ?? 0).toBeGreaterThan(before)
+
+    // MediaMTX asks for a keyframe every 2 s; the relay passes the first one to the guest.
+    await eventually(() => guest.video.stats.keyframeRequests > 0, 'a keyframe request at the guest', 10_000)
+    const info = relay.engine.list()[0]
+    expect(info?.tracks.map((t) => t.codec).sort()).toEqual(['Opus', 'VP8'])
+    expect(info?.legs.fromCalls.packets).toBeGreaterThan(0)
+
+    const deleted = await fetch(`${relay.url}${guest.location}`, {
+      method: 'DELETE',
+      headers: {authorization: `Bearer ${TOKEN}`},
+    })
+    expect(deleted.status).toBe(200)
+    expect(relay.engine.list()).toEqual([])
+    await eventually(() => mediamtx.sessions().length === 0, 'the MediaMTX session to end')
+    expect(await pathState('studio-guest')).toBeNull()
+  })
+
+  it('publishes again when MediaMTX restarts', async () => {
+    const guest = await publishGuest('restart-me')
+    expect(guest.status).toBe(201)
+    try {
+      await eventually(() => relay.engine.list()[0]?.state === 'live', 'live', 20_000)
+      const first = mediamtx.sessions()[0]?.id
+      await mediamtx.restart('test')
+      await eventually(() => (relay.engine.list()[0]?.republishes ?? 0) > 0, 'a republish', 10_000)
+      await eventually(() => relay.engine.list()[0]?.state === 'live', 'live again', 10_000)
+      await eventually(
+        () =>
+          mediamtx.sessions().some((s) => s.pathName === 'restart-me' && s.id !== first && s.state === 'publishing'),
+        'a new MediaMTX session that publishes',
+        10_000,
+      )
+    } finally {
+      await fetch(`${relay.url}${guest.location}`, {method: 'DELETE', headers: {authorization: `Bearer ${TOKEN}`}})
+    }
+  })
+
+  it('refuses a guest without a token and creates nothing', async () => {
+    const guest = await publishGuest('intruder', 'wrong-token-0123456789abcdef')
+    expect(guest.status).toBe(401)
+    expect(relay.engine.list()).toEqual([])
+  })
+
+  it('ends a session whose guest vanished without DELETE', async () => {
+    const guest = await publishGuest('vanishing')
+    await eventually(() => relay.engine.list()[0]?.state === 'live', 'live', 20_000)
+    guest.audio.stop()
+    guest.video.stop()
+    await guest.pc.close()
+    await eventually(() => relay.engine.list().length === 0, 'the idle session to end', 15_000)
+    await eventually(() => mediamtx.sessions().length === 0, 'the MediaMTX session to end')
+    expect(events.some((e) => e.event === 'relay.session.idle')).toBe(true)
+  })
+})
