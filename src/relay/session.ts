@@ -8,8 +8,8 @@
  * The publish leg starts only once RTP flows from Calls, because MediaMTX keeps only the tracks that arrive
  * within its track-gather timeout (2 s). If MediaMTX drops the session (restart, config reload), the relay
  * publishes again with backoff; if the pull leg dies (Calls session expired, 410), it pulls again with a new
- * session. A session that hears nothing from its guest for `idleTimeoutMs` ends itself. Closing frees every
- * peer connection, timer and Calls track it holds.
+ * session; if the guest's media does not come back, the session ends itself. Closing frees every peer
+ * connection, timer and Calls track it holds.
  */
 import type {RTCPeerConnection, RTCRtpCodecParameters} from 'werift'
 import {SessionDescription} from 'werift'
@@ -24,7 +24,7 @@ import {
   videoCodecs,
   waitForConnected,
 } from '../media/peer.js'
-import {sleep, withTimeout} from '../util/abort.js'
+import {sleep} from '../util/abort.js'
 import type {Log} from '../util/log.js'
 import {type WhipSession, whipDelete, whipPost} from '../whip/client.js'
 import type {RelaySessionInfo, RelaySessionState} from './engine.js'
@@ -37,8 +37,10 @@ export interface SessionTimings {
   firstMediaMs: number
   /** How long publishing waits for the second track once the first one flows. */
   secondTrackGraceMs: number
-  /** No RTP from the guest for this long ends the session. */
-  idleTimeoutMs: number
+  /** No RTP from Calls for this long: the pull leg is rebuilt (a new Calls session), or the guest is gone. */
+  mediaSilenceMs: number
+  /** After a rebuild, how long to wait for the guest's media before ending the session. */
+  repullMediaMs: number
   /** Retrying the pull while the guest's tracks are not published yet. */
   publisherWaitMs: number
   /** Backoff steps for republishing into MediaMTX (ms); the first is the delay after a drop. */
@@ -57,7 +59,8 @@ export const DEFAULT_TIMINGS: SessionTimings = {
   connectMs: 10_000,
   firstMediaMs: 15_000,
   secondTrackGraceMs: 1_500,
-  idleTimeoutMs: 20_000,
+  mediaSilenceMs: 3_000,
+  repullMediaMs: 10_000,
   publisherWaitMs: 15_000,
   republishBackoffMs: [250, 500, 1000, 2000, 4000],
   keyframeIntervalMs: 5_000,
@@ -135,8 +138,7 @@ export class RelaySession {
   #pull: {sessionId: string; peer: RTCPeerConnection; mids: string[]} | undefined
   #publish: {peer: RTCPeerConnection; whip: WhipSession | undefined} | undefined
   #forwarders = new Map<'audio' | 'video', TrackForwarder>()
-  #idleTimer: NodeJS.Timeout | undefined
-  #lastPackets = 0
+  #silenceTimer: NodeJS.Timeout | undefined
   #closing: Promise<void> | undefined
 
   constructor(
@@ -197,25 +199,23 @@ export class RelaySession {
   /** Runs the pull and publish legs until the session closes. Never throws. */
   async run(): Promise<void> {
     const signal = this.#abort.signal
+    const {timings} = this.#ctx
     try {
-      while (!signal.aborted) {
+      for (let first = true; !signal.aborted; first = false) {
         await this.#pullLeg()
-        await this.#waitForMedia()
-        this.#startIdleWatch()
-        const pullDead = new Promise<void>((resolve) => {
-          const pc = this.#pull?.peer
-          pc?.connectionStateChange.subscribe((state) => {
-            if (state === 'failed' || state === 'closed') resolve()
-          })
-        })
-        const publishing = this.#publishLoop(pullDead)
-        await Promise.race([pullDead, publishing])
+        if (!(await this.#waitForMedia(first ? timings.firstMediaMs : timings.repullMediaMs))) {
+          await this.close(first ? 'no media from the guest reached Calls' : 'the guest stopped sending')
+          return
+        }
+        const lost = this.#pullLost()
+        await Promise.race([lost, this.#publishLoop(lost)])
         if (signal.aborted) break
-        // The pull leg died (Calls session expired, connectivity lost): pull again with a fresh session.
+        // The pull leg went quiet or died (Calls session expired, connectivity lost), or the guest left:
+        // pull again with a new session; no media then means the guest is gone.
         this.state = 'reconnecting'
-        this.#log('warn', 'relay.pull.lost', 'the connection to Calls dropped; pulling again')
+        this.#log('warn', 'relay.pull.lost', 'no media from Calls; pulling again with a new session')
+        await this.#closePublish()
         await this.#closePull()
-        await sleep(500, signal)
       }
     } catch (error) {
       if (!signal.aborted) {
@@ -224,6 +224,35 @@ export class RelaySession {
         await this.close(`failed: ${this.lastError}`)
       }
     }
+  }
+
+  /** Settles when the pull leg's peer fails or closes, or no RTP has come from Calls for mediaSilenceMs. */
+  #pullLost(): Promise<void> {
+    const peer = this.#pull?.peer
+    const silence = this.#ctx.timings.mediaSilenceMs
+    return new Promise<void>((resolve) => {
+      let packets = -1
+      let quietSince = Date.now()
+      const finish = () => {
+        clearInterval(this.#silenceTimer)
+        this.#silenceTimer = undefined
+        subscription?.unSubscribe()
+        resolve()
+      }
+      this.#silenceTimer = setInterval(() => {
+        const now = this.info().legs.fromCalls.packets
+        if (now !== packets) {
+          packets = now
+          quietSince = Date.now()
+        } else if (Date.now() - quietSince >= silence) {
+          finish()
+        }
+      }, Math.max(50, Math.floor(silence / 6)))
+      const subscription = peer?.connectionStateChange.subscribe((state) => {
+        if (state === 'failed' || state === 'closed') finish()
+      })
+      this.#abort.signal.addEventListener('abort', finish, {once: true})
+    })
   }
 
   async #pullLeg(): Promise<void> {
@@ -275,28 +304,24 @@ export class RelaySession {
     })
   }
 
-  /** Waits for the first track's RTP, then briefly for the other, so MediaMTX gets both within its 2 s. */
-  async #waitForMedia(): Promise<void> {
+  /**
+   * Waits for the first track's RTP, then briefly for the other, so MediaMTX gets both within its 2 s.
+   * False when nothing arrives within `waitMs`.
+   */
+  async #waitForMedia(waitMs: number): Promise<boolean> {
     const signal = this.#abort.signal
     this.state = 'waiting-media'
-    const {timings} = this.#ctx
-    const deadline = Date.now() + timings.firstMediaMs
-    while (this.#forwarders.size === 0) {
-      if (Date.now() > deadline) throw new R58Error('E_TIMEOUT', 'no track arrived from Calls')
+    const deadline = Date.now() + waitMs
+    while (![...this.#forwarders.values()].some((f) => f.flowing)) {
+      if (Date.now() > deadline) return false
       await sleep(20, signal)
     }
-    const all = [...this.#forwarders.values()]
-    await withTimeout(
-      Promise.race(all.map((f) => f.firstPacket())),
-      Math.max(1, deadline - Date.now()),
-      'first RTP from the guest via Calls',
-      signal,
-    )
     const expected = this.#source.tracks.length
-    const graceEnds = Date.now() + timings.secondTrackGraceMs
+    const graceEnds = Date.now() + this.#ctx.timings.secondTrackGraceMs
     while (Date.now() < graceEnds && [...this.#forwarders.values()].filter((f) => f.flowing).length < expected) {
       await sleep(20, signal)
     }
+    return true
   }
 
   /** Publishes into MediaMTX and republishes whenever MediaMTX drops the session, until `stop` resolves. */
@@ -377,25 +402,6 @@ export class RelaySession {
     return {dropped}
   }
 
-  /** Ends the session when the guest has sent nothing for idleTimeoutMs (left without DELETE, lost consent). */
-  #startIdleWatch(): void {
-    if (this.#idleTimer) return
-    const interval = Math.max(250, Math.floor(this.#ctx.timings.idleTimeoutMs / 4))
-    let quietSince = Date.now()
-    this.#idleTimer = setInterval(() => {
-      const packets = this.info().legs.fromCalls.packets
-      if (packets !== this.#lastPackets) {
-        this.#lastPackets = packets
-        quietSince = Date.now()
-        return
-      }
-      if (Date.now() - quietSince >= this.#ctx.timings.idleTimeoutMs) {
-        this.#log('info', 'relay.session.idle', 'no media from the guest; ending the session')
-        void this.close('guest sent no media')
-      }
-    }, interval)
-  }
-
   async #closePublish(): Promise<void> {
     const publish = this.#publish
     this.#publish = undefined
@@ -424,8 +430,8 @@ export class RelaySession {
   close(reason: string): Promise<void> {
     this.#closing ??= (async () => {
       this.#abort.abort()
-      clearInterval(this.#idleTimer)
-      this.#idleTimer = undefined
+      clearInterval(this.#silenceTimer)
+      this.#silenceTimer = undefined
       await this.#closePublish()
       await this.#closePull()
       if (this.#push) {

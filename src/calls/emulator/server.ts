@@ -100,6 +100,11 @@ export interface CallsEmulator {
   inspect(): SessionSnapshot[]
   /** Runs garbage collection now (it also runs on a timer). */
   sweep(): void
+  /**
+   * Expires a session now, as Calls does after a lost connection: its peer connection closes and later
+   * requests on it answer 410. For testing reconnect logic. Returns false for an unknown session.
+   */
+  expireSession(sessionId: string, reason?: string): boolean
   close(): Promise<void>
 }
 
@@ -343,6 +348,12 @@ export async function startCallsEmulator(options: CallsEmulatorOptions): Promise
       }))
     },
     sweep: () => state.sweep(),
+    expireSession(sessionId, reason = 'expired on request') {
+      const session = state.sessions.get(sessionId)
+      if (!session) return false
+      state.expire(session, reason)
+      return true
+    },
     close() {
       closed ??= (async () => {
         clearInterval(sweeper)

@@ -78,7 +78,7 @@ beforeAll(async () => {
     tokens: parseTokensFile(`* ${TOKEN}\n`, 'tokens'),
     stunUrls: [],
     ratePerSecond: 1000,
-    timings: {republishBackoffMs: [100, 200, 400], idleTimeoutMs: 4000},
+    timings: {republishBackoffMs: [100, 200, 400], mediaSilenceMs: 1500, repullMediaMs: 2000},
     log: (event) => {
       events.push(event)
       if (process.env['RELAY_DEBUG']) console.error(Date.now() % 100000, JSON.stringify(event).slice(0, 160))
@@ -164,8 +164,28 @@ describe('relay end to end', () => {
     guest.audio.stop()
     guest.video.stop()
     await guest.pc.close()
-    await eventually(() => relay.engine.list().length === 0, 'the idle session to end', 15_000)
+    await eventually(() => relay.engine.list().length === 0, 'the abandoned session to end', 15_000)
     await eventually(() => mediamtx.sessions().length === 0, 'the MediaMTX session to end')
-    expect(events.some((e) => e.event === 'relay.session.idle')).toBe(true)
+    expect(events.some((e) => e.event === 'relay.session.closed' && e.msg === 'the guest stopped sending')).toBe(true)
+  })
+
+  it('pulls again with a new Calls session when its own session expires (410), and stays live', async () => {
+    const guest = await publishGuest('expiring')
+    try {
+      await eventually(() => relay.engine.list()[0]?.state === 'live', 'live', 20_000)
+      const pullSessions = () => calls.inspect().filter((s) => s.tracks.some((t) => t.location === 'remote'))
+      const [pullSession] = pullSessions()
+      expect(pullSession).toBeDefined()
+      expect(calls.expireSession(pullSession?.sessionId ?? '')).toBe(true)
+      await eventually(
+        () => pullSessions().some((s) => s.sessionId !== pullSession?.sessionId),
+        'a new pull session on Calls',
+        15_000,
+      )
+      await eventually(() => relay.engine.list()[0]?.state === 'live', 'live again', 15_000)
+      await eventually(() => mediamtx.sessions().some((s) => s.pathName === 'expiring' && s.state === 'publishing'), 'publishing again', 10_000)
+    } finally {
+      await fetch(`${relay.url}${guest.location}`, {method: 'DELETE', headers: {authorization: `Bearer ${TOKEN}`}})
+    }
   })
 })
