@@ -45,7 +45,7 @@ export function expectedForm(def: SettingDef): string {
     case 'duration':
       return 'a duration such as 500ms, 3s, 12h'
     case 'hostport':
-      return 'host:port with a port from 1 to 65535'
+      return 'host:port with a port from 1 to 65535 (0 for any free port)'
     case 'boolean':
       return 'true or false'
     default:
@@ -63,7 +63,12 @@ export function parseUrl(text: string, protocols: readonly string[] = ['http', '
 }
 
 function splitList(raw: RawValue): string[] | undefined {
-  if (Array.isArray(raw)) return raw.every((item) => typeof item === 'string') ? [...raw] : undefined
+  // An empty value means an empty list (`--stun-urls ""` turns a default off).
+  if (Array.isArray(raw)) {
+    return raw.every((item) => typeof item === 'string')
+      ? raw.map((item) => item.trim()).filter((item) => item.length > 0)
+      : undefined
+  }
   if (typeof raw !== 'string') return undefined
   return raw
     .split(',')
@@ -98,7 +103,9 @@ export function parseSettingValue(key: SettingKey, raw: RawValue, origin: Origin
       return ms !== undefined && ms >= 0 ? ms : fail(key, origin, expected, raw)
     }
     case 'hostport':
-      return typeof text === 'string' && parseHostPort(text) ? text : fail(key, origin, expected, raw)
+      return typeof text === 'string' && parseHostPort(text, {allowAnyPort: true})
+        ? text
+        : fail(key, origin, expected, raw)
     case 'boolean':
       if (typeof text === 'boolean') return text
       if (text === 'true' || text === '1' || text === 'yes') return true

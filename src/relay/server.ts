@@ -95,22 +95,27 @@ function guestIceServers(options: RelayOptions): () => Promise<IceServer[]> {
   }
 }
 
-export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
-  if (tokenCount(options.tokens) === 0 && !options.open) {
+/** The relay is internet-facing: it runs with tokens, or without only on a loopback listener. */
+export function requireAuthentication(tokens: TokenTable, open: boolean | undefined, host: string): void {
+  if (tokenCount(tokens) === 0 && !open) {
     throw new R58Error('E_USAGE', 'No relay token configured: guests could publish without credentials', {
       field: '--relay-token-file',
-      hint: 'Set R58_RELAY_TOKEN (or --relay-token-file / --tokens-file); `openssl rand -hex 24` makes one.',
+      hint: 'Set R58_RELAY_TOKEN, --relay-token-file or --tokens-file (make one with `openssl rand -hex 24`).',
     })
   }
-  if (options.open && !isLoopbackAddress(options.host)) {
+  if (open && !isLoopbackAddress(host)) {
     throw new R58Error(
       'E_USAGE',
-      `--insecure-no-auth is refused on ${options.host}: only a loopback listener may run without tokens`,
+      `--insecure-no-auth is refused on ${host}: only a loopback listener may run without tokens`,
       {
         field: '--insecure-no-auth',
       },
     )
   }
+}
+
+export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
+  requireAuthentication(options.tokens, options.open, options.host)
   const apiBase = options.calls.apiBase
   const target = options.target ?? DEFAULT_RELAY_TARGET
   const stunServers = options.stunUrls && options.stunUrls.length > 0 ? [{urls: [...options.stunUrls]}] : []

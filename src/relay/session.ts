@@ -239,15 +239,18 @@ export class RelaySession {
         subscription?.unSubscribe()
         resolve()
       }
-      this.#silenceTimer = setInterval(() => {
-        const now = this.info().legs.fromCalls.packets
-        if (now !== packets) {
-          packets = now
-          quietSince = Date.now()
-        } else if (Date.now() - quietSince >= silence) {
-          finish()
-        }
-      }, Math.max(50, Math.floor(silence / 6)))
+      this.#silenceTimer = setInterval(
+        () => {
+          const now = this.info().legs.fromCalls.packets
+          if (now !== packets) {
+            packets = now
+            quietSince = Date.now()
+          } else if (Date.now() - quietSince >= silence) {
+            finish()
+          }
+        },
+        Math.max(50, Math.floor(silence / 6)),
+      )
       const subscription = peer?.connectionStateChange.subscribe((state) => {
         if (state === 'failed' || state === 'closed') finish()
       })
@@ -262,10 +265,10 @@ export class RelaySession {
     const session = await calls.newSession({signal})
     const peer = createPeer(this.#ctx.pullPeer)
     this.#pull = {sessionId: session.sessionId, peer, mids: []}
-    const tracksByMid = new Map<string, 'audio' | 'video'>()
     peer.onTransceiverAdded.subscribe((transceiver) => {
       transceiver.onTrack.subscribe((track) => {
-        const kind = (tracksByMid.get(transceiver.mid ?? '') ?? track.kind) as 'audio' | 'video'
+        // werift knows each m-section's kind; Calls' track names may be anything (`cam`, `mic`).
+        const kind = track.kind as 'audio' | 'video'
         this.#forwarders.get(kind)?.stop()
         this.#forwarders.set(
           kind,
@@ -286,12 +289,7 @@ export class RelaySession {
         trackName: t.trackName,
         ...(t.kind && {kind: t.kind}),
       })),
-      answer: async (offer, tracks) => {
-        for (const track of tracks) {
-          const requested = this.#source.tracks.find((t) => t.trackName === track.trackName)
-          if (track.mid)
-            tracksByMid.set(track.mid, requested?.kind ?? (track.trackName === 'audio' ? 'audio' : 'video'))
-        }
+      answer: async (offer) => {
         await peer.setRemoteDescription(offer)
         await peer.setLocalDescription(await peer.createAnswer())
         return localDescription(peer)

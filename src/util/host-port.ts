@@ -12,12 +12,15 @@ export function isPort(value: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= 65535
 }
 
-/** Parses `host:port`; undefined when the text is not of that form or the port is outside 1–65535. */
-export function parseHostPort(text: string): HostPort | undefined {
+/**
+ * Parses `host:port`; undefined when the text is not of that form or the port is outside 1–65535 (port 0,
+ * "any free port", only with `allowAnyPort`, for listen addresses).
+ */
+export function parseHostPort(text: string, options: {allowAnyPort?: boolean} = {}): HostPort | undefined {
   const match = HOST_PORT.exec(text.trim())
   if (!match) return undefined
   const port = Number(match[3])
-  if (!isPort(port)) return undefined
+  if (!isPort(port) && !(options.allowAnyPort && port === 0 && match[3] === '0')) return undefined
   return {host: match[1] ?? match[2] ?? '', port}
 }
 

@@ -161,8 +161,49 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
     more: [['turn', 'revoke', 'someone', '--key-id', 'nope', '--api-base', w.turnApi.apiBase]],
   }),
   'relay:status': (w) => ({
-    ok: [['relay', 'status', '--url', w.idleRelay.url]],
+    ok: [['relay', 'status', '--url', w.relay.url]],
     more: [['relay', 'status', '--url', 'http://127.0.0.1:1']],
+  }),
+  'relay:start': (w) => ({
+    ok: [
+      [
+        'relay',
+        'start',
+        '--dry-run',
+        '--listen',
+        '127.0.0.1:0',
+        '--calls-app-id',
+        'app-1',
+        '--calls-api-base',
+        w.calls.apiBase,
+      ],
+      [
+        'relay',
+        'start',
+        '--dry-run',
+        '--listen',
+        '127.0.0.1:0',
+        '--calls-app-id',
+        'app-1',
+        '--mediamtx',
+        w.mediamtx.whipUrl,
+        '--stun-urls',
+        '',
+      ],
+    ],
+    more: [
+      ['relay', 'start', '--dry-run', '--listen', '0.0.0.0:0', '--calls-app-id', 'app-1', '--insecure-no-auth'],
+      ['relay', 'start', '--dry-run', '--calls-app-id', 'app-1', '--target', 'http://127.0.0.1:8889/whip'],
+      ['relay', 'start', '--dry-run', '--calls-app-id', 'app-1', '--tokens-file', join(w.dir, 'absent')],
+      ['relay', 'start', '--dry-run', '--listen', '127.0.0.1:0'],
+    ],
+  }),
+  'relay:pull': (w) => ({
+    ok: [['relay', 'pull', '--url', w.relay.url, '--session', 'feedc0de', '--track', 'cam', '--path', 'pulled']],
+    more: [
+      ['relay', 'pull', '--url', w.relay.url, '--session', 'bad id', '--track', 'cam', '--path', 'pulled'],
+      ['relay', 'pull', '--url', 'http://127.0.0.1:1', '--session', 'feedc0de', '--track', 'cam', '--path', 'p'],
+    ],
   }),
   'mediamtx:check': (w) => ({
     ok: [

@@ -9,13 +9,13 @@ import {type CallsEmulator, startCallsEmulator} from '../../src/calls/emulator/s
 import {envNameOf, SETTING_KEYS, SETTINGS, type SettingDef, type SettingKey} from '../../src/config/settings.js'
 import {type CoturnLab, startCoturn} from '../../src/lab/coturn.js'
 import {type MediamtxStandin, startMediamtxStandin} from '../../src/mediamtx/standin/server.js'
+import {type RunningRelay, startRelay} from '../../src/relay/server.js'
+import {parseTokensFile} from '../../src/relay/tokens.js'
 import {requireTurnserver} from '../support/coturn.js'
-import type {LoopbackServer} from '../support/http-server.js'
 import {
   type MediamtxStandin as MediamtxApiStandin,
   startMediamtxStandin as startMediamtxApi,
 } from '../support/mediamtx-api.js'
-import {startIdleRelay} from '../support/relay.js'
 import {startTurnApi, type TurnApiStandin} from '../support/turn-api.js'
 
 export interface World {
@@ -27,8 +27,8 @@ export interface World {
   /** A file holding the planted value of `key`. */
   secretFile(key: SettingKey): string
   turnApi: TurnApiStandin
-  /** A relay front without sessions. */
-  idleRelay: LoopbackServer
+  /** A relay into `mediamtx` through `calls`; its token for every path is the planted relay.token. */
+  relay: RunningRelay
   /** A coturn on loopback whose user `r58` has the planted turn.credential as password. */
   coturn: CoturnLab
   /** The Calls emulator serving app `app-1` with the planted calls.appSecret. */
@@ -75,7 +75,6 @@ export async function createWorld(): Promise<World> {
     else env[`${envNameOf(key)}_FILE`] = file
   }
   const turnApi = await startTurnApi({'key-1': secrets.get('turn.keyToken') as string})
-  const idleRelay = await startIdleRelay()
   requireTurnserver()
   const coturn = await startCoturn({auth: {username: 'r58', password: secrets.get('turn.credential') as string}})
   const calls = await startCallsEmulator({apps: new Map([['app-1', secrets.get('calls.appSecret') as string]])})
@@ -93,26 +92,30 @@ export async function createWorld(): Promise<World> {
       {name: 'eth0', address: '192.168.1.58'},
     ],
   })
+  const relay = await startRelay({
+    host: '127.0.0.1',
+    port: 0,
+    calls: {appId: 'app-1', appSecret: secrets.get('calls.appSecret') as string, apiBase: calls.apiBase},
+    target: `${mediamtx.whipUrl}/{path}/whip`,
+    tokens: parseTokensFile(`* ${secrets.get('relay.token')}\n`, 'world'),
+    stunUrls: [],
+    timings: {publisherWaitMs: 500},
+    log: () => {},
+  })
   return {
     dir,
     secrets,
     env,
     secretFile: (key) => files.get(key) as string,
     turnApi,
-    idleRelay,
+    relay,
     coturn,
     calls,
     mediamtx,
     mediamtxApi,
     close: async () => {
-      await Promise.all([
-        turnApi.close(),
-        idleRelay.close(),
-        coturn.stop(),
-        calls.close(),
-        mediamtx.close(),
-        mediamtxApi.close(),
-      ])
+      await relay.close()
+      await Promise.all([turnApi.close(), coturn.stop(), calls.close(), mediamtx.close(), mediamtxApi.close()])
     },
   }
 }

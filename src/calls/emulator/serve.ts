@@ -4,9 +4,9 @@
  * emulator secret: it appears once, in the startup event, and is valid only for that run.
  */
 import {randomBytes} from 'node:crypto'
-import {createServer} from 'node:net'
 import {R58Error} from '../../errors.js'
 import {parseIceUrl} from '../../ice/ice-url.js'
+import {checkListen} from '../../net/listen-check.js'
 import {formatHostPort, type HostPort} from '../../util/host-port.js'
 import type {Log} from '../../util/log.js'
 import {type CallsEmulatorOptions, startCallsEmulator} from './server.js'
@@ -130,23 +130,7 @@ function emulatorOptions(resolved: ResolvedEmulatorPlan, log: Log): CallsEmulato
 
 /** Binds the listen address and releases it at once: proves `--listen` is usable (`--dry-run`). */
 export async function checkListenAddress(resolved: ResolvedEmulatorPlan): Promise<EmulatorPlan> {
-  const server = createServer()
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new R58Error('E_CONFIG', `--listen ${resolved.plan.listen}: cannot listen (${error.code ?? error.message})`, {
-          field: '--listen',
-          hint: error.code === 'EADDRINUSE' ? 'Another process uses that port: pick another with --listen.' : undefined,
-        }),
-      ),
-    )
-    server.listen(resolved.port, resolved.host, () => {
-      const address = server.address()
-      resolve(typeof address === 'object' && address ? address.port : resolved.port)
-    })
-  })
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return {...resolved.plan, listen: formatHostPort({host: resolved.host, port})}
+  return {...resolved.plan, listen: await checkListen(resolved.host, resolved.port)}
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The relay against a Calls API that fails transiently: 5xx and 429 are retried, and the guest still gets in. */
-import {afterAll, beforeAll, expect, it} from 'vitest'
+
 import {request} from 'undici'
+import {afterAll, beforeAll, expect, it} from 'vitest'
 import {type CallsEmulator, startCallsEmulator} from '../../../src/calls/emulator/server.js'
 import {createSyntheticSource} from '../../../src/media/synthetic.js'
 import {type MediamtxStandin, startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
@@ -28,7 +29,9 @@ beforeAll(async () => {
       seen.add(kind)
       const status = kind.endsWith('/sessions/new') ? 429 : 503
       injected.push(`${status} ${req.method} ${kind}`)
-      res.writeHead(status, {'content-type': 'application/json', 'retry-after': '0'}).end('{"errorCode":"temporarily_unavailable_error"}')
+      res
+        .writeHead(status, {'content-type': 'application/json', 'retry-after': '0'})
+        .end('{"errorCode":"temporarily_unavailable_error"}')
       return
     }
     const upstream = await request(`${calls.url}${req.url}`, {
@@ -77,7 +80,10 @@ it('retries Calls 429 and 5xx and still brings the guest into MediaMTX', async (
     await pc.setRemoteDescription({type: 'answer', sdp: await response.text()})
     await eventually(() => relay.engine.list()[0]?.state === 'live', 'live', 20_000)
     expect(injected).toEqual(
-      expect.arrayContaining(['429 POST /v1/apps/app-1/sessions/new', '503 POST /v1/apps/app-1/sessions/:id/tracks/new']),
+      expect.arrayContaining([
+        '429 POST /v1/apps/app-1/sessions/new',
+        '503 POST /v1/apps/app-1/sessions/:id/tracks/new',
+      ]),
     )
   } finally {
     video.stop()

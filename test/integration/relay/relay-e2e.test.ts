@@ -4,7 +4,9 @@
  */
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {RTCPeerConnection} from 'werift'
+import {CallsClient} from '../../../src/calls/client.js'
 import {type CallsEmulator, startCallsEmulator} from '../../../src/calls/emulator/server.js'
+import {localDescription} from '../../../src/media/peer.js'
 import {createSyntheticSource, type SyntheticSource} from '../../../src/media/synthetic.js'
 import {type MediamtxStandin, startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
 import {type RunningRelay, startRelay} from '../../../src/relay/server.js'
@@ -183,9 +185,59 @@ describe('relay end to end', () => {
         15_000,
       )
       await eventually(() => relay.engine.list()[0]?.state === 'live', 'live again', 15_000)
-      await eventually(() => mediamtx.sessions().some((s) => s.pathName === 'expiring' && s.state === 'publishing'), 'publishing again', 10_000)
+      await eventually(
+        () => mediamtx.sessions().some((s) => s.pathName === 'expiring' && s.state === 'publishing'),
+        'publishing again',
+        10_000,
+      )
     } finally {
       await fetch(`${relay.url}${guest.location}`, {method: 'DELETE', headers: {authorization: `Bearer ${TOKEN}`}})
     }
+  })
+
+  it('pulls tracks another application published to Calls (POST /relay/pull) into MediaMTX', async () => {
+    const client = new CallsClient({appId: 'app-1', appSecret: SECRET, apiBase: calls.apiBase})
+    const pc = loopbackPeer()
+    const video = createSyntheticSource({codec: 'vp8'})
+    const audio = createSyntheticSource({codec: 'opus'})
+    guests.push({pc, audio, video, location: '', status: 0})
+    const videoMid = pc.addTransceiver(video.track, {direction: 'sendonly'})
+    const audioMid = pc.addTransceiver(audio.track, {direction: 'sendonly'})
+    await pc.setLocalDescription(await pc.createOffer())
+    const {sessionId} = await client.newSession()
+    const pushed = await client.pushTracks(sessionId, {
+      offer: localDescription(pc),
+      tracks: [
+        {mid: videoMid.mid ?? '0', trackName: 'cam'},
+        {mid: audioMid.mid ?? '1', trackName: 'mic'},
+      ],
+    })
+    await pc.setRemoteDescription(pushed.answer)
+    await waitConnected(pc)
+    const response = await fetch(`${relay.url}/relay/pull`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({sessionId, trackNames: ['cam', 'mic'], path: 'panel'}),
+    })
+    expect(response.status).toBe(201)
+    const {id} = (await response.json()) as {id: string}
+    await eventually(
+      () => relay.engine.list().find((s) => s.id === id)?.state === 'live',
+      'the pulled session live',
+      20_000,
+    )
+    await eventually(
+      () => mediamtx.sessions().some((s) => s.pathName === 'panel' && s.state === 'publishing'),
+      'panel in MediaMTX',
+      10_000,
+    )
+    expect(
+      relay.engine
+        .list()
+        .find((s) => s.id === id)
+        ?.tracks.map((t) => t.kind)
+        .sort(),
+    ).toEqual(['audio', 'video'])
+    await relay.engine.close(id, 'test done')
   })
 })

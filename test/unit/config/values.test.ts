@@ -10,6 +10,7 @@ describe('parseSettingValue', () => {
   it.each([
     {key: 'relay.listen', raw: '127.0.0.1:8890', want: '127.0.0.1:8890'},
     {key: 'relay.listen', raw: '[::1]:8890', want: '[::1]:8890'},
+    {key: 'relay.listen', raw: '127.0.0.1:0', want: '127.0.0.1:0'},
     {key: 'relay.listen', raw: ':8890', want: ':8890'},
     {key: 'mediamtx.url', raw: 'http://127.0.0.1:8889/', want: 'http://127.0.0.1:8889'},
     {key: 'stun.urls', raw: 'stun:a:1, stun:b:2', want: ['stun:a:1', 'stun:b:2']},

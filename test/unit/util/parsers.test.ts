@@ -39,6 +39,11 @@ describe('parseHostPort', () => {
     ['::1:80', undefined],
   ])('%j → %j', (text, want) => expect(parseHostPort(text)).toEqual(want))
 
+  it('accepts port 0 (any free port) only for listen addresses', () => {
+    expect(parseHostPort('127.0.0.1:0', {allowAnyPort: true})).toEqual({host: '127.0.0.1', port: 0})
+    expect(parseHostPort('127.0.0.1:00', {allowAnyPort: true})).toBeUndefined()
+  })
+
   it('brackets IPv6 when formatting', () => {
     expect(formatHostPort({host: '::1', port: 1})).toBe('[::1]:1')
     expect(formatHostPort({host: 'a', port: 1})).toBe('a:1')

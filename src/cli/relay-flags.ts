@@ -1,0 +1,66 @@
+/** Flags of `r58 relay start`, and their mapping onto the relay's plan input. */
+import {Flags} from '@oclif/core'
+import type {Settings} from '../config/resolve.js'
+import type {RelayPlanInput} from '../relay/start.js'
+import {settingFlags} from './flags.js'
+
+export const relayStartFlags = {
+  'insecure-no-auth': Flags.boolean({
+    summary: 'Accept guests without a token (refused unless --listen is a loopback address; for local tests)',
+  }),
+  'dry-run': Flags.boolean({summary: 'Check the configuration and the listen address, print the plan, and exit'}),
+  ...settingFlags(
+    [
+      'relay.listen',
+      'mediamtx.url',
+      'relay.target',
+      'relay.token',
+      'relay.tokensFile',
+      'relay.allowOrigins',
+      'relay.maxSessions',
+      'mediamtx.token',
+      'calls.appId',
+      'calls.appSecret',
+      'calls.apiBase',
+      'turn.keyId',
+      'turn.keyToken',
+      'turn.apiBase',
+      'stun.urls',
+    ],
+    {
+      'relay.listen': {name: 'listen'},
+      'mediamtx.url': {name: 'mediamtx'},
+      'relay.target': {name: 'target'},
+      'relay.tokensFile': {name: 'tokens-file'},
+      'relay.allowOrigins': {name: 'allow-origin'},
+      'relay.maxSessions': {name: 'max-sessions'},
+    },
+  ),
+}
+
+export function relayPlanInput(settings: Settings, open: boolean): RelayPlanInput {
+  const keyId = settings.get('turn.keyId')
+  const keyToken = settings.get('turn.keyToken')
+  // An explicit target wins; otherwise it follows --mediamtx (the default target is MediaMTX on this box).
+  const targetGiven = settings.origin('relay.target')?.layer !== 'default'
+  const mediamtxGiven = settings.origin('mediamtx.url')?.layer !== 'default'
+  return {
+    listen: settings.require('relay.listen'),
+    calls: {
+      appId: settings.require('calls.appId', 'the relay pulls guests from Calls'),
+      appSecret: settings.require('calls.appSecret', 'the relay pulls guests from Calls'),
+      apiBase: settings.get('calls.apiBase'),
+    },
+    ...(targetGiven || !mediamtxGiven
+      ? {target: settings.get('relay.target')}
+      : {mediamtxUrl: settings.get('mediamtx.url')}),
+    targetToken: settings.get('mediamtx.token'),
+    token: settings.get('relay.token'),
+    tokensFile: settings.get('relay.tokensFile'),
+    open,
+    allowOrigins: settings.get('relay.allowOrigins') ?? ['*'],
+    maxSessions: settings.get('relay.maxSessions') ?? 10,
+    stunUrls: settings.get('stun.urls') ?? [],
+    turnKey: keyId && keyToken ? {keyId, token: keyToken, apiBase: settings.get('turn.apiBase')} : undefined,
+  }
+}
