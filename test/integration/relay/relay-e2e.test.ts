@@ -81,10 +81,7 @@ beforeAll(async () => {
     stunUrls: [],
     ratePerSecond: 1000,
     timings: {republishBackoffMs: [100, 200, 400], mediaSilenceMs: 1500, repullMediaMs: 2000},
-    log: (event) => {
-      events.push(event)
-      if (process.env['RELAY_DEBUG']) console.error(Date.now() % 100000, JSON.stringify(event).slice(0, 160))
-    },
+    log: (event) => events.push(event),
   })
 })
 
