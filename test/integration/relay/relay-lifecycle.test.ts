@@ -1,0 +1,58 @@
+/**
+ * What a relay leaves behind: after a guest session and a shutdown, every peer connection, socket and timer
+ * the relay (and the stand-ins around it) opened is gone.
+ */
+import {expect, it} from 'vitest'
+import {startCallsEmulator} from '../../../src/calls/emulator/server.js'
+import {createSyntheticSource} from '../../../src/media/synthetic.js'
+import {startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
+import {startRelay} from '../../../src/relay/server.js'
+import {parseTokensFile} from '../../../src/relay/tokens.js'
+import {eventually, loopbackPeer} from '../../support/peers.js'
+import {expectNothingLeft, snapshot} from '../../support/resources.js'
+
+const TOKEN = 'guest-token-0123456789abcdef'
+
+it('frees every socket and timer after a session and a graceful shutdown', async () => {
+  const before = snapshot()
+  const calls = await startCallsEmulator({apps: new Map([['app-1', 'calls-secret-0123456789']])})
+  const mediamtx = await startMediamtxStandin({
+    configText: 'webrtcLocalUDPAddress: :8189\npaths:\n  all_others:\n',
+    whipPort: 0,
+    apiPort: 0,
+    interfaces: [{name: 'lo', address: '127.0.0.1'}],
+  })
+  const relay = await startRelay({
+    host: '127.0.0.1',
+    port: 0,
+    calls: {appId: 'app-1', appSecret: 'calls-secret-0123456789', apiBase: calls.apiBase},
+    target: `${mediamtx.whipUrl}/{path}/whip`,
+    tokens: parseTokensFile(`* ${TOKEN}\n`, 'tokens'),
+    stunUrls: [],
+    log: () => {},
+  })
+  const guest = loopbackPeer()
+  const video = createSyntheticSource({codec: 'vp8'})
+  guest.addTransceiver(video.track, {direction: 'sendonly'})
+  await guest.setLocalDescription(await guest.createOffer())
+  const response = await fetch(`${relay.url}/whip/leak-check`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/sdp'},
+    body: guest.localDescription?.sdp ?? '',
+  })
+  expect(response.status).toBe(201)
+  await guest.setRemoteDescription({type: 'answer', sdp: await response.text()})
+  await eventually(() => relay.engine.list()[0]?.state === 'live', 'live', 20_000)
+
+  // SIGTERM-style shutdown with the guest still live: the relay deletes the MediaMTX session itself.
+  await relay.close()
+  expect(relay.engine.list()).toEqual([])
+  await eventually(() => mediamtx.sessions().length === 0, 'the MediaMTX session to be deleted')
+  expect(calls.inspect().flatMap((s) => s.tracks.filter((t) => t.location === 'remote' && t.status === 'active'))).toEqual([])
+
+  video.stop()
+  await guest.close()
+  await mediamtx.close()
+  await calls.close()
+  await expectNothingLeft(before)
+})
