@@ -1,13 +1,11 @@
 /** `r58 calls check` exit codes, and `r58 calls emulate` as a real, interruptible process. */
-import {spawn} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {createInterface} from 'node:readline'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {CallsEmulator} from '../../src/calls/emulator/server.js'
 import {APP, startEmulator} from '../support/calls.js'
-import {isolatedConfigHome, ROOT, runR58} from '../support/cli.js'
+import {runR58, startR58Process} from '../support/cli.js'
 import {closedPort} from '../support/http-server.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'r58-calls-cli-'))
@@ -24,11 +22,6 @@ beforeAll(async () => {
   down = await closedPort()
 })
 afterAll(() => emulator.close())
-
-/** This process's environment without R58_* variables (a developer's own settings must not leak in). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('R58_')))
-}
 
 const check = (apiBase: string, secret = secretFile, appId = APP.id) => [
   'calls',
@@ -75,45 +68,9 @@ describe('r58 calls check', () => {
 
 describe('r58 calls emulate', () => {
   it('prints the API base and its generated secret, serves it, and stops cleanly on SIGINT', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(ROOT, 'bin/dev.js'),
-        'calls',
-        'emulate',
-        '--listen',
-        '127.0.0.1:0',
-        '--app-id',
-        'dev-app',
-        '--json',
-      ],
-      {
-        cwd: ROOT,
-        env: {...cleanEnv(), XDG_CONFIG_HOME: isolatedConfigHome(), CI: 'true'},
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    )
-    let stderr = ''
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk
-    })
-    const lines = createInterface({input: child.stdout})
-    const events: Record<string, unknown>[] = []
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    const child = startR58Process(['calls', 'emulate', '--listen', '127.0.0.1:0', '--app-id', 'dev-app'])
     try {
-      const started = await new Promise<Record<string, unknown>>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no startup event; stderr: ${stderr}`)), 30_000)
-        lines.on('line', (line) => {
-          const event = JSON.parse(line) as Record<string, unknown>
-          events.push(event)
-          if (event['event'] === 'calls.emulator.started') {
-            clearTimeout(timer)
-            resolve(event)
-          }
-        })
-      })
+      const started = await child.waitFor('calls.emulator.started')
       expect(started).toMatchObject({
         level: 'info',
         appId: 'dev-app',
@@ -128,8 +85,8 @@ describe('r58 calls emulate', () => {
     } finally {
       child.kill('SIGINT')
     }
-    expect(await exited).toBe(0)
-    expect(events.at(-1)).toMatchObject({event: 'calls.emulator.stopped'})
-    expect(stderr).toBe('')
+    expect(await child.exited).toBe(0)
+    expect(child.events.at(-1)).toMatchObject({event: 'calls.emulator.stopped'})
+    expect(child.stderr()).toBe('')
   })
 })

@@ -95,3 +95,69 @@ export function spawnR58(
     })
   })
 }
+
+export interface R58Process {
+  /** NDJSON events printed so far. */
+  events: Record<string, unknown>[]
+  /** Resolves with the first event of that name (or rejects after `timeoutMs`). */
+  waitFor(event: string, timeoutMs?: number): Promise<Record<string, unknown>>
+  stderr(): string
+  kill(signal: NodeJS.Signals): void
+  /** The exit code. */
+  exited: Promise<number | null>
+}
+
+/** A long-running r58 command (`relay start`, `calls emulate`) with `--json`, read event by event. */
+export function startR58Process(argv: string[], env: Record<string, string | undefined> = {}): R58Process {
+  const merged: Record<string, string> = {}
+  for (const [key, value] of Object.entries({...process.env, ...isolatedEnv(env)})) {
+    if (value !== undefined) merged[key] = value
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/dev.js'), ...argv, '--json'], {
+    cwd: ROOT,
+    env: merged,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk
+  })
+  const events: Record<string, unknown>[] = []
+  const waiters: {event: string; resolve: (e: Record<string, unknown>) => void}[] = []
+  let buffered = ''
+  child.stdout.on('data', (chunk) => {
+    buffered += chunk
+    for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, newline)
+      buffered = buffered.slice(newline + 1)
+      if (!line.trim()) continue
+      const event = JSON.parse(line) as Record<string, unknown>
+      events.push(event)
+      for (const waiter of waiters.filter((w) => w.event === event['event'])) waiter.resolve(event)
+    }
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+  return {
+    events,
+    waitFor: (event, timeoutMs = 30_000) => {
+      const seen = events.find((e) => e['event'] === event)
+      if (seen) return Promise.resolve(seen)
+      return new Promise((resolvePromise, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no ${event} event within ${timeoutMs} ms; stderr: ${stderr}`)),
+          timeoutMs,
+        )
+        waiters.push({
+          event,
+          resolve: (e) => {
+            clearTimeout(timer)
+            resolvePromise(e)
+          },
+        })
+      })
+    },
+    stderr: () => stderr,
+    kill: (signal) => child.kill(signal),
+    exited,
+  }
+}

@@ -48,7 +48,9 @@ it('frees every socket and timer after a session and a graceful shutdown', async
   await relay.close()
   expect(relay.engine.list()).toEqual([])
   await eventually(() => mediamtx.sessions().length === 0, 'the MediaMTX session to be deleted')
-  expect(calls.inspect().flatMap((s) => s.tracks.filter((t) => t.location === 'remote' && t.status === 'active'))).toEqual([])
+  expect(
+    calls.inspect().flatMap((s) => s.tracks.filter((t) => t.location === 'remote' && t.status === 'active')),
+  ).toEqual([])
 
   video.stop()
   await guest.close()

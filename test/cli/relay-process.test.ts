@@ -1,0 +1,73 @@
+/** `r58 relay start` as a real process: it serves, reports, and on SIGTERM ends every session and exits 0. */
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, expect, it} from 'vitest'
+import {type CallsEmulator, startCallsEmulator} from '../../src/calls/emulator/server.js'
+import {createSyntheticSource} from '../../src/media/synthetic.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../src/mediamtx/standin/server.js'
+import {runR58, startR58Process} from '../support/cli.js'
+import {eventually, loopbackPeer} from '../support/peers.js'
+
+const SECRET = 'calls-secret-0123456789'
+const TOKEN = 'relay-token-0123456789abcdef'
+const dir = mkdtempSync(join(tmpdir(), 'r58-relay-cli-'))
+const secretFile = join(dir, 'calls-secret')
+writeFileSync(secretFile, `${SECRET}\n`, {mode: 0o600})
+
+let calls: CallsEmulator
+let mediamtx: MediamtxStandin
+
+beforeAll(async () => {
+  calls = await startCallsEmulator({apps: new Map([['app-1', SECRET]])})
+  mediamtx = await startMediamtxStandin({
+    configText: 'webrtcLocalUDPAddress: :8189\npaths:\n  all_others:\n',
+    whipPort: 0,
+    apiPort: 0,
+    interfaces: [{name: 'lo', address: '127.0.0.1'}],
+  })
+})
+afterAll(async () => {
+  await mediamtx?.close()
+  await calls?.close()
+})
+
+it('serves a guest, shows it in relay status, and on SIGTERM deletes the MediaMTX session and exits 0', async () => {
+  const relay = startR58Process(
+    [
+      ...['relay', 'start', '--listen', '127.0.0.1:0', '--mediamtx', mediamtx.whipUrl, '--stun-urls', ''],
+      ...['--calls-app-id', 'app-1', '--calls-app-secret-file', secretFile, '--calls-api-base', calls.apiBase],
+    ],
+    {R58_RELAY_TOKEN: TOKEN},
+  )
+  const guest = loopbackPeer()
+  const video = createSyntheticSource({codec: 'vp8'})
+  try {
+    const started = await relay.waitFor('relay.started')
+    const url = String(started['url'])
+    guest.addTransceiver(video.track, {direction: 'sendonly'})
+    await guest.setLocalDescription(await guest.createOffer())
+    const response = await fetch(`${url}/whip/live-guest`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/sdp'},
+      body: guest.localDescription?.sdp ?? '',
+    })
+    expect(response.status).toBe(201)
+    await guest.setRemoteDescription({type: 'answer', sdp: await response.text()})
+    await relay.waitFor('relay.publish.live')
+    await eventually(() => mediamtx.sessions().some((s) => s.pathName === 'live-guest'), 'the guest in MediaMTX')
+
+    const status = await runR58(['relay', 'status', '--url', url, '--json'])
+    expect(JSON.parse(status.stdout).result.sessions).toMatchObject([{path: 'live-guest'}])
+  } finally {
+    relay.kill('SIGTERM')
+  }
+  expect(await relay.exited).toBe(0)
+  expect(relay.events.at(-1)).toMatchObject({event: 'relay.stopped', sessions: 1})
+  await eventually(() => mediamtx.sessions().length === 0, 'the MediaMTX session deleted by the relay')
+  expect(relay.stderr()).toBe('')
+  expect(JSON.stringify(relay.events)).not.toContain(TOKEN)
+  expect(JSON.stringify(relay.events)).not.toContain(SECRET)
+  video.stop()
+  await guest.close()
+})
