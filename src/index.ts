@@ -27,7 +27,6 @@ export {
 } from './calls/emulator/server.js'
 export {CallsError, type CallsFailure, isCallsError, isSessionGone} from './calls/errors.js'
 export {DEFAULT_RETRY_POLICY, type RetryPolicy} from './calls/retry.js'
-export type * from './calls/types.js'
 export {DEFAULT_CALLS_API_BASE} from './calls/types.js'
 export {type EffectiveConfig, effectiveConfig} from './config/effective.js'
 export {defaultConfigPath, loadConfigFile} from './config/file.js'
@@ -38,12 +37,7 @@ export {envNameOf, flagNameOf, SETTINGS, type SettingKey} from './config/setting
 export {renderConfigTemplate} from './config/template.js'
 export {ERROR_EXIT, type ErrorCode, EXIT, type ExitCode, isR58Error, R58Error} from './errors.js'
 export {writeFileAtomic} from './fs/atomic-write.js'
-export {
-  type GatheredCandidate,
-  type GatherOptions,
-  gatherCandidates,
-  type IceGatherReport,
-} from './ice/gather.js'
+export {type GatheredCandidate, type GatherOptions, gatherCandidates, type IceGatherReport} from './ice/gather.js'
 export {
   formatIceUrl,
   type IceScheme,
@@ -109,6 +103,16 @@ export {
   isLoopbackAddress,
 } from './net/address-class.js'
 export {type HttpRequest, type HttpResponse, headerValue, headerValues, httpRequest} from './net/http.js'
+export {CallsRelayEngine, type CallsRelayEngineOptions, targetUrlFor} from './relay/calls-engine.js'
+export type {LegStats, RelayEngine, RelaySessionInfo, RelaySessionState} from './relay/engine.js'
+export {TrackForwarder} from './relay/forward.js'
+export {checkOfferShape, createIngressHandler, type IngressOptions, iceServerLinks} from './relay/ingress.js'
+export {type RelayPullResult, requestRelayPull} from './relay/pull-client.js'
+export {type RelayOptions, type RunningRelay, startRelay} from './relay/server.js'
+export {DEFAULT_TIMINGS, type SessionTimings} from './relay/session.js'
+export {checkRelayPlan, planRelay, type RelayPlan, serveRelay} from './relay/start.js'
+export {type RelayStatus, relayStatus} from './relay/status.js'
+export {authorize, parseTokensFile, type TokenTable} from './relay/tokens.js'
 export {
   type Check,
   type CheckStatus,
@@ -137,12 +141,7 @@ export {
   mappingVerdict,
 } from './stun/nat-mapping.js'
 export type {ProbeOutcome, ProbeStep} from './stun/outcome.js'
-export {
-  type ProbeStunOptions,
-  probeStun,
-  type StunProbeReport,
-  type StunServerResult,
-} from './stun/probe-stun.js'
+export {type ProbeStunOptions, probeStun, type StunProbeReport, type StunServerResult} from './stun/probe-stun.js'
 export {
   fetchCloudflareIceServers,
   MAX_TURN_TTL_SECONDS,
