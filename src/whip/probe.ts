@@ -309,7 +309,10 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     })
     publisher.onFirstReport = () => mark('rtcp.rr', 'first RTCP receiver report from the server')
     const offer = await withTimeout(
-      (async () => pc.setLocalDescription(await pc.createOffer()))(),
+      (async () => {
+        const created = await pc.createOffer()
+        return pc.setLocalDescription(created)
+      })(),
       timeoutMs + 9000,
       'ICE gathering',
       options.signal,

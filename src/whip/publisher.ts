@@ -16,7 +16,7 @@ import {
 import type {IceServer} from '../ice/ice-url.js'
 import {createSyntheticSource, type SyntheticSource} from '../media/synthetic.js'
 import {isLoopbackAddress} from '../net/address-class.js'
-import {loopbackPeerConfig} from '../webrtc/scope.js'
+import {disableStunFallback, loopbackPeerConfig} from '../webrtc/scope.js'
 import {type SocketTracker, trackWeriftSockets} from '../webrtc/socket-tracker.js'
 
 export type ProbeVideoCodec = 'vp8' | 'h264'
@@ -69,6 +69,7 @@ export class Publisher {
   readonly #sockets: SocketTracker = trackWeriftSockets()
 
   constructor(options: PublisherOptions) {
+    disableStunFallback()
     const iceServers: RTCIceServer[] = options.iceServers.map((s) => ({
       urls: s.urls,
       ...(s.username !== undefined && {username: s.username}),
