@@ -13,16 +13,16 @@ import {isLoopbackAddress} from '../net/address-class.js'
 import {parseCandidate} from '../sdp/candidate.js'
 import {sdpLines} from '../sdp/session.js'
 
-/** werift settings that gather only a 127.0.0.1 host candidate, bind there, and pair only with loopback. */
-export function loopbackPeerConfig(): Partial<PeerConfig> {
+/** werift settings that gather only one loopback host candidate (127.0.0.1), bind there, and pair only with loopback. */
+export function loopbackPeerConfig(address = '127.0.0.1'): Partial<PeerConfig> {
   disableStunFallback()
   return {
     // werift's default is stun.l.google.com; callers that have loopback ICE servers pass them after this.
     iceServers: [],
     iceUseIpv4: false,
     iceUseIpv6: false,
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    iceInterfaceAddresses: {udp4: '127.0.0.1'},
+    iceAdditionalHostAddresses: [address],
+    iceInterfaceAddresses: {udp4: address},
     iceFilterCandidatePair: (pair) => isLoopbackAddress(pair.remoteCandidate.host),
   }
 }

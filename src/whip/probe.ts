@@ -53,6 +53,8 @@ export interface WhipProbeOptions {
    * gathers and binds on 127.0.0.1 only: nothing is ever sent off this machine.
    */
   via?: readonly AddressScope[] | undefined
+  /** With via this-host: the loopback address the peer binds to. Default 127.0.0.1. */
+  loopbackAddress?: string | undefined
   /** MediaMTX control API to confirm the session from the server's side. */
   mediamtxApi?: {baseUrl: string; user?: string | undefined; password?: string | undefined} | undefined
   signal?: AbortSignal | undefined
@@ -295,6 +297,7 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
       iceServers: peerServers,
       relayOnly,
       loopbackOnly,
+      loopbackAddress: options.loopbackAddress,
       allowRemote: () => true,
     })
     const pc = publisher.pc

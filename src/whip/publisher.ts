@@ -45,8 +45,10 @@ export interface PublisherOptions {
   video: ProbeVideoCodec
   iceServers: IceServer[]
   relayOnly: boolean
-  /** Gather and connect on 127.0.0.1 only. */
+  /** Gather and connect on one loopback address only. */
   loopbackOnly: boolean
+  /** That address. Default 127.0.0.1. */
+  loopbackAddress?: string | undefined
   /** Remote addresses the peer may pair with. */
   allowRemote: (address: string) => boolean
 }
@@ -76,7 +78,7 @@ export class Publisher {
       ...(s.credential !== undefined && {credential: s.credential}),
     }))
     this.pc = new RTCPeerConnection({
-      ...(options.loopbackOnly ? loopbackPeerConfig() : {}),
+      ...(options.loopbackOnly ? loopbackPeerConfig(options.loopbackAddress) : {}),
       iceFilterCandidatePair: (pair) =>
         options.allowRemote(pair.remoteCandidate.host) &&
         (!options.loopbackOnly || isLoopbackAddress(pair.remoteCandidate.host)),

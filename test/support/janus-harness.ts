@@ -63,7 +63,19 @@ try {
   sh('ip', ['link', 'add', 'r58a', 'type', 'veth', 'peer', 'name', 'r58b'])
   sh('ip', ['link', 'set', 'r58a', 'up'])
   sh('ip', ['link', 'set', 'r58b', 'up'])
-  sh('ip', ['addr', 'add', '127.0.0.2/32', 'dev', 'r58a'])
+  // libnice pins its sockets to the interface (IP_UNICAST_IF), so Janus's packets to 127.0.0.1 leave through
+  // r58a and come back in on r58b: 127/8 must be allowed on these links (global scope, route_localnet,
+  // accept_local, no reverse-path filter). They stay inside this namespace.
+  sh('ip', ['addr', 'add', '127.0.0.2/32', 'dev', 'r58a', 'scope', 'global'])
+  for (const conf of ['all', 'default', 'lo', 'r58a', 'r58b']) {
+    for (const [key, value] of [
+      ['route_localnet', 1],
+      ['accept_local', 1],
+      ['rp_filter', 0],
+    ]) {
+      sh('sysctl', ['-qw', `net.ipv4.conf.${conf}.${key}=${value}`], true)
+    }
+  }
 
   // Janus: the VideoRoom plugin and the WebSockets transport only, gathering on r58a only.
   for (const sub of ['plugins', 'transports', 'events', 'loggers']) mkdirSync(join(dir, sub))
@@ -98,7 +110,14 @@ nat: {
     join(dir, 'janus.plugin.videoroom.jcfg'),
     `general: {\n}\nroom-1234: {\n  description = "r58"\n  publishers = 6\n  audiocodec = "opus"\n  videocodec = "vp8,h264"\n}\n`,
   )
-  start('janus', 'janus', ['-C', join(dir, 'janus.jcfg'), '-F', dir, '-o'])
+  start('janus', 'janus', [
+    '-C',
+    join(dir, 'janus.jcfg'),
+    '-F',
+    dir,
+    '-o',
+    ...(process.env['R58_JANUS_DEBUG'] ? ['-l', '-d', '5'] : []),
+  ])
   await waitFor('Janus (WebSockets)', () => tcpOpen(WS_PORT))
 
   // simple-whip-server, from the unpacked Debian package, with its own config.
@@ -110,7 +129,7 @@ nat: {
   }
   writeFileSync(
     join(sws, 'src', 'config.js'),
-    `module.exports = {janus: {address: 'ws://127.0.0.1:${WS_PORT}'}, port: ${HTTP_PORT}, rest: '/whip', allowTrickle: ${trickle === 'trickle'}, strictETags: false, iceServers: []};\n`,
+    `module.exports = {janus: {address: 'ws://127.0.0.1:${WS_PORT}'}, port: ${HTTP_PORT}, rest: '/whip', allowTrickle: true, strictETags: false, iceServers: []};\n`,
   )
   const nodePath = ['usr/share/nodejs', 'usr/lib/nodejs', 'usr/lib/x86_64-linux-gnu/nodejs'].map((p) =>
     join(swsRoot, p),
@@ -128,11 +147,14 @@ nat: {
   const report = await probeWhip({
     url: `${base}/endpoint/r58`,
     via: ['this-host'],
+    trickle: trickle === 'trickle',
     video: video === 'h264' ? 'h264' : 'vp8',
     durationMs: 1500,
     timeoutMs: 8000,
   })
-  process.stdout.write(`${JSON.stringify({report, log: log.join('').slice(-4000)})}\n`)
+  process.stdout.write(
+    `${JSON.stringify({report, log: log.join('').slice(-(Number(process.env['R58_JANUS_LOG']) || 4000))})}\n`,
+  )
 } catch (error) {
   process.stdout.write(
     `${JSON.stringify({error: String(error instanceof Error ? error.stack : error), log: log.join('').slice(-8000)})}\n`,
