@@ -311,15 +311,33 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
       else if (state === 'failed') mark('pc.failed', 'peer connection failed')
     })
     publisher.onFirstReport = () => mark('rtcp.rr', 'first RTCP receiver report from the server')
-    const offer = await withTimeout(
-      (async () => {
-        const created = await pc.createOffer()
-        return pc.setLocalDescription(created)
-      })(),
-      timeoutMs + 9000,
-      'ICE gathering',
-      options.signal,
-    )
+    let offer: Awaited<ReturnType<typeof pc.setLocalDescription>>
+    try {
+      offer = await withTimeout(
+        (async () => {
+          const created = await pc.createOffer()
+          return pc.setLocalDescription(created)
+        })(),
+        timeoutMs + 9000,
+        'ICE gathering',
+        options.signal,
+      )
+    } catch (error) {
+      stopReason = 'ICE gathering did not finish'
+      await run('whip.post', async () => {
+        if (error instanceof R58Error && error.code === 'E_TIMEOUT' && relay) {
+          throw new R58Error(
+            'E_TIMEOUT',
+            `${error.text}: the TURN allocation on ${String(relay.urls)} did not finish`,
+            {
+              hint: 'Check the TURN URL and credentials: werift drops a TURN 401, so wrong credentials look like a timeout (`r58 probe turn` tells them apart).',
+            },
+          )
+        }
+        throw error
+      })
+      return report
+    }
     const offerSdp = pc.localDescription?.sdp ?? offer.string
     const ours = parseSdp(offerSdp, 'offer')
     mark(
