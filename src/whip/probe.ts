@@ -588,9 +588,11 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
       mark('media.done', `sent ${sent.audio} audio and ${sent.video} video RTP packets`)
       const rr = active.rtcp
       const reports = rr.audio.reports + rr.video.reports
+      const kind = rr.video.reports > 0 ? 'video' : 'audio'
+      const r = rr[kind]
       const quality =
         reports > 0
-          ? `; server RTCP: ${reports} report(s), video loss ${((rr.video.fractionLost ?? 0) * 100).toFixed(1)}%, jitter ${rr.video.jitterMs ?? '?'} ms${rr.video.rttMs !== null ? `, RTT ${rr.video.rttMs} ms` : ''}`
+          ? `; server RTCP: ${reports} report(s), ${kind} loss ${((r.fractionLost ?? 0) * 100).toFixed(1)}%, jitter ${r.jitterMs ?? '?'} ms${r.rttMs !== null ? `, RTT ${r.rttMs} ms` : ''}`
           : '; no RTCP receiver reports from the server'
       return {
         status: sent.audio + sent.video > 0 ? 'pass' : 'fail',
