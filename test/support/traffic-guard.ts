@@ -19,9 +19,6 @@ function allowed(host: unknown): boolean {
   return isIP(host) !== 0 ? isLoopbackAddress(host) : false
 }
 
-const expect_state = () =>
-  (globalThis as {expect?: {getState(): {currentTestName?: string}}}).expect?.getState().currentTestName ?? ''
-
 export function installTrafficGuard(): TrafficGuard {
   const blocked: string[] = []
   const udpSend = dgram.Socket.prototype.send
