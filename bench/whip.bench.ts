@@ -35,9 +35,19 @@ export default {
     })
     try {
       const toFirstRtp: number[] = []
-      const parts: Record<string, number[]> = {'POST → 201': [], '201 → ICE connected': [], 'ICE → DTLS': [], 'DTLS → first RTP': []}
+      const parts: Record<string, number[]> = {
+        'POST → 201': [],
+        '201 → ICE connected': [],
+        'ICE → DTLS': [],
+        'DTLS → first RTP': [],
+      }
       for (let i = 0; i < 12; i++) {
-        const report = await probeWhip({url: standin.endpoint('bench'), via: ['this-host'], durationMs: 50, trickle: false})
+        const report = await probeWhip({
+          url: standin.endpoint('bench'),
+          via: ['this-host'],
+          durationMs: 50,
+          trickle: false,
+        })
         const at = (event: string) => report.timeline.find((t) => t.event === event)?.at ?? Number.NaN
         if (i === 0) continue // warm-up: certificate generation, JIT
         toFirstRtp.push(at('rtp.first') - at('post'))
@@ -50,7 +60,16 @@ export default {
       const built = existsSync(join(ROOT, 'dist/commands/probe/whip.js'))
       const manifest = existsSync(join(ROOT, 'oclif.manifest.json'))
       for (let i = 0; i < 5; i++) {
-        const run = await runCli(['probe', 'whip', standin.endpoint('bench'), '--via', 'this-host', '--duration', '1s', '--json'])
+        const run = await runCli([
+          'probe',
+          'whip',
+          standin.endpoint('bench'),
+          '--via',
+          'this-host',
+          '--duration',
+          '1s',
+          '--json',
+        ])
         if (run.code !== 0) throw new Error(`r58 probe whip exited ${run.code}`)
         walls.push(run.ms)
       }
