@@ -161,7 +161,7 @@ export {sleep, withTimeout} from './util/abort.js'
 export {formatDuration, parseDuration} from './util/duration.js'
 export {formatHostPort, parseHostPort} from './util/host-port.js'
 export {type Log, type LogEvent, type LogLevel, silentLog} from './util/log.js'
-export {keepRemoteCandidates, loopbackPeerConfig} from './webrtc/scope.js'
+export {disableStunFallback, keepRemoteCandidates, loopbackPeerConfig} from './webrtc/scope.js'
 export {type SelectedPair, selectedPair} from './webrtc/selected-pair.js'
 export {
   serverMessage,

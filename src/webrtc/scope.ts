@@ -8,18 +8,21 @@
  *    trickled candidates);
  * 3. in loopback mode every socket is bound to 127.0.0.1, so the kernel itself refuses other destinations.
  */
-import type {PeerConfig} from 'werift'
+import {Connection, type PeerConfig} from 'werift'
 import {isLoopbackAddress} from '../net/address-class.js'
 import {parseCandidate} from '../sdp/candidate.js'
 import {sdpLines} from '../sdp/session.js'
 
-/** werift settings that gather only a 127.0.0.1 host candidate, bind there, and pair only with loopback. */
-export function loopbackPeerConfig(): Partial<PeerConfig> {
+/** werift settings that gather only one loopback host candidate (127.0.0.1), bind there, and pair only with loopback. */
+export function loopbackPeerConfig(address = '127.0.0.1'): Partial<PeerConfig> {
+  disableStunFallback()
   return {
+    // werift's default is stun.l.google.com; callers that have loopback ICE servers pass them after this.
+    iceServers: [],
     iceUseIpv4: false,
     iceUseIpv6: false,
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    iceInterfaceAddresses: {udp4: '127.0.0.1'},
+    iceAdditionalHostAddresses: [address],
+    iceInterfaceAddresses: {udp4: address},
     iceFilterCandidatePair: (pair) => isLoopbackAddress(pair.remoteCandidate.host),
   }
 }
@@ -32,4 +35,21 @@ export function keepRemoteCandidates(sdp: string, allow: (address: string) => bo
     return 'candidate' in parsed && allow(parsed.candidate.address)
   })
   return `${lines.join('\r\n')}\r\n`
+}
+
+let fallbackDisabled = false
+
+/**
+ * werift's ICE agent falls back to stun.l.google.com:19302 when no STUN server is configured (`iceServers: []`
+ * is not enough): every gathering resolves that name and sends it a binding request. r58 never wants that, so
+ * this removes the fallback for every werift peer of the process; a STUN server that was configured is kept.
+ */
+export function disableStunFallback(): void {
+  if (fallbackDisabled) return
+  fallbackDisabled = true
+  const gather = Connection.prototype.gatherCandidates
+  Connection.prototype.gatherCandidates = function (this: Connection) {
+    if (this.options.stunServer === undefined) delete this.stunServer
+    return gather.call(this)
+  }
 }

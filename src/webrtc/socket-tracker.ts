@@ -1,11 +1,11 @@
 /**
- * werift 0.24.4 leaves the UDP socket of a failed TURN allocation open (`createTurnClient` does not close its
+ * werift 0.24.4 leaves the socket (UDP, or TCP after its fallback) of a failed TURN allocation open (`createTurnClient` does not close its
  * transport when the ALLOCATE fails), which keeps a CLI process alive forever. Every UDP transport werift opens
  * while a tracker is active is recorded, and `release()` closes those still open once the peer is closed.
  */
-import {UdpTransport} from 'werift'
+import {TcpTransport, UdpTransport} from 'werift'
 
-type Transport = Awaited<ReturnType<typeof UdpTransport.init>>
+type Transport = {readonly closed: boolean; close(): Promise<void>}
 
 const trackers = new Set<Set<Transport>>()
 let patched = false
@@ -13,9 +13,15 @@ let patched = false
 function patch(): void {
   if (patched) return
   patched = true
-  const init = UdpTransport.init.bind(UdpTransport)
+  const udp = UdpTransport.init.bind(UdpTransport)
   UdpTransport.init = async (...args: Parameters<typeof UdpTransport.init>) => {
-    const transport = await init(...args)
+    const transport = await udp(...args)
+    for (const tracker of trackers) tracker.add(transport)
+    return transport
+  }
+  const tcp = TcpTransport.init.bind(TcpTransport)
+  TcpTransport.init = async (...args: Parameters<typeof TcpTransport.init>) => {
+    const transport = await tcp(...args)
     for (const tracker of trackers) tracker.add(transport)
     return transport
   }

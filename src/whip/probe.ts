@@ -53,6 +53,8 @@ export interface WhipProbeOptions {
    * gathers and binds on 127.0.0.1 only: nothing is ever sent off this machine.
    */
   via?: readonly AddressScope[] | undefined
+  /** With via this-host: the loopback address the peer binds to. Default 127.0.0.1. */
+  loopbackAddress?: string | undefined
   /** MediaMTX control API to confirm the session from the server's side. */
   mediamtxApi?: {baseUrl: string; user?: string | undefined; password?: string | undefined} | undefined
   signal?: AbortSignal | undefined
@@ -295,6 +297,7 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
       iceServers: peerServers,
       relayOnly,
       loopbackOnly,
+      loopbackAddress: options.loopbackAddress,
       allowRemote: () => true,
     })
     const pc = publisher.pc
@@ -308,12 +311,33 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
       else if (state === 'failed') mark('pc.failed', 'peer connection failed')
     })
     publisher.onFirstReport = () => mark('rtcp.rr', 'first RTCP receiver report from the server')
-    const offer = await withTimeout(
-      (async () => pc.setLocalDescription(await pc.createOffer()))(),
-      timeoutMs + 9000,
-      'ICE gathering',
-      options.signal,
-    )
+    let offer: Awaited<ReturnType<typeof pc.setLocalDescription>>
+    try {
+      offer = await withTimeout(
+        (async () => {
+          const created = await pc.createOffer()
+          return pc.setLocalDescription(created)
+        })(),
+        timeoutMs + 9000,
+        'ICE gathering',
+        options.signal,
+      )
+    } catch (error) {
+      stopReason = 'ICE gathering did not finish'
+      await run('whip.post', async () => {
+        if (error instanceof R58Error && error.code === 'E_TIMEOUT' && relay) {
+          throw new R58Error(
+            'E_TIMEOUT',
+            `${error.text}: the TURN allocation on ${String(relay.urls)} did not finish`,
+            {
+              hint: 'Check the TURN URL and credentials: werift drops a TURN 401, so wrong credentials look like a timeout (`r58 probe turn` tells them apart).',
+            },
+          )
+        }
+        throw error
+      })
+      return report
+    }
     const offerSdp = pc.localDescription?.sdp ?? offer.string
     const ours = parseSdp(offerSdp, 'offer')
     mark(
@@ -564,9 +588,11 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
       mark('media.done', `sent ${sent.audio} audio and ${sent.video} video RTP packets`)
       const rr = active.rtcp
       const reports = rr.audio.reports + rr.video.reports
+      const kind = rr.video.reports > 0 ? 'video' : 'audio'
+      const r = rr[kind]
       const quality =
         reports > 0
-          ? `; server RTCP: ${reports} report(s), video loss ${((rr.video.fractionLost ?? 0) * 100).toFixed(1)}%, jitter ${rr.video.jitterMs ?? '?'} ms${rr.video.rttMs !== null ? `, RTT ${rr.video.rttMs} ms` : ''}`
+          ? `; server RTCP: ${reports} report(s), ${kind} loss ${((r.fractionLost ?? 0) * 100).toFixed(1)}%, jitter ${r.jitterMs ?? '?'} ms${r.rttMs !== null ? `, RTT ${r.rttMs} ms` : ''}`
           : '; no RTCP receiver reports from the server'
       return {
         status: sent.audio + sent.video > 0 ? 'pass' : 'fail',

@@ -16,7 +16,7 @@ import {
 import type {IceServer} from '../ice/ice-url.js'
 import {createSyntheticSource, type SyntheticSource} from '../media/synthetic.js'
 import {isLoopbackAddress} from '../net/address-class.js'
-import {loopbackPeerConfig} from '../webrtc/scope.js'
+import {disableStunFallback, loopbackPeerConfig} from '../webrtc/scope.js'
 import {type SocketTracker, trackWeriftSockets} from '../webrtc/socket-tracker.js'
 
 export type ProbeVideoCodec = 'vp8' | 'h264'
@@ -45,8 +45,10 @@ export interface PublisherOptions {
   video: ProbeVideoCodec
   iceServers: IceServer[]
   relayOnly: boolean
-  /** Gather and connect on 127.0.0.1 only. */
+  /** Gather and connect on one loopback address only. */
   loopbackOnly: boolean
+  /** That address. Default 127.0.0.1. */
+  loopbackAddress?: string | undefined
   /** Remote addresses the peer may pair with. */
   allowRemote: (address: string) => boolean
 }
@@ -69,13 +71,14 @@ export class Publisher {
   readonly #sockets: SocketTracker = trackWeriftSockets()
 
   constructor(options: PublisherOptions) {
+    disableStunFallback()
     const iceServers: RTCIceServer[] = options.iceServers.map((s) => ({
       urls: s.urls,
       ...(s.username !== undefined && {username: s.username}),
       ...(s.credential !== undefined && {credential: s.credential}),
     }))
     this.pc = new RTCPeerConnection({
-      ...(options.loopbackOnly ? loopbackPeerConfig() : {}),
+      ...(options.loopbackOnly ? loopbackPeerConfig(options.loopbackAddress) : {}),
       iceFilterCandidatePair: (pair) =>
         options.allowRemote(pair.remoteCandidate.host) &&
         (!options.loopbackOnly || isLoopbackAddress(pair.remoteCandidate.host)),

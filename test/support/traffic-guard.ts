@@ -3,6 +3,7 @@
  * outside 127.0.0.0/8 and ::1 are blocked (never leave the process) and recorded. Tests assert the record is empty.
  */
 import dgram from 'node:dgram'
+import dns from 'node:dns'
 import net, {isIP} from 'node:net'
 import {isLoopbackAddress} from '../../src/net/address-class.js'
 
@@ -23,6 +24,28 @@ export function installTrafficGuard(): TrafficGuard {
   const udpSend = dgram.Socket.prototype.send
   const udpConnect = dgram.Socket.prototype.connect
   const tcpConnect = net.Socket.prototype.connect
+  const lookup = dns.lookup
+  const lookupPromise = dns.promises.lookup
+  // Name lookups go to a DNS server: only loopback names may be resolved.
+  const nameAllowed = (name: unknown) => typeof name !== 'string' || name === 'localhost' || allowed(name)
+  // biome-ignore lint/suspicious/noExplicitAny: patching Node's overloaded signatures
+  dns.lookup = ((hostname: string, ...rest: any[]) => {
+    if (!nameAllowed(hostname)) {
+      blocked.push(`dns ${hostname}`)
+      const callback = rest.find((a) => typeof a === 'function')
+      const error = Object.assign(new Error(`traffic guard: blocked lookup of ${hostname}`), {code: 'ENOTFOUND'})
+      process.nextTick(() => callback?.(error))
+      return {} as never
+    }
+    return (lookup as (...args: unknown[]) => unknown).call(dns, hostname, ...rest)
+  }) as typeof dns.lookup
+  dns.promises.lookup = (async (hostname: string, options?: unknown) => {
+    if (!nameAllowed(hostname)) {
+      blocked.push(`dns ${hostname}`)
+      throw Object.assign(new Error(`traffic guard: blocked lookup of ${hostname}`), {code: 'ENOTFOUND'})
+    }
+    return (lookupPromise as unknown as (...args: unknown[]) => Promise<never>).call(dns.promises, hostname, options)
+  }) as unknown as typeof dns.promises.lookup
   // biome-ignore lint/suspicious/noExplicitAny: patching Node's overloaded signatures
   dgram.Socket.prototype.send = function (this: dgram.Socket, ...args: any[]) {
     const address = args.slice(1).find((a) => typeof a === 'string')
@@ -64,6 +87,8 @@ export function installTrafficGuard(): TrafficGuard {
       dgram.Socket.prototype.send = udpSend
       dgram.Socket.prototype.connect = udpConnect
       net.Socket.prototype.connect = tcpConnect
+      dns.lookup = lookup
+      dns.promises.lookup = lookupPromise
     },
   }
 }

@@ -54,7 +54,8 @@ async function offer(kinds: ('audio' | 'video')[] = ['video'], dataChannel = fal
   peers.push(pc)
   for (const kind of kinds) pc.addTransceiver(kind, {direction: 'sendonly'})
   if (dataChannel) pc.createDataChannel('x')
-  await pc.setLocalDescription(await pc.createOffer())
+  const created = await pc.createOffer()
+  await pc.setLocalDescription(created)
   return pc
 }
 

@@ -161,10 +161,24 @@ describe('bad inputs', () => {
     expect(report.checks.slice(1).every((c) => c.status === 'skip')).toBe(true)
   })
 
+  it('a DNS failure: exit 4 naming the DNS step (no lookup is made: the dispatcher fails it)', async () => {
+    const {MockAgent} = await import('undici')
+    const agent = new MockAgent()
+    agent.disableNetConnect()
+    agent
+      .get('http://box.invalid')
+      .intercept({path: '/cam/whip', method: 'OPTIONS'})
+      .replyWithError(Object.assign(new Error('getaddrinfo ENOTFOUND box.invalid'), {code: 'ENOTFOUND'}))
+    const report = await probe({url: 'http://box.invalid/cam/whip', dispatcher: agent})
+    await agent.close()
+    expect(report.exitCode).toBe(4)
+    expect(report.checks[0]?.evidence).toBe('WHIP OPTIONS: DNS lookup of box.invalid failed (ENOTFOUND)')
+  })
+
   it('TLS to a plain HTTP port: exit 4 naming the TLS step', async () => {
     const report = await probe({url: `${standin.whipUrl.replace('http:', 'https:')}/cam/whip`})
     expect(report.exitCode).toBe(4)
-    expect(report.checks[0]?.evidence).toMatch(/TLS|reset|WHIP OPTIONS/)
+    expect(report.checks[0]?.evidence).toMatch(/^WHIP OPTIONS: TLS handshake with 127\.0\.0\.1:\d+ failed/)
   })
 
   it('a server that never answers: exit 4 with the HTTP deadline', async () => {

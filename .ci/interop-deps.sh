@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Third-party WHIP server for the interop test (test/integration/whip/interop-janus.test.ts): Janus (apt) and
+# Meetecho's simple-whip-server. Debian packages simple-whip-server, but its node-* dependencies conflict with a
+# nodejs that is not Debian's (libnode108 vs nodejs-legacy), so the server and the node modules it needs are
+# fetched with `apt-get download` and unpacked (not installed) into $R58_INTEROP_DIR. Idempotent; a minute at most.
+set -euo pipefail
+dir="${R58_INTEROP_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/r58-interop}"
+if ! command -v janus >/dev/null 2>&1 || ! command -v unshare >/dev/null 2>&1; then
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends janus util-linux iproute2
+fi
+if [ -f "$dir/root/usr/share/simple-whip-server/src/server.js" ]; then
+  echo "simple-whip-server already unpacked in $dir"
+  exit 0
+fi
+packages=(
+  simple-whip-server
+  libjs-async libjs-inherits libjs-typedarray-to-buffer node-accepts node-array-flatten node-async
+  node-body-parser node-bytes node-colors node-content-disposition node-content-type node-cookie-signature
+  node-cookie node-cors node-debbundle-es-to-primitive node-debug node-deep-equal node-depd node-encodeurl
+  node-escape-html node-etag node-express node-finalhandler node-fresh node-function-bind node-http-errors
+  node-iconv-lite node-inherits node-ipaddr.js node-media-typer node-merge-descriptors node-methods
+  node-mime-types node-mime node-ms node-negotiator node-object-assign node-object-inspect node-on-finished
+  node-parseurl node-path-to-regexp node-proxy-addr node-qs node-range-parser node-raw-body node-safe-buffer
+  node-send node-serve-static node-setprototypeof node-statuses node-toidentifier node-type-is
+  node-typedarray-to-buffer node-unpipe node-utils-merge node-vary node-websocket
+)
+mkdir -p "$dir/debs" "$dir/root"
+cd "$dir/debs"
+if ! apt-get download "${packages[@]}" >/dev/null 2>&1; then
+  apt-get update
+  apt-get download "${packages[@]}"
+fi
+for deb in ./*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
+echo "simple-whip-server and its node modules unpacked in $dir"
