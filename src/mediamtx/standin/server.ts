@@ -13,7 +13,7 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo} from 'node:net'
 import {isIPv4, isIPv6} from 'node:net'
 import {basename, dirname} from 'node:path'
-import type {RTCIceServer} from 'werift'
+import type {RTCIceServer, RtpPacket} from 'werift'
 import {stringify} from 'yaml'
 import {R58Error} from '../../errors.js'
 import {parseIceUrl} from '../../ice/ice-url.js'
@@ -50,6 +50,8 @@ export interface MediamtxStandinOptions {
   /** MediaMTX ignores file events within 1 s of the previous reload. Default 1000. */
   minReloadIntervalMs?: number
   log?: Log
+  /** Observes every RTP packet published into the stand-in (benchmarks measure delivery and latency). */
+  onRtp?: (packet: RtpPacket, from: {path: string; kind: 'audio' | 'video'}) => void
 }
 
 export interface MediamtxStandin {
@@ -226,6 +228,7 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     const resolved = await resolvedHosts()
     const session = await StandinSession.create({
       ...request,
+      ...(options.onRtp && {onRtp: options.onRtp}),
       iceServers: serverIceServers(),
       handshakeTimeoutMs: config.webrtc.handshakeTimeoutMs,
       trackGatherTimeoutMs: config.webrtc.trackGatherTimeoutMs,

@@ -10,6 +10,7 @@ import {
   type RTCIceServer,
   RTCPeerConnection,
   type RTCRtpTransceiver,
+  type RtpPacket,
   useH264,
   useOPUS,
   usePCMU,
@@ -62,6 +63,7 @@ export interface SessionOptions {
   onPublishing: (session: StandinSession) => void
   onClosed: (session: StandinSession, reason: string) => void
   log: Log
+  onRtp?: (packet: RtpPacket, from: {path: string; kind: 'audio' | 'video'}) => void
 }
 
 const CODEC_NAMES: Record<string, string> = {
@@ -202,6 +204,7 @@ export class StandinSession {
         }
         stats.packets += 1
         stats.bytes += rtp.serializeSize
+        this.#options.onRtp?.(rtp, {path: this.pathName, kind: stats.kind})
       })
       if (stats.kind === 'video') {
         const timer = setInterval(() => {
