@@ -98,13 +98,13 @@ async function publishGuest(relayUrl: string, path: string): Promise<Guest> {
 async function directBaseline(
   apiBase: string,
   onLatency: (ms: number) => void,
-  guests: Guest[],
+  baseline: Guest[],
 ): Promise<RTCPeerConnection> {
   const client = new CallsClient({appId: 'bench', appSecret: SECRET, apiBase})
   const pc = peer()
   const source = createSyntheticSource({codec: 'vp8', bitrateKbps: 2500, fps: 30, keyframeIntervalMs: 2000})
   const transceiver = pc.addTransceiver(source.track, {direction: 'sendonly'})
-  guests.push({pc, sources: [source]})
+  baseline.push({pc, sources: [source]})
   await pc.setLocalDescription(await pc.createOffer())
   const publisher = await client.newSession()
   const pushed = await client.pushTracks(publisher.sessionId, {
@@ -181,6 +181,7 @@ export default {
     await sleep(1000)
     const idle = usage(relay.pid)
     const guests: Guest[] = []
+    const baseline: Guest[] = []
     const direct = {pc: undefined as RTCPeerConnection | undefined, latencies: [] as number[]}
     try {
       for (let i = 0; i < GUESTS; i++) guests.push(await publishGuest(relayUrl, `guest-${i}`))
@@ -195,7 +196,7 @@ export default {
         (latency) => {
           if (measuring.on) direct.latencies.push(latency)
         },
-        guests,
+        baseline,
       )
       await sleep(2000)
       const sentBefore = guests.flatMap((g) => g.sources).reduce((n, s) => n + s.stats.packets, 0)
@@ -225,7 +226,7 @@ export default {
         ],
       }
     } finally {
-      for (const guest of guests) {
+      for (const guest of [...guests, ...baseline]) {
         for (const source of guest.sources) source.stop()
         await guest.pc.close()
       }
