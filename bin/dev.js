@@ -2,3 +2,6 @@
 import {execute} from '@oclif/core'
 
 await execute({development: true, dir: import.meta.url})
+// See bin/run.js: flush, then end without waiting for werift's lingering promise timers.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))))
+process.exit()

@@ -313,15 +313,7 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     publisher.onFirstReport = () => mark('rtcp.rr', 'first RTCP receiver report from the server')
     let offer: Awaited<ReturnType<typeof pc.setLocalDescription>>
     try {
-      offer = await withTimeout(
-        (async () => {
-          const created = await pc.createOffer()
-          return pc.setLocalDescription(created)
-        })(),
-        timeoutMs + 9000,
-        'ICE gathering',
-        options.signal,
-      )
+      offer = await withTimeout(publisher.createLocalOffer(), timeoutMs + 9000, 'ICE gathering', options.signal)
     } catch (error) {
       stopReason = 'ICE gathering did not finish'
       await run('whip.post', async () => {

@@ -97,6 +97,11 @@ export class Publisher {
     for (const kind of ['audio', 'video'] as const) this.watchReports(kind, this.senders[kind])
   }
 
+  /** createOffer + setLocalDescription (werift gathers there), with the sockets it opens tracked. */
+  createLocalOffer(): ReturnType<RTCPeerConnection['setLocalDescription']> {
+    return this.#sockets.run(async () => this.pc.setLocalDescription(await this.pc.createOffer()))
+  }
+
   private watchReports(kind: 'audio' | 'video', sender: RTCRtpSender): void {
     sender.onRtcp.subscribe((packet) => {
       if (!(packet instanceof RtcpRrPacket) && !(packet instanceof RtcpSrPacket)) return

@@ -160,7 +160,7 @@ export class StandinSession {
         throw new StandinHttpError(400, error instanceof Error ? error.message : String(error))
       }
       const created = await pc.createAnswer()
-      const local = await pc.setLocalDescription(created)
+      const local = await sockets.run(() => pc.setLocalDescription(created))
       if (local.media.some((m) => m.port === 0)) throw new StandinHttpError(400, 'codecs not supported by client')
       const own = pc.iceTransports[0]?.localCandidates ?? []
       const host = own.find((c) => c.type === 'host' && c.protocol === 'udp')

@@ -1,0 +1,44 @@
+/** Human rendering of `r58 diagnose`: the four ways in, then every check, then one recommendation. */
+
+import type {DiagnoseReport} from '../../diagnose/types.js'
+import type {LabParts} from '../../lab/lab.js'
+import type {Style} from '../style.js'
+import {table} from './table.js'
+
+export interface DiagnoseView extends DiagnoseReport {
+  /** Present with --lab: what the lab started. */
+  lab?: LabParts
+}
+
+const wrap = (text: string, width = 110) => (text.length <= width ? text : `${text.slice(0, width - 1)}…`)
+
+export function renderDiagnose(report: DiagnoseView, style: Style): string {
+  const out: string[] = []
+  if (report.lab) {
+    const {lab} = report
+    out.push(
+      style.bold('Lab (everything on loopback, no accounts):'),
+      `  MediaMTX stand-in ${lab.mediamtx.whipUrl} (config ${lab.mediamtx.configPath}), Calls emulator ${lab.calls.apiBase}, relay ${lab.relay.url}, ${lab.coturn ? `coturn ${lab.coturn.turnUrl}` : 'no coturn (apt-get install coturn)'}`,
+      '',
+    )
+  }
+  out.push(style.bold(`Which way can a guest reach MediaMTX at ${report.target.whipUrl}?`), '')
+  const rows = report.options.map((o) => [
+    style.glyph(o.status),
+    o.title,
+    style.status(o.status, o.status === 'skip' ? 'not checked' : o.status),
+    wrap(o.evidence, 90),
+  ])
+  out.push(table(rows, '  '))
+  for (const o of report.options) if (o.fix && o.status !== 'pass') out.push(`  ${style.dim(`${o.id} fix:`)} ${o.fix}`)
+  out.push('', style.bold('Checks'))
+  out.push(
+    table(
+      report.checks.map((c) => [style.glyph(c.status), c.id, style.dim(`${c.durationMs} ms`), wrap(c.evidence)]),
+      '  ',
+    ),
+  )
+  out.push('', `${style.bold('Recommendation:')} ${report.recommendation.text}`)
+  if (report.recommendation.fix) out.push(`  ${style.bold('fix:')} ${report.recommendation.fix}`)
+  return out.join('\n')
+}
