@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# Third-party WHIP server for the interop test (test/integration/whip/interop-janus.test.ts): Janus (apt) and
-# Meetecho's simple-whip-server. Debian packages simple-whip-server, but its node-* dependencies conflict with a
-# nodejs that is not Debian's (libnode108 vs nodejs-legacy), so the server and the node modules it needs are
-# fetched with `apt-get download` and unpacked (not installed) into $R58_INTEROP_DIR. Idempotent; a minute at most.
+# Third-party WebRTC peers for the interop tests, all from Debian:
+# - test/integration/whip/interop-janus.test.ts: Janus (apt) and Meetecho's simple-whip-server. Debian packages
+#   simple-whip-server, but its node-* dependencies conflict with a nodejs that is not Debian's (libnode108 vs
+#   nodejs-legacy), so the server and the node modules it needs are fetched with `apt-get download` and unpacked
+#   (not installed) into $R58_INTEROP_DIR.
+# - test/integration/relay/interop-chromium.test.ts: headless Chromium (apt, /usr/bin/chromium) on the relay's
+#   guest page, driven by playwright-core (an npm dev dependency; it never downloads a browser).
+# Both tests use unshare and ip (util-linux, iproute2). Idempotent: installs and unpacks only what is missing.
 set -euo pipefail
 dir="${R58_INTEROP_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/r58-interop}"
-if ! command -v janus >/dev/null 2>&1 || ! command -v unshare >/dev/null 2>&1; then
+missing=()
+command -v janus >/dev/null 2>&1 || missing+=(janus)
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]}"
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends janus util-linux iproute2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 if [ -f "$dir/root/usr/share/simple-whip-server/src/server.js" ]; then
   echo "simple-whip-server already unpacked in $dir"

@@ -137,6 +137,7 @@ export interface DataChannelsRequest {
   dataChannels: DataChannelObject[]
 }
 
+/** @public The API's documented shape, not used by r58 yet. */
 export interface DataChannelsResponse extends ItemError {
   dataChannels?: (DataChannelObject & ItemError)[]
 }
@@ -146,6 +147,7 @@ export interface EstablishDataChannelsRequest {
   sessionDescription?: SessionDescription
 }
 
+/** @public The API's documented shape, not used by r58 yet. */
 export interface EstablishDataChannelsResponse extends ItemError {
   requiresImmediateRenegotiation?: boolean
   sessionDescription?: SessionDescription
@@ -173,4 +175,5 @@ export const CALLS_ERROR_CODES = [
   'internal_error',
 ] as const
 
+/** @public The API's documented shape, not used by r58 yet. */
 export type CallsErrorCode = (typeof CALLS_ERROR_CODES)[number]
