@@ -9,6 +9,7 @@
  */
 import {isIPv4, isIPv6} from 'node:net'
 import {
+  type CandidatePair,
   type RTCIceServer,
   RTCPeerConnection,
   type RTCPeerConnectionConfig,
@@ -22,6 +23,7 @@ import {
 } from 'werift'
 import type {SessionDescription} from '../calls/types.js'
 import {R58Error} from '../errors.js'
+import {isLoopbackAddress} from '../net/address-class.js'
 
 export interface PeerOptions {
   /** STUN/TURN servers. Default none (and then no STUN server at all is contacted). */
@@ -63,6 +65,12 @@ function hostConfig(addresses: readonly string[] | undefined): Partial<RTCPeerCo
     iceUseIpv6: false,
     iceAdditionalHostAddresses: [...addresses],
     ...(Object.keys(interfaces).length > 0 && {iceInterfaceAddresses: interfaces}),
+    // A peer kept to loopback pairs only with loopback: MediaMTX's answer also lists its LAN addresses, and
+    // checks to them must not even be attempted.
+    ...(addresses.length > 0 &&
+      addresses.every(isLoopbackAddress) && {
+        iceFilterCandidatePair: (pair: CandidatePair) => isLoopbackAddress(pair.remoteCandidate.host),
+      }),
   }
 }
 

@@ -19,6 +19,8 @@ UdpSocket.prototype.send = function (this: UdpSocket, ...args: unknown[]) {
   const address = args.find((arg, i) => i > 0 && typeof arg === 'string') as string | undefined
   if (!allowed(address)) {
     violations.push(`UDP to ${address}`)
+    // R58_GUARD_STACK=1 prints where each blocked datagram came from.
+    if (process.env['R58_GUARD_STACK']) process.stderr.write(`network guard: UDP to ${address} ${new Error().stack}\n`)
     const callback = args.at(-1)
     if (typeof callback === 'function')
       queueMicrotask(() => (callback as (e: Error) => void)(new Error(`network guard: UDP to ${address} blocked`)))

@@ -1,0 +1,176 @@
+/**
+ * `diagnose` against local stacks on loopback, in the configurations a studio box is found in. Every part is
+ * real (werift peers, coturn, the Calls emulator, the MediaMTX stand-in, the relay); nothing is sent beyond
+ * loopback (the stand-in advertises its LAN address but never uses it).
+ */
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {diagnose} from '../../../src/diagnose/diagnose.js'
+import type {DiagnoseOptions, DiagnoseReport} from '../../../src/diagnose/types.js'
+import type {CoturnLab} from '../../../src/lab/coturn.js'
+import {startCoturn} from '../../../src/lab/coturn.js'
+import {type Lab, startLab} from '../../../src/lab/lab.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
+import {requireTurnserver} from '../../support/coturn.js'
+import {closedPort} from '../../support/http-server.js'
+
+const byId = (report: DiagnoseReport) => Object.fromEntries(report.checks.map((c) => [c.id, c]))
+const option = (report: DiagnoseReport, id: string) => report.options.find((o) => o.id === id)
+
+let lab: Lab
+let report: DiagnoseReport
+
+beforeAll(async () => {
+  requireTurnserver()
+  lab = await startLab()
+  report = await diagnose(lab.diagnose)
+})
+afterAll(() => lab?.close())
+
+describe('the lab: a box that advertises only its LAN address, no TURN, a relay through Calls', () => {
+  it('passes the LAN, with the pair it observed', () => {
+    expect(option(report, 'lan')).toMatchObject({status: 'pass'})
+    expect(byId(report)['lan.whip']?.evidence).toMatch(/connected via host 127\.0\.0\.1:\d+\/udp ↔ host 127\.0\.0\.1/)
+  })
+
+  it('fails TURN on MediaMTX with the "only host candidates" explanation and a mediamtx configure fix', () => {
+    const turn = option(report, 'turn')
+    expect(turn?.status).toBe('fail')
+    expect(byId(report)['turn.configured']?.evidence).toContain('advertises only host candidates')
+    expect(byId(report)['turn.configured']?.evidence).toContain('192.168.1.58:8189/udp (lan)')
+    expect(turn?.fix).toMatch(/^r58 mediamtx configure --file .+ --turn turn:127\.0\.0\.1:\d+/)
+    // The remote guest's view: 201 and an SDP answer, then ICE through TURN fails.
+    expect(byId(report)['turn.relay-only']).toMatchObject({status: 'fail'})
+    expect(byId(report)['turn.relay-only']?.evidence).toContain('201 and SDP fine, but ICE checking → failed')
+  })
+
+  it('skips Tailscale (the lab has no tailnet) instead of failing it', () => {
+    expect(option(report, 'tailscale')).toMatchObject({status: 'skip'})
+  })
+
+  it('passes the Calls relay end to end and recommends it; exit 0', () => {
+    expect(byId(report)['calls.credentials']?.status).toBe('pass')
+    expect(byId(report)['calls.relay.e2e']?.evidence).toMatch(
+      /MediaMTX path r58-probe-relay is ready with (VP8\+Opus|Opus\+VP8)/,
+    )
+    expect(report.recommendation.option).toBe('calls')
+    expect(report.exitCode).toBe(0)
+  })
+
+  it('exits 3 when --require names an option that does not work', async () => {
+    expect(
+      (await diagnose({...lab.diagnose, require: ['lan', 'turn'], relay: undefined, calls: undefined})).exitCode,
+    ).toBe(3)
+  })
+
+  it('says "credentials rejected" for a wrong Calls secret', async () => {
+    const wrong = await diagnose({
+      ...lab.diagnose,
+      turn: undefined,
+      calls: {...(lab.diagnose.calls as NonNullable<DiagnoseOptions['calls']>), appSecret: 'not-the-secret'},
+    })
+    expect(byId(wrong)['calls.credentials']).toMatchObject({status: 'fail', failure: 'auth'})
+    expect(byId(wrong)['calls.credentials']?.evidence).toMatch(/rejected|401/i)
+  })
+
+  it('fails the Calls option with `fix: r58 relay start` when no relay runs', async () => {
+    const port = await closedPort()
+    const noRelay = await diagnose({...lab.diagnose, turn: undefined, relay: {url: `http://127.0.0.1:${port}`}})
+    expect(byId(noRelay)['calls.relay.health']).toMatchObject({status: 'fail', failure: 'unreachable'})
+    expect(option(noRelay, 'calls')?.fix).toMatch(/^r58 relay start/)
+    expect(byId(noRelay)['calls.relay.e2e']?.status).toBe('skip')
+  })
+})
+
+describe('a box whose MediaMTX uses TURN itself', () => {
+  let coturn: CoturnLab
+  let mediamtx: MediamtxStandin
+  let turnReport: DiagnoseReport
+
+  beforeAll(async () => {
+    // Relays on 127.0.0.2; 127.0.0.1 refused as a peer: a guest's relay reaches MediaMTX's relay, not its host.
+    coturn = await startCoturn({
+      extraConfig: ['relay-ip=127.0.0.2', 'denied-peer-ip=127.0.0.1', 'allowed-peer-ip=127.0.0.2'],
+    })
+    const dir = mkdtempSync(join(tmpdir(), 'r58-diag-'))
+    const configPath = join(dir, 'mediamtx.yml')
+    writeFileSync(
+      configPath,
+      [
+        'webrtcLocalUDPAddress: :8189',
+        'webrtcICEServers2:',
+        `  - url: ${coturn.turnUrls.udp}`,
+        `    username: ${coturn.username}`,
+        `    password: ${coturn.credential}`,
+        'paths:',
+        '  all_others:',
+        '',
+      ].join('\n'),
+    )
+    mediamtx = await startMediamtxStandin({
+      configPath,
+      whipPort: 0,
+      apiPort: 0,
+      interfaces: [
+        {name: 'lo', address: '127.0.0.1'},
+        {name: 'eth0', address: '192.168.1.58'},
+      ],
+    })
+    turnReport = await diagnose({
+      mediamtx: {whipUrl: mediamtx.whipUrl, path: 'r58-probe', apiUrl: mediamtx.apiUrl ?? undefined},
+      turn: {
+        iceServers: [{urls: [coturn.turnUrls.udp], username: coturn.username, credential: coturn.credential}],
+        source: 'test coturn',
+      },
+      via: ['this-host'],
+      tailscale: {
+        exec: async () => Promise.reject(Object.assign(new Error('none'), {code: 'ENOENT'})),
+        interfaces: () => ({}),
+      },
+    })
+  })
+  afterAll(async () => {
+    await mediamtx?.close()
+    await coturn?.stop()
+  })
+
+  it('passes TURN on MediaMTX: relay candidates offered, relay-only publish connects; exit 0', () => {
+    expect(byId(turnReport)['turn.configured']).toMatchObject({status: 'pass'})
+    expect(byId(turnReport)['turn.configured']?.evidence).toContain('relay candidates')
+    expect(byId(turnReport)['turn.relay-only']).toMatchObject({status: 'pass'})
+    expect(byId(turnReport)['turn.relay-only']?.evidence).toMatch(/connected via relay .* ↔ relay 127\.0\.0\.2/)
+    expect(turnReport.recommendation.option).toBe('turn')
+    expect(turnReport.exitCode).toBe(0)
+  })
+
+  it('skips the Calls option when nothing is configured for it', () => {
+    expect(byId(turnReport)['calls.credentials']).toMatchObject({status: 'skip'})
+    expect(byId(turnReport)['calls.credentials']?.fix).toContain('--calls-app-id')
+  })
+})
+
+describe('nothing configured and nothing running', () => {
+  it('answers every option with skip or fail and a fix, without crashing, within the bound', async () => {
+    const port = await closedPort()
+    const started = Date.now()
+    const empty = await diagnose({
+      mediamtx: {whipUrl: `http://127.0.0.1:${port}`, path: 'r58-probe', apiUrl: `http://127.0.0.1:${port}`},
+      relay: {url: `http://127.0.0.1:${port}`},
+      timeoutMs: 5000,
+      tailscale: {
+        exec: async () => Promise.reject(Object.assign(new Error('none'), {code: 'ENOENT'})),
+        interfaces: () => ({}),
+      },
+    })
+    expect(Date.now() - started).toBeLessThan(5000 + 4000) // the bound, with room for a loaded machine: not a timing claim
+    for (const o of empty.options) {
+      expect(['skip', 'fail']).toContain(o.status)
+      expect(o.fix ?? o.evidence).toBeTruthy()
+    }
+    expect(byId(empty)['lan.whip']).toMatchObject({status: 'fail', failure: 'unreachable'})
+    expect(option(empty, 'lan')?.fix).toMatch(/MediaMTX running|mediamtx-url|Is the server running/i)
+    expect(empty.exitCode).toBe(3)
+  })
+})
