@@ -35,6 +35,10 @@ export default class Diagnose extends BaseCommand<typeof Diagnose> {
       summary:
         'Start a complete local stack (MediaMTX stand-in, Calls emulator, relay, coturn if installed) and diagnose it',
     }),
+    'lab-turn': Flags.boolean({
+      summary: 'In the lab, give the MediaMTX stand-in the lab coturn as its TURN server, so that option works too',
+      dependsOn: ['lab'],
+    }),
     require: Flags.option({
       options: OPTION_IDS,
       multiple: true,
@@ -71,7 +75,7 @@ export default class Diagnose extends BaseCommand<typeof Diagnose> {
     const progress = this.progress()
     const running = new Map<string, string>()
     const report = await runDiagnose(
-      this.flags.lab,
+      this.flags.lab ? {turnOnMediamtx: this.flags['lab-turn']} : false,
       () => diagnoseOptionsFrom(this.settings, {timeoutMs: this.flags.timeout}, this.abort.signal),
       {
         ...(this.flags.require && {require: this.flags.require as OptionId[]}),

@@ -35,6 +35,10 @@ export {REDACTED, Redactor} from './config/redact.js'
 export {resolveSettings, Settings} from './config/resolve.js'
 export {envNameOf, flagNameOf, SETTINGS, type SettingKey} from './config/settings.js'
 export {renderConfigTemplate} from './config/template.js'
+export {diagnose} from './diagnose/diagnose.js'
+export {checkHost} from './diagnose/host.js'
+export {diagnoseExitCode, type GuestOption, guestOptions, type OptionId, recommend} from './diagnose/options.js'
+export type {DiagnoseOptions, DiagnoseReport} from './diagnose/types.js'
 export {ERROR_EXIT, type ErrorCode, EXIT, type ExitCode, isR58Error, R58Error} from './errors.js'
 export {writeFileAtomic} from './fs/atomic-write.js'
 export {type GatheredCandidate, type GatherOptions, gatherCandidates, type IceGatherReport} from './ice/gather.js'
@@ -49,6 +53,7 @@ export {
 } from './ice/ice-url.js'
 export {type LabCertificate, makeSelfSignedCertificate} from './lab/certificate.js'
 export {type CoturnLab, type CoturnOptions, findTurnserver, startCoturn} from './lab/coturn.js'
+export {type Lab, type LabOptions, startLab} from './lab/lab.js'
 export {createPeer, localDescription, type PeerOptions, waitForConnected} from './media/peer.js'
 export {
   createSyntheticSource,

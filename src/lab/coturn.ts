@@ -28,6 +28,11 @@ export interface CoturnOptions {
   rfc5780?: boolean
   /** Let the relay send to loopback peers (default true; the echo test needs it on loopback). */
   allowLoopbackPeers?: boolean
+  /**
+   * Address the relayed allocations get (default 127.0.0.1). The lab relays from 127.0.0.2 and refuses
+   * 127.0.0.1 as a peer, so that, as in the field, a guest's relay cannot reach MediaMTX's host candidates.
+   */
+  relayIp?: string
   /** Extra turnserver.conf lines, e.g. `user-quota=1`. */
   extraConfig?: readonly string[]
   /** Path of turnserver (default: found on PATH). */
@@ -174,7 +179,7 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<CoturnLa
       {
         'listening-ip#1': '127.0.0.1',
         'listening-ip#2': options.rfc5780 ? '127.0.0.2' : undefined,
-        'relay-ip': '127.0.0.1',
+        'relay-ip': options.relayIp ?? '127.0.0.1',
         'listening-port': port,
         'alt-listening-port': port + 1,
         'tls-listening-port': tlsPort,

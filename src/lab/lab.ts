@@ -42,6 +42,8 @@ paths:
 export interface LabOptions {
   /** Start coturn when installed (default), or never. */
   coturn?: 'auto' | 'off'
+  /** Configure the stand-in with the lab's coturn (not clientOnly): then "TURN on MediaMTX" works too. */
+  turnOnMediamtx?: boolean
   log?: Log
 }
 
@@ -76,10 +78,15 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     let coturn: CoturnLab | undefined
     if (options.coturn !== 'off' && findTurnserver()) {
       coturn = await startCoturn({
-        extraConfig: ['relay-ip=127.0.0.2', 'denied-peer-ip=127.0.0.1', 'allowed-peer-ip=127.0.0.2'],
+        relayIp: '127.0.0.2',
+        extraConfig: ['denied-peer-ip=127.0.0.1', 'allowed-peer-ip=127.0.0.2'],
       })
       const started = coturn
       opened.push({close: () => started.stop()})
+    }
+    if (options.turnOnMediamtx && coturn) {
+      const server = `  - url: ${coturn.turnUrls.udp}\n    username: ${coturn.username}\n    password: ${coturn.credential}\n`
+      await writeFile(configPath, LAB_MEDIAMTX_YML.replace('webrtcICEServers2: []\n', `webrtcICEServers2:\n${server}`))
     }
     const mediamtx: MediamtxStandin = await startMediamtxStandin({
       configPath,

@@ -332,4 +332,12 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
       ['mediamtx', 'turn-refresh', '--cloudflare-turn', '--turn-key-id', 'key-1', '--turn-api-base', w.turnApi.apiBase],
     ],
   }),
+  diagnose: (w) => ({
+    // The world's stand-in advertises a (fake) LAN address that a real diagnosis would try: the lab keeps to loopback.
+    ok: [['diagnose', '--lab']],
+    more: [
+      ['diagnose', '--mediamtx-url', 'http://127.0.0.1:1', '--relay-url', w.relay.url, '--timeout', '3s'],
+      ['diagnose', '--lab-turn'],
+    ],
+  }),
 }

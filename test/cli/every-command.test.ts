@@ -15,7 +15,9 @@ const config = await Config.load({root: ROOT})
 const ours = config.commands.filter((command) => command.pluginName === 'r58')
 const ajv = new Ajv({strict: false, allErrors: true})
 ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)))
+ajv.addSchema(JSON.parse(readFileSync(join(ROOT, 'schemas/check.schema.json'), 'utf8')))
 const validateEnvelope = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas/envelope.schema.json'), 'utf8')))
+// check.schema.json is shared by the reports; every other file is one command's result.
 const schemaPath = (id: string) => join(ROOT, 'schemas', `${id.replaceAll(':', '-')}.schema.json`)
 
 let world: World

@@ -1,10 +1,12 @@
 /**
  * Loaded before every test file (vitest setupFiles). Tests may talk to loopback only: this guard drops any
- * UDP datagram and refuses any TCP connection to another address, and fails the file that tried. It makes
+ * UDP datagram, refuses any TCP connection and any DNS lookup for another address, and fails the file that
+ * tried. It makes
  * the workplace rule ("never send traffic to real public or private-range addresses") a tested property
  * instead of a hope: werift, for instance, probes every interface address unless told otherwise.
  */
 import {Socket as UdpSocket} from 'node:dgram'
+import dns from 'node:dns'
 import {isIP, Socket as TcpSocket} from 'node:net'
 import {afterAll, expect} from 'vitest'
 import {isLoopbackAddress} from '../../src/net/address-class.js'
@@ -28,6 +30,44 @@ UdpSocket.prototype.send = function (this: UdpSocket, ...args: unknown[]) {
   }
   return (originalSend as (...a: unknown[]) => void).apply(this, args)
 } as typeof UdpSocket.prototype.send
+
+const originalUdpConnect = UdpSocket.prototype.connect
+UdpSocket.prototype.connect = function (this: UdpSocket, ...args: unknown[]) {
+  // connect(port, [address,] [callback])
+  const address = typeof args[1] === 'string' ? args[1] : undefined
+  if (!allowed(address)) {
+    violations.push(`UDP connect to ${address}`)
+    const callback = args.at(-1)
+    if (typeof callback === 'function')
+      queueMicrotask(() => (callback as (e: Error) => void)(new Error(`network guard: UDP to ${address} blocked`)))
+    return
+  }
+  return (originalUdpConnect as (...a: unknown[]) => void).apply(this, args)
+} as typeof UdpSocket.prototype.connect
+
+// A name lookup is a packet to this machine's DNS server: only loopback names may be resolved.
+const nameAllowed = (name: unknown) =>
+  typeof name !== 'string' || name === 'localhost' || (isIP(name) !== 0 && allowed(name))
+const originalLookup = dns.lookup
+dns.lookup = ((hostname: string, ...rest: unknown[]) => {
+  if (!nameAllowed(hostname)) {
+    violations.push(`DNS lookup of ${hostname}`)
+    const callback = rest.find((a) => typeof a === 'function') as ((e: Error) => void) | undefined
+    process.nextTick(() =>
+      callback?.(Object.assign(new Error(`network guard: lookup of ${hostname} blocked`), {code: 'ENOTFOUND'})),
+    )
+    return {} as never
+  }
+  return (originalLookup as (...a: unknown[]) => unknown).call(dns, hostname, ...rest)
+}) as typeof dns.lookup
+const originalLookupPromise = dns.promises.lookup
+dns.promises.lookup = (async (hostname: string, options?: unknown) => {
+  if (!nameAllowed(hostname)) {
+    violations.push(`DNS lookup of ${hostname}`)
+    throw Object.assign(new Error(`network guard: lookup of ${hostname} blocked`), {code: 'ENOTFOUND'})
+  }
+  return (originalLookupPromise as unknown as (...a: unknown[]) => Promise<never>).call(dns.promises, hostname, options)
+}) as unknown as typeof dns.promises.lookup
 
 const originalConnect = TcpSocket.prototype.connect
 TcpSocket.prototype.connect = function (this: TcpSocket, ...args: unknown[]) {

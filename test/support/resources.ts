@@ -37,3 +37,20 @@ export async function expectNothingLeft(before: ResourceSnapshot): Promise<void>
   expect(added(now.sockets, before.sockets), 'sockets left open').toEqual([])
   expect(now.timers, 'timers left running').toBeLessThanOrEqual(before.timers)
 }
+
+/** Counts of active handles by type (UDPWrap, TCPSocketWrap, …), for "nothing left open" assertions. */
+export function activeResources(): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1
+  return counts
+}
+
+/** Waits (bounded) until no more UDP sockets are open than at `baseline`; returns the final count. */
+export async function udpSocketsSettle(baseline: number, timeoutMs = 3000): Promise<number> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const now = activeResources()['UDPWrap'] ?? 0
+    if (now <= baseline || Date.now() > deadline) return now
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}

@@ -92,7 +92,8 @@ describe('a box whose MediaMTX uses TURN itself', () => {
   beforeAll(async () => {
     // Relays on 127.0.0.2; 127.0.0.1 refused as a peer: a guest's relay reaches MediaMTX's relay, not its host.
     coturn = await startCoturn({
-      extraConfig: ['relay-ip=127.0.0.2', 'denied-peer-ip=127.0.0.1', 'allowed-peer-ip=127.0.0.2'],
+      relayIp: '127.0.0.2',
+      extraConfig: ['denied-peer-ip=127.0.0.1', 'allowed-peer-ip=127.0.0.2'],
     })
     const dir = mkdtempSync(join(tmpdir(), 'r58-diag-'))
     const configPath = join(dir, 'mediamtx.yml')
