@@ -13,6 +13,7 @@ import type {ExitCode} from '../errors.js'
 import {R58Error} from '../errors.js'
 import {type Check, exitCodeOf, isOk, skippedCheck} from '../report/check.js'
 import type {TlsSettings} from '../stun/link.js'
+import {waitExit} from '../util/child-process.js'
 import {type ParsedCandidate, parseCandidate} from './candidate.js'
 import type {ChildMessage, GatherJob, ParentMessage} from './gather-protocol.js'
 import {type IceServer, type IceTransport, parseIceUrl} from './ice-url.js'
@@ -147,17 +148,6 @@ function spawnChild(): ChildProcess {
     execArgv: childExecArgv(isTypeScript),
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     serialization: 'json',
-  })
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
   })
 }
 

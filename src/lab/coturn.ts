@@ -16,6 +16,7 @@ import {R58Error} from '../errors.js'
 import {UdpPort} from '../stun/link.js'
 import {bindingRequest} from '../stun/message.js'
 import {transact} from '../stun/transaction.js'
+import {waitExit} from '../util/child-process.js'
 import {type LabCertificate, makeSelfSignedCertificate} from './certificate.js'
 
 export interface CoturnOptions {
@@ -143,17 +144,6 @@ async function logTail(path: string): Promise<string> {
   } catch {
     return '(no log)'
   }
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-  })
 }
 
 export async function startCoturn(options: CoturnOptions = {}): Promise<CoturnLab> {

@@ -6,7 +6,7 @@
  */
 import {isDeepStrictEqual} from 'node:util'
 import {R58Error} from '../errors.js'
-import {delay} from '../util/abort.js'
+import {sleep} from '../util/abort.js'
 import {type MediamtxApi, MediamtxApi as MediamtxApiClient, type MediamtxApiOptions} from './api-client.js'
 import {applyChanges} from './apply-changes.js'
 import {type ConfigDoc, parseConfigDoc} from './config-doc.js'
@@ -242,7 +242,7 @@ async function retrying<T>(fn: () => Promise<T>, delayMs: number, signal?: Abort
     } catch (error) {
       const transient = error instanceof R58Error && (error.code === 'E_UNREACHABLE' || error.code === 'E_TIMEOUT')
       if (!transient || attempt >= 5) throw error
-      await delay(delayMs * (attempt + 1), signal)
+      await sleep(delayMs * (attempt + 1), signal)
     }
   }
 }

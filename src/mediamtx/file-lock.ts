@@ -9,7 +9,7 @@ import {link, readFile, unlink, writeFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 import {R58Error, systemErrorCode} from '../errors.js'
-import {delay} from '../util/abort.js'
+import {sleep} from '../util/abort.js'
 
 export interface FileLockOptions {
   /** How long to wait for another writer. Default 10 s. */
@@ -142,7 +142,7 @@ export async function acquireFileLock(target: string, options: FileLockOptions =
         hint: `Wait for it to finish and run the command again (remove ${path} only if no r58 is running).`,
       })
     }
-    await delay(options.pollMs ?? 25, options.signal)
+    await sleep(options.pollMs ?? 25, options.signal)
   }
 }
 

@@ -11,7 +11,7 @@ import {basename, dirname, join} from 'node:path'
 import {R58Error, systemErrorCode} from '../errors.js'
 import {writeFileAtomic} from '../fs/atomic-write.js'
 import {fetchCloudflareIceServers, type GenerateOptions, type TurnCredentials} from '../turn/cloudflare-credentials.js'
-import {delay} from '../util/abort.js'
+import {sleep} from '../util/abort.js'
 import type {Log} from '../util/log.js'
 import {MediamtxApi, type MediamtxApiOptions} from './api-client.js'
 import {parseConfigDoc} from './config-doc.js'
@@ -257,7 +257,7 @@ export interface TurnRefreshLoopOptions extends TurnRefreshOptions {
 
 /** Refreshes every `everyMs` until `signal` aborts; one event per attempt through `log`. */
 export async function runTurnRefreshLoop(options: TurnRefreshLoopOptions): Promise<void> {
-  const wait = options.sleep ?? delay
+  const wait = options.sleep ?? sleep
   const retry = Math.min(options.everyMs, options.retryMs ?? 300_000)
   const now = options.now ?? Date.now
   options.log({

@@ -9,12 +9,20 @@ export interface ResolvedHost {
   family: 4 | 6
 }
 
+/** A resolver (`dns.promises.lookup` by default); injected in tests, where no DNS query may leave the machine. */
+export type LookupFn = (host: string) => Promise<{address: string; family: number}>
+
 /** Resolves `host` (IP literals pass through). Throws a StepFailure of step `dns`. */
-export async function resolveHost(host: string, timeoutMs: number, signal?: AbortSignal): Promise<ResolvedHost> {
+export async function resolveHost(
+  host: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  resolve: LookupFn = lookup,
+): Promise<ResolvedHost> {
   const literal = isIP(host)
   if (literal === 4 || literal === 6) return {address: host, family: literal}
   try {
-    const found = await withTimeout(lookup(host), timeoutMs, `DNS lookup of ${host}`, signal)
+    const found = await withTimeout(resolve(host), timeoutMs, `DNS lookup of ${host}`, signal)
     return {address: found.address, family: found.family === 6 ? 6 : 4}
   } catch (error) {
     if (error instanceof StepFailure) throw error

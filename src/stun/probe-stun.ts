@@ -9,6 +9,7 @@ import {R58Error} from '../errors.js'
 import type {IceUrl} from '../ice/ice-url.js'
 import {planUrlTargets, type UrlTarget, withSuffixes} from '../ice/url-targets.js'
 import {type Endpoint, formatEndpoint} from '../net/endpoint.js'
+import type {LookupFn} from '../net/resolve.js'
 import {resolveHost} from '../net/resolve.js'
 import {type Check, exitCodeOf, isOk, skippedCheck} from '../report/check.js'
 import {localAddressTowards, openStreamLink, type TlsInfo, type TlsSettings, UdpPort} from './link.js'
@@ -28,6 +29,8 @@ export interface ProbeStunOptions {
   timeoutMs?: number
   tls?: TlsSettings | undefined
   signal?: AbortSignal | undefined
+  /** Name resolution (default: the system resolver). */
+  lookup?: LookupFn | undefined
 }
 
 export interface StunServerResult {
@@ -244,7 +247,7 @@ export async function probeStun(options: ProbeStunOptions): Promise<StunProbeRep
   const servers = await Promise.all(
     targets.map(async (target, i) => {
       try {
-        const resolved = await resolveHost(target.host, settings.timeoutMs, options.signal)
+        const resolved = await resolveHost(target.host, settings.timeoutMs, options.signal, options.lookup)
         const server = {address: resolved.address, port: target.port}
         ;(results[i] as StunServerResult).server = server
         return {server, family: resolved.family}

@@ -9,6 +9,7 @@ import {isIP} from 'node:net'
 import type {UrlTarget} from '../ice/url-targets.js'
 import {classifyAddress} from '../net/address-class.js'
 import {type Endpoint, formatEndpoint} from '../net/endpoint.js'
+import type {LookupFn} from '../net/resolve.js'
 import {resolveHost} from '../net/resolve.js'
 import {openLink, type StunLink, type TlsInfo, type TlsSettings} from '../stun/link.js'
 import type {StunErrorCode} from '../stun/message.js'
@@ -74,6 +75,7 @@ export interface AllocationProbeOptions {
   tls?: TlsSettings | undefined
   signal?: AbortSignal | undefined
   software?: string
+  lookup?: LookupFn | undefined
 }
 
 const ECHO_SPACING_MS = 5
@@ -249,7 +251,7 @@ export async function probeAllocation(target: UrlTarget, options: AllocationProb
   /** True once an allocation exists, or may exist (an authenticated Allocate went unanswered). */
   let mayHoldAllocation = false
   try {
-    const resolved = await resolveHost(target.host, options.timeoutMs, options.signal)
+    const resolved = await resolveHost(target.host, options.timeoutMs, options.signal, options.lookup)
     result.timings.dnsMs = elapsed(started)
     const server = {address: resolved.address, port: target.port}
     result.server = server

@@ -9,6 +9,7 @@ import {R58Error} from '../errors.js'
 import {iceServerUrls} from '../ice/ice-url.js'
 import {planUrlTargets, type UrlTarget} from '../ice/url-targets.js'
 import {classifyAddress} from '../net/address-class.js'
+import type {LookupFn} from '../net/resolve.js'
 import {type Check, type CheckStatus, exitCodeOf, type FailureKind, isOk, runCheck} from '../report/check.js'
 import type {TlsSettings} from '../stun/link.js'
 import {failureKindOfOutcome} from '../stun/outcome.js'
@@ -31,6 +32,8 @@ export interface ProbeTurnOptions {
   packets?: number
   tls?: TlsSettings | undefined
   signal?: AbortSignal | undefined
+  /** Name resolution (default: the system resolver). */
+  lookup?: LookupFn | undefined
 }
 
 export interface TurnProbeReport {
@@ -169,6 +172,7 @@ async function probeAll(
           tls: options.tls,
           signal: overall.signal,
           software: 'r58',
+          lookup: options.lookup,
         }),
       ),
     )

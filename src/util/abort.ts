@@ -1,7 +1,10 @@
 /** Deadlines and cancellation for anything that waits: every wait in r58 is bounded and cancellable. */
 import {R58Error} from '../errors.js'
 
-/** Resolves after `ms`, or rejects with E_ABORTED when `signal` fires first. Never keeps the process alive. */
+/**
+ * Resolves after `ms`, or rejects with E_ABORTED when `signal` fires first. The timer keeps the process alive
+ * (a wait may be all a command is doing: for a lock, between refreshes); cancel it with the signal.
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -16,7 +19,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort)
       resolve()
     }, ms)
-    timer.unref?.()
     signal?.addEventListener('abort', onAbort, {once: true})
   })
 }
@@ -43,26 +45,4 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, step: string,
     clearTimeout(timer)
     if (onAbort) signal?.removeEventListener('abort', onAbort)
   }
-}
-
-/**
- * Like `sleep`, but the timer keeps the process alive: for waits that are all a command is doing (waiting
- * for a lock, between refreshes, for an API to come back), where an unref'd timer would let Node exit early.
- */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new R58Error('E_ABORTED', 'cancelled'))
-      return
-    }
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(new R58Error('E_ABORTED', 'cancelled'))
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, {once: true})
-  })
 }

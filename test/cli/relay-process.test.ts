@@ -5,9 +5,10 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {type CallsEmulator, startCallsEmulator} from '../../src/calls/emulator/server.js'
 import {createSyntheticSource} from '../../src/media/synthetic.js'
-import {type MediamtxStandin, startMediamtxStandin} from '../../src/mediamtx/standin/server.js'
+import type {MediamtxStandin} from '../../src/mediamtx/standin/server.js'
 import {runR58, startR58Process} from '../support/cli.js'
 import {eventually, loopbackPeer} from '../support/peers.js'
+import {startLoopbackStandin} from '../support/stack.js'
 
 const SECRET = 'calls-secret-0123456789'
 const TOKEN = 'relay-token-0123456789abcdef'
@@ -20,12 +21,7 @@ let mediamtx: MediamtxStandin
 
 beforeAll(async () => {
   calls = await startCallsEmulator({apps: new Map([['app-1', SECRET]])})
-  mediamtx = await startMediamtxStandin({
-    configText: 'webrtcLocalUDPAddress: :8189\npaths:\n  all_others:\n',
-    whipPort: 0,
-    apiPort: 0,
-    interfaces: [{name: 'lo', address: '127.0.0.1'}],
-  })
+  mediamtx = await startLoopbackStandin()
 })
 afterAll(async () => {
   await mediamtx?.close()

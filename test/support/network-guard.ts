@@ -45,9 +45,10 @@ UdpSocket.prototype.connect = function (this: UdpSocket, ...args: unknown[]) {
   return (originalUdpConnect as (...a: unknown[]) => void).apply(this, args)
 } as typeof UdpSocket.prototype.connect
 
-// A name lookup is a packet to this machine's DNS server: only loopback names may be resolved.
+// A name lookup is a packet to this machine's DNS server: only `localhost` may be resolved. Address literals
+// (0.0.0.0 for a wildcard bind, say) never leave the process; what is sent to them is checked above.
 const nameAllowed = (name: unknown) =>
-  typeof name !== 'string' || name === 'localhost' || (isIP(name) !== 0 && allowed(name))
+  typeof name !== 'string' || name === '' || name === 'localhost' || isIP(name) !== 0
 const originalLookup = dns.lookup
 dns.lookup = ((hostname: string, ...rest: unknown[]) => {
   if (!nameAllowed(hostname)) {

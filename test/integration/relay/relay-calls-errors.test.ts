@@ -4,11 +4,12 @@ import {request} from 'undici'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {type CallsEmulator, startCallsEmulator} from '../../../src/calls/emulator/server.js'
 import {createSyntheticSource} from '../../../src/media/synthetic.js'
-import {type MediamtxStandin, startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
+import type {MediamtxStandin} from '../../../src/mediamtx/standin/server.js'
 import {type RunningRelay, startRelay} from '../../../src/relay/server.js'
 import {parseTokensFile} from '../../../src/relay/tokens.js'
 import {type LoopbackServer, startHttpServer} from '../../support/http-server.js'
 import {eventually, loopbackPeer} from '../../support/peers.js'
+import {startLoopbackStandin} from '../../support/stack.js'
 
 const TOKEN = 'guest-token-0123456789abcdef'
 let calls: CallsEmulator
@@ -41,12 +42,7 @@ beforeAll(async () => {
     })
     res.writeHead(upstream.statusCode, {'content-type': 'application/json'}).end(await upstream.body.text())
   })
-  mediamtx = await startMediamtxStandin({
-    configText: 'webrtcLocalUDPAddress: :8189\npaths:\n  all_others:\n',
-    whipPort: 0,
-    apiPort: 0,
-    interfaces: [{name: 'lo', address: '127.0.0.1'}],
-  })
+  mediamtx = await startLoopbackStandin()
   relay = await startRelay({
     host: '127.0.0.1',
     port: 0,

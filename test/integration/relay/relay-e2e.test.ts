@@ -8,22 +8,14 @@ import {CallsClient} from '../../../src/calls/client.js'
 import {type CallsEmulator, startCallsEmulator} from '../../../src/calls/emulator/server.js'
 import {localDescription} from '../../../src/media/peer.js'
 import {createSyntheticSource, type SyntheticSource} from '../../../src/media/synthetic.js'
-import {type MediamtxStandin, startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
-import {type RunningRelay, startRelay} from '../../../src/relay/server.js'
-import {parseTokensFile} from '../../../src/relay/tokens.js'
+import type {MediamtxStandin} from '../../../src/mediamtx/standin/server.js'
+import type {RunningRelay} from '../../../src/relay/server.js'
 import type {LogEvent} from '../../../src/util/log.js'
 import {eventually, loopbackPeer, waitConnected} from '../../support/peers.js'
+import {startLoopbackStandin, startTestRelay} from '../../support/stack.js'
 
 const TOKEN = 'guest-token-0123456789abcdef'
 const SECRET = 'calls-secret-0123456789'
-const MEDIAMTX_YML = `webrtc: yes
-webrtcLocalUDPAddress: :8189
-webrtcIPsFromInterfaces: yes
-webrtcAdditionalHosts: []
-webrtcICEServers2: []
-paths:
-  all_others:
-`
 
 interface Guest {
   pc: RTCPeerConnection
@@ -66,19 +58,13 @@ async function pathState(name: string) {
 
 beforeAll(async () => {
   calls = await startCallsEmulator({apps: new Map([['app-1', SECRET]])})
-  mediamtx = await startMediamtxStandin({
-    configText: MEDIAMTX_YML,
-    whipPort: 0,
-    apiPort: 0,
-    interfaces: [{name: 'lo', address: '127.0.0.1'}],
-  })
-  relay = await startRelay({
-    host: '127.0.0.1',
-    port: 0,
-    calls: {appId: 'app-1', appSecret: SECRET, apiBase: calls.apiBase},
-    target: `${mediamtx.whipUrl}/{path}/whip`,
-    tokens: parseTokensFile(`* ${TOKEN}\n`, 'tokens'),
-    stunUrls: [],
+  mediamtx = await startLoopbackStandin()
+  relay = await startTestRelay({
+    apiBase: calls.apiBase,
+    appId: 'app-1',
+    appSecret: SECRET,
+    mediamtx,
+    token: TOKEN,
     ratePerSecond: 1000,
     timings: {republishBackoffMs: [100, 200, 400], mediaSilenceMs: 1500, repullMediaMs: 2000},
     log: (event) => events.push(event),

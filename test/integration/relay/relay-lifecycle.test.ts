@@ -5,31 +5,22 @@
 import {expect, it} from 'vitest'
 import {startCallsEmulator} from '../../../src/calls/emulator/server.js'
 import {createSyntheticSource} from '../../../src/media/synthetic.js'
-import {startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
-import {startRelay} from '../../../src/relay/server.js'
-import {parseTokensFile} from '../../../src/relay/tokens.js'
 import {eventually, loopbackPeer} from '../../support/peers.js'
 import {expectNothingLeft, snapshot} from '../../support/resources.js'
+import {startLoopbackStandin, startTestRelay} from '../../support/stack.js'
 
 const TOKEN = 'guest-token-0123456789abcdef'
 
 it('frees every socket and timer after a session and a graceful shutdown', async () => {
   const before = snapshot()
   const calls = await startCallsEmulator({apps: new Map([['app-1', 'calls-secret-0123456789']])})
-  const mediamtx = await startMediamtxStandin({
-    configText: 'webrtcLocalUDPAddress: :8189\npaths:\n  all_others:\n',
-    whipPort: 0,
-    apiPort: 0,
-    interfaces: [{name: 'lo', address: '127.0.0.1'}],
-  })
-  const relay = await startRelay({
-    host: '127.0.0.1',
-    port: 0,
-    calls: {appId: 'app-1', appSecret: 'calls-secret-0123456789', apiBase: calls.apiBase},
-    target: `${mediamtx.whipUrl}/{path}/whip`,
-    tokens: parseTokensFile(`* ${TOKEN}\n`, 'tokens'),
-    stunUrls: [],
-    log: () => {},
+  const mediamtx = await startLoopbackStandin()
+  const relay = await startTestRelay({
+    apiBase: calls.apiBase,
+    appId: 'app-1',
+    appSecret: 'calls-secret-0123456789',
+    mediamtx,
+    token: TOKEN,
   })
   const guest = loopbackPeer()
   const video = createSyntheticSource({codec: 'vp8'})

@@ -135,6 +135,9 @@ describe('unreachable', () => {
       username: 'u',
       credential: 'p',
       packets: 0,
+      // The resolver is injected: a real lookup would send a query to this machine's DNS server.
+      lookup: async (host) =>
+        Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), {code: 'ENOTFOUND'})),
     })
     expect(report.exitCode).toBe(4)
     expect(report.results[0]).toMatchObject({outcome: 'unreachable', step: 'dns'})
