@@ -340,7 +340,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
   })
   const turnServers = options.turn?.iceServers.length
     ? {servers: turnOnly(options.turn.iceServers), source: options.turn.source}
-    : lanReport && lanReport.iceServers.urls.some((u) => /^turns?:/i.test(u))
+    : lanReport?.iceServers.urls.some((u) => /^turns?:/i.test(u))
       ? {servers: [], source: 'MediaMTX Link headers'}
       : undefined
   const turnRelayOnly = !turnServers

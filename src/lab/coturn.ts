@@ -4,7 +4,7 @@
  * shared secret: coturn cannot do both at once, `use-auth-secret` overrides user/password). Waits until it
  * answers a STUN Binding; `stop()` ends it and removes its files.
  */
-import {type ChildProcess, spawn} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {createSocket} from 'node:dgram'
 import {accessSync, constants} from 'node:fs'

@@ -130,7 +130,7 @@ describe('checkSdp', () => {
       want: /more than one direction/,
     },
     {what: 'a control character', sdp: replace('s=-', 's=\u0001'), want: /control characters/},
-    {what: 'a huge SDP', sdp: OFFER + `a=x:${'y'.repeat(200_000)}\r\n`, want: /larger than/},
+    {what: 'a huge SDP', sdp: `${OFFER}a=x:${'y'.repeat(200_000)}\r\n`, want: /larger than/},
   ])('rejects $what', ({sdp, type, want}) => {
     expect(reason(sdp, type)).toMatch(want)
   })
