@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../src/cli/flags.js'
+import {MEDIAMTX_FILE_FLAG} from '../src/cli/mediamtx-flags.js'
 import {renderDiagnose} from '../src/cli/render/diagnose.js'
 import {diagnoseOptionsFrom} from '../src/diagnose/from-settings.js'
 import {OPTION_IDS, type OptionId} from '../src/diagnose/options.js'
@@ -67,7 +68,7 @@ export default class Diagnose extends BaseCommand<typeof Diagnose> {
         'turn.keyToken',
         'turn.apiBase',
       ],
-      {'mediamtx.configPath': {name: 'file'}, 'probe.path': {name: 'path'}},
+      {'mediamtx.configPath': MEDIAMTX_FILE_FLAG, 'probe.path': {name: 'path'}},
     ),
   }
 

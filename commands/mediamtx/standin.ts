@@ -11,12 +11,12 @@ export default class MediamtxStandin extends BaseCommand<typeof MediamtxStandin>
     {
       description: 'Emulate a box that advertises only its LAN address',
       command:
-        '<%= config.bin %> <%= command.id %> --mediamtx-config ./mediamtx.yml --interface lo=127.0.0.1 --interface eth0=192.168.1.58',
+        '<%= config.bin %> <%= command.id %> --file ./mediamtx.yml --interface lo=127.0.0.1 --interface eth0=192.168.1.58',
     },
     {
       description: 'An older MediaMTX on free ports, events as NDJSON',
       command:
-        '<%= config.bin %> <%= command.id %> --mediamtx-config ./mediamtx.yml --mediamtx-version v1.5.0 --whip-port 0 --api-port 0 --json',
+        '<%= config.bin %> <%= command.id %> --file ./mediamtx.yml --mediamtx-version v1.5.0 --whip-port 0 --api-port 0 --json',
     },
   ]
   static override flags = standinFlags

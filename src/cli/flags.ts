@@ -31,6 +31,8 @@ export interface SettingFlagOptions {
   name?: string
   char?: string
   required?: boolean
+  /** What the value is in help (`FILE`), when the setting's kind does not say. */
+  helpValue?: string
 }
 
 /**
@@ -49,7 +51,8 @@ export function settingFlags(
     const name = opts.name ?? flagNameOf(key)
     const env = envNameOf(key)
     const helpValue =
-      def.kind === 'hostport' ? 'HOST:PORT' : def.kind === 'url' ? 'URL' : def.kind === 'list' ? 'LIST' : 'VALUE'
+      opts.helpValue ??
+      (def.kind === 'hostport' ? 'HOST:PORT' : def.kind === 'url' ? 'URL' : def.kind === 'list' ? 'LIST' : 'VALUE')
     const base = {...(opts.char !== undefined && {char: opts.char as 'a'}), helpValue}
     if (def.secret) {
       flags[`${name}-file`] = Object.assign(

@@ -12,8 +12,11 @@ import type {ConfigureRequest} from '../mediamtx/configure-request.js'
 import type {TurnRefreshOptions} from '../mediamtx/turn-refresh.js'
 import {type SettingFlagOptions, settingFlags, timeoutFlag} from './flags.js'
 
+/** `-f, --file`: the same flag wherever a command reads mediamtx.yml. */
+export const MEDIAMTX_FILE_FLAG: SettingFlagOptions = {name: 'file', char: 'f', helpValue: 'FILE'}
+
 const NAMES: Partial<Record<SettingKey, SettingFlagOptions>> = {
-  'mediamtx.configPath': {name: 'file', char: 'f'},
+  'mediamtx.configPath': MEDIAMTX_FILE_FLAG,
   'mediamtx.apiUrl': {name: 'api'},
 }
 
@@ -22,7 +25,6 @@ export function mediamtxFlags() {
     ['mediamtx.configPath', 'mediamtx.apiUrl', 'mediamtx.apiUser', 'mediamtx.apiPassword'],
     NAMES,
   )
-  Object.assign(settings['file'] ?? {}, {helpValue: 'FILE'})
   return {
     ...settings,
     'mediamtx-version': Flags.string({

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {R58Error} from '../errors.js'
 import type {StandinInterface} from '../mediamtx/standin/candidates.js'
 import {settingFlags} from './flags.js'
+import {MEDIAMTX_FILE_FLAG} from './mediamtx-flags.js'
 
 /** `--interface eth0=192.168.1.58`: an interface MediaMTX would see (advertised, never used). */
 const interfaceFlag = Flags.custom<StandinInterface>({
@@ -37,7 +38,7 @@ const portFlag = Flags.custom<number>({
 })
 
 export const standinFlags = {
-  ...settingFlags(['mediamtx.configPath'], {'mediamtx.configPath': {name: 'mediamtx-config', required: true}}),
+  ...settingFlags(['mediamtx.configPath'], {'mediamtx.configPath': MEDIAMTX_FILE_FLAG}),
   'mediamtx-version': Flags.string({summary: 'MediaMTX release to emulate', default: 'v1.20.1', helpValue: 'vX.Y.Z'}),
   'whip-port': portFlag({summary: 'WHIP port instead of webrtcAddress’s (0 = any free port)'}),
   'api-port': portFlag({

@@ -154,7 +154,7 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
   }),
   'mediamtx:standin': (w) => ({
     ok: [],
-    more: [['mediamtx', 'standin', '--mediamtx-config', join(w.dir, 'absent.yml'), '--whip-port', '0']],
+    more: [['mediamtx', 'standin', '--file', join(w.dir, 'absent.yml'), '--whip-port', '0']],
   }),
   'turn:revoke': (w) => ({
     ok: [['turn', 'revoke', 'someone', '--key-id', 'key-1', '--api-base', w.turnApi.apiBase]],
