@@ -84,13 +84,18 @@ async function removeIfToken(path: string, token: string): Promise<void> {
   if (info && info.token === token) await unlink(path).catch(() => {})
 }
 
+/** Removes a `.break` lock whose owner died while holding it (it must not outlive every later writer). */
+async function clearStaleBreaker(breaker: string, staleMs: number): Promise<void> {
+  const holder = await readInfo(breaker)
+  if (holder !== undefined && isStale(holder, staleMs, Date.now())) await unlink(breaker).catch(() => {})
+}
+
 /** Removes a stale lock, unless someone else replaced it meanwhile. */
 async function breakStale(path: string, stale: LockInfo | null, self: LockInfo, staleMs: number): Promise<void> {
   const breaker = `${path}.break`
   const mine = {...self, token: randomBytes(8).toString('hex')}
   if (!(await createExclusive(breaker, mine))) {
-    const holder = await readInfo(breaker)
-    if (holder !== undefined && isStale(holder, staleMs, Date.now())) await unlink(breaker).catch(() => {})
+    await clearStaleBreaker(breaker, staleMs)
     return
   }
   try {
@@ -126,7 +131,11 @@ export async function acquireFileLock(target: string, options: FileLockOptions =
         cause: error,
       })
     }
-    if (created) return {path, release: () => removeIfToken(path, self.token)}
+    if (created) {
+      // A writer killed between removing a stale lock and its own `.break` leaves that behind; tidy it up.
+      await clearStaleBreaker(`${path}.break`, staleMs)
+      return {path, release: () => removeIfToken(path, self.token)}
+    }
     const holder = await readInfo(path)
     if (holder === undefined) continue
     if (isStale(holder, staleMs, Date.now())) {
