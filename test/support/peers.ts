@@ -37,9 +37,13 @@ export function waitConnected(pc: RTCPeerConnection, timeoutMs = 10_000): Promis
 }
 
 /** Polls `condition` every 20 ms until true, or rejects after `timeoutMs` naming `what`. */
-export async function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }

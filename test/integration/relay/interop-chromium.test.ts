@@ -84,12 +84,14 @@ describe('interop: headless Chromium publishes from the relay guest page (Debian
     const session = live.mediamtx.find((m) => m.pathName === PATH)
     expect(session?.tracks.map((t) => `${t.kind}:${t.codec}`).sort()).toEqual(['audio:Opus', 'video:VP8'])
 
-    // Media keeps flowing: both tracks' packet counts and the path's inbound bytes grow.
+    // Media keeps flowing: both tracks' packet counts and the path's inbound bytes (from the API, sampled at
+    // another moment of the snapshot) grow.
     const later = await until(
-      'the packet counts of both tracks to grow',
+      "the packet counts of both tracks and the path's inbound bytes to grow",
       (s) =>
         (packets(s)['audio'] ?? 0) > (packets(live)['audio'] ?? 0) &&
-        (packets(s)['video'] ?? 0) > (packets(live)['video'] ?? 0),
+        (packets(s)['video'] ?? 0) > (packets(live)['video'] ?? 0) &&
+        (s.path?.inboundBytes ?? 0) > (live.path?.inboundBytes ?? 0),
       15_000,
     )
     expect(later.mediamtx.find((m) => m.pathName === PATH)?.id).toBe(session?.id)

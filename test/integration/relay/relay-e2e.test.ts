@@ -95,8 +95,16 @@ describe('relay end to end', () => {
     await eventually(() => relay.engine.list()[0]?.state === 'live', 'the relay session to go live', 20_000)
     await eventually(() => mediamtx.sessions().some((s) => s.state === 'publishing'), 'the path in MediaMTX', 10_000)
     const before = (await pathState('studio-guest'))?.bytesReceived ?? 0
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    const state = await pathState('studio-guest')
+    let state = await pathState('studio-guest')
+    // Polled rather than slept for: under load the next packets may take a while, but they must come.
+    await eventually(
+      async () => {
+        state = await pathState('studio-guest')
+        return (state?.bytesReceived ?? 0) > before
+      },
+      "the path's bytesReceived to grow",
+      10_000,
+    )
     expect(state?.ready).toBe(true)
     expect(state?.tracks.sort()).toEqual(['Opus', 'VP8'])
     expect(state?.bytesReceived ?? 0).toBeGreaterThan(before)
