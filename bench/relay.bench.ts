@@ -12,7 +12,7 @@
  */
 import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {availableParallelism, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {createInterface} from 'node:readline'
 import type {RTCPeerConnection, RtpPacket} from 'werift'
@@ -73,6 +73,20 @@ function usage(pid: number): {cpuMs: number; rssMiB: number} {
   const ticks = Number(stat[11]) + Number(stat[12]) // fields 14 and 15 of the full line
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
   return {cpuMs: (ticks * 1000) / 100, rssMiB: Number(rss) / 1024}
+}
+
+/** Busy and total CPU time of the whole machine, in clock ticks (/proc/stat). */
+function machineTicks(): {busy: number; total: number} {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number)
+  const total = fields.reduce((sum, n) => sum + n, 0)
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0) // idle + iowait
+  return {busy: total - idle, total}
+}
+
+/** Sequence gaps the relay has seen on its Calls legs, all sessions (its /status). */
+async function gapsFromCalls(relayUrl: string): Promise<number> {
+  const status = (await (await fetch(`${relayUrl}/status`)).json()) as {sessions: {legs: {fromCalls: {lost: number}}}[]}
+  return status.sessions.reduce((n, s) => n + s.legs.fromCalls.lost, 0)
 }
 
 interface Guest {
@@ -221,18 +235,22 @@ export default {
       })
       await sleep(2000)
       const sentBefore = guests.flatMap((g) => g.sources).reduce((n, s) => n + s.stats.packets, 0)
+      const gapsBefore = await gapsFromCalls(relayUrl)
       const cpuBefore = usage(relay.pid)
+      const machineBefore = machineTicks()
+      const emulatorBefore = usage(emulator.pid)
       measuring.on = true
       const started = Date.now()
       await sleep(SECONDS * 1000)
       measuring.on = false
       const elapsed = Date.now() - started
       const cpuAfter = usage(relay.pid)
+      const machineAfter = machineTicks()
+      const emulatorAfter = usage(emulator.pid)
+      const machineBusy =
+        (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)
       const sent = guests.flatMap((g) => g.sources).reduce((n, s) => n + s.stats.packets, 0) - sentBefore
-      const status = (await (await fetch(`${relayUrl}/status`)).json()) as {
-        sessions: {legs: {fromCalls: {lost: number}}}[]
-      }
-      const lostAtRelay = status.sessions.reduce((n, s) => n + s.legs.fromCalls.lost, 0)
+      const lostAtRelay = (await gapsFromCalls(relayUrl)) - gapsBefore
       const cores = (cpuAfter.cpuMs - cpuBefore.cpuMs) / elapsed
       const added = [...arrivals.relayed].flatMap(([frame, at]) => {
         const straight = arrivals.direct.get(frame)
@@ -243,10 +261,10 @@ export default {
         lines: [
           `relay CPU: ${f(cores * 100)}% of one core for ${GUESTS} guests (target < 100%)`,
           `relay RSS: ${f(idle.rssMiB)} MiB idle, ${f(cpuAfter.rssMiB)} MiB with ${GUESTS} guests → ${f((cpuAfter.rssMiB - idle.rssMiB) / GUESTS)} MiB per session (target < 20)`,
-          `packets: ${sent} sent by guests, ${received.packets} reached the stand-in in the window (${f(Math.max(0, (1 - received.packets / sent) * 100))}% short, incl. in-flight); relay saw ${lostAtRelay} sequence gaps from Calls (all time)`,
+          `packets: ${sent} sent by guests, ${received.packets} reached the stand-in in the window (${f(Math.max(0, (1 - received.packets / sent) * 100))}% short, incl. in-flight); relay saw ${lostAtRelay} sequence gaps from Calls in the window`,
           `latency guest → stand-in via relay: p50 ${f(percentile(received.latencies, 50))} ms, p99 ${f(percentile(received.latencies, 99))} ms (n=${received.latencies.length})`,
           `added by the relay hop, same frames via Calls → subscriber and Calls → relay → stand-in: p50 ${f(percentile(added, 50))} ms, p99 ${f(percentile(added, 99))} ms (n=${added.length} frames; target p99 < 5 ms)`,
-          `note: the guests, the stand-in and this harness share the machine's 2 cores with the relay and the emulator`,
+          `machine: ${f(machineBusy * 100)}% of ${availableParallelism()} cores busy; Calls emulator ${f(((emulatorAfter.cpuMs - emulatorBefore.cpuMs) / elapsed) * 100)}% of one core; the guests, the stand-in and this harness share the same cores (near 100% busy, the latency figures are queueing for CPU)`,
         ],
       }
     } finally {
