@@ -16,7 +16,7 @@ import {EXIT, type ExitCode} from '../errors.js'
 import type {LogEvent} from '../util/log.js'
 import {normalizeError} from './errors.js'
 import {settingMarkOf} from './flags.js'
-import {createProgress, type Progress, progressEnabled} from './progress.js'
+import {createProgress, loadSpinner, type Progress, progressEnabled, type SpinnerFactory} from './progress.js'
 import {renderLogLine} from './render/log.js'
 import {type Style, stderrStyle, stdoutStyle} from './style.js'
 
@@ -67,6 +67,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Aborted on SIGINT/SIGTERM; pass it to every library call that does I/O. */
   protected readonly abort = new AbortController()
   #started = Date.now()
+  #spinner: SpinnerFactory | undefined
   #exitCode: ExitCode = EXIT.ok
   #onSignal = (): void => {
     if (this.abort.signal.aborted) process.exit(130) // a second Ctrl-C means "now"
@@ -96,6 +97,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     registerKnownSecrets(env, file, this.redactor)
     this.settings = await resolveSettings({keys, flags: input, env, file, redactor: this.redactor})
     for (const warning of this.settings.warnings) this.warn(warning)
+    this.#spinner = await loadSpinner(progressEnabled({json: this.jsonEnabled(), env, stream: process.stderr}))
   }
 
   /** Splits parsed flags into setting values, by the marks that settingFlags() put on the definitions. */
@@ -125,7 +127,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** A spinner on stderr when a person is watching; a no-op otherwise. */
   protected progress(): Progress {
-    return createProgress(progressEnabled({json: this.jsonEnabled(), env: process.env, stream: process.stderr}))
+    return createProgress(this.#spinner)
   }
 
   /**
