@@ -10,6 +10,8 @@ export default defineConfig({
     pool: 'forks',
     // Tests talk to loopback only; the guard drops and reports anything else.
     setupFiles: ['test/support/network-guard.ts'],
+    // One temporary directory per run, removed at the end.
+    globalSetup: ['test/support/temp-root.ts'],
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts', 'commands/**/*.ts'],
