@@ -8,7 +8,8 @@
  * more publisher pushes to Calls directly, a werift subscriber pulls its video from Calls and the relay pulls
  * the same track (`POST /relay/pull`) into the stand-in, so each frame arrives twice in this process — the
  * difference of the two arrival times is the relay's receive → send time plus one loopback hop.
- * Environment: R58_BENCH_GUESTS (default 10), R58_BENCH_SECONDS (default 10).
+ * Environment: R58_BENCH_GUESTS (default 10), R58_BENCH_SECONDS (default 10), R58_BENCH_PROFILE=DIR (a CPU
+ * profile of the relay and of the emulator, for Chrome DevTools, in DIR).
  */
 import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
@@ -40,8 +41,11 @@ interface Proc {
 }
 
 /** An r58 command as its own process, reading its NDJSON events until `startEvent`. */
+const PROFILE = process.env['R58_BENCH_PROFILE']
+
 function r58(args: string[], startEvent: string, env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/dev.js'), ...args, '--json'], {
+  const profile = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'bin/dev.js'), ...args, '--json'], {
     cwd: ROOT,
     env: {...process.env, ...env, CI: 'true'},
     stdio: ['ignore', 'pipe', 'inherit'],
