@@ -4,17 +4,9 @@
  * Nothing answers on the ports used, so each run ends in about a second, talking to loopback only.
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {createServer} from 'node:net'
 import {describe, expect, it} from 'vitest'
 import {isolatedConfigHome, ROOT} from '../support/cli.js'
-
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+import {closedPort} from '../support/http-server.js'
 
 const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`
 
