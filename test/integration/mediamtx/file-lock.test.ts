@@ -1,15 +1,9 @@
-import {spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
 import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {acquireFileLock, lockPathOf} from '../../../src/mediamtx/file-lock.js'
-
-/** A pid that belonged to a process which has exited: what SIGKILL leaves in a lock file. */
-function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'})
-  return Number(child.stdout)
-}
+import {deadPid} from '../../support/dead-pid.js'
 
 const info = (pid: number, token: string) => `${JSON.stringify({pid, host: hostname(), since: Date.now(), token})}\n`
 
@@ -40,7 +34,7 @@ describe('file lock after a crash', () => {
     const target = join(dir, 'mediamtx.yml')
     writeFileSync(target, 'api: no\n')
     const lock = lockPathOf(target)
-    for (const [path, text] of Object.entries(leftovers(lock, deadPid()))) writeFileSync(path, text)
+    for (const [path, text] of Object.entries(leftovers(lock, await deadPid()))) writeFileSync(path, text)
 
     const held = await acquireFileLock(target, {timeoutMs: 2000})
     expect(existsSync(lock)).toBe(true)

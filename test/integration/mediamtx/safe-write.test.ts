@@ -19,6 +19,7 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {configureMediamtx} from '../../../src/mediamtx/configure.js'
 import {lockPathOf} from '../../../src/mediamtx/file-lock.js'
+import {deadPid} from '../../support/dead-pid.js'
 import {fixture} from '../../support/mediamtx.js'
 
 const V120 = fixture('v1.20.1.yml')
@@ -37,12 +38,6 @@ function liveProcess(): ChildProcess {
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], {stdio: 'ignore'})
   children.push(child)
   return child
-}
-
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '0'], {stdio: 'ignore'})
-  await new Promise((resolve) => child.on('exit', resolve))
-  return child.pid as number
 }
 
 describe('configure --write', () => {
