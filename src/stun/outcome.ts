@@ -3,7 +3,9 @@
  * which step failed (DNS, TCP connect, TLS handshake, no STUN answer, Allocate, …) and how.
  */
 import {type ErrorCode, R58Error} from '../errors.js'
+import type {Endpoint} from '../net/endpoint.js'
 import type {FailureKind} from '../report/check.js'
+import type {TlsInfo} from './link.js'
 import type {StunErrorCode} from './message.js'
 
 export type ProbeOutcome =
@@ -36,6 +38,26 @@ export type ProbeStep =
   | 'permission'
   | 'echo'
   | 'refresh'
+
+/** What the STUN and the TURN probe both report about one server URL on one transport. */
+export interface ProbeTargetResult {
+  url: string
+  /** Check-id suffix (`udp`, `tcp`, `tls`, or with the port when several URLs share a transport). */
+  id: string
+  transport: 'udp' | 'tcp' | 'tls'
+  host: string
+  port: number
+  outcome: ProbeOutcome
+  /** The step that failed (absent when the probe worked). */
+  step?: ProbeStep
+  /** One line: what happened. */
+  message: string
+  hint?: string
+  server?: Endpoint
+  /** The local address and port used (for STUN over UDP: the shared socket). */
+  local?: Endpoint
+  tls?: TlsInfo
+}
 
 const OUTCOME_ERROR: Record<Exclude<ProbeOutcome, 'ok'>, ErrorCode> = {
   unreachable: 'E_UNREACHABLE',

@@ -12,10 +12,10 @@ import {type Endpoint, formatEndpoint} from '../net/endpoint.js'
 import type {LookupFn} from '../net/resolve.js'
 import {resolveHost} from '../net/resolve.js'
 import {type Check, exitCodeOf, isOk, skippedCheck} from '../report/check.js'
-import {localAddressTowards, openStreamLink, type TlsInfo, type TlsSettings, UdpPort} from './link.js'
+import {localAddressTowards, openStreamLink, type TlsSettings, UdpPort} from './link.js'
 import {bindingRequest, viewOf} from './message.js'
 import {type MappingObservation, type MappingVerdict, mappingVerdict} from './nat-mapping.js'
-import {asStepFailure, failureKindOfOutcome, type ProbeOutcome, type ProbeStep} from './outcome.js'
+import {asStepFailure, failureKindOfOutcome, type ProbeStep, type ProbeTargetResult} from './outcome.js'
 import {type RttSummary, summarizeRtts} from './rtt.js'
 import {type TransactIo, transact} from './transaction.js'
 
@@ -33,20 +33,7 @@ export interface ProbeStunOptions {
   lookup?: LookupFn | undefined
 }
 
-export interface StunServerResult {
-  url: string
-  id: string
-  transport: 'udp' | 'tcp' | 'tls'
-  host: string
-  port: number
-  outcome: ProbeOutcome
-  step?: ProbeStep
-  message: string
-  hint?: string
-  server?: Endpoint
-  /** The local address and port used (for UDP: the shared socket). */
-  local?: Endpoint
-  tls?: TlsInfo
+export interface StunServerResult extends ProbeTargetResult {
   mapped?: Endpoint
   otherAddress?: Endpoint
   responseOrigin?: Endpoint

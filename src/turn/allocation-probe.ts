@@ -11,9 +11,9 @@ import {classifyAddress} from '../net/address-class.js'
 import {type Endpoint, formatEndpoint} from '../net/endpoint.js'
 import type {LookupFn} from '../net/resolve.js'
 import {resolveHost} from '../net/resolve.js'
-import {openLink, type StunLink, type TlsInfo, type TlsSettings} from '../stun/link.js'
+import {openLink, type StunLink, type TlsSettings} from '../stun/link.js'
 import type {StunErrorCode} from '../stun/message.js'
-import {asStepFailure, type ProbeOutcome, type ProbeStep, StepFailure} from '../stun/outcome.js'
+import {asStepFailure, type ProbeStep, type ProbeTargetResult, StepFailure} from '../stun/outcome.js'
 import {type RttSummary, summarizeRtts} from '../stun/rtt.js'
 import {ECHO_PREFIX, EchoPinger} from './echo-pinger.js'
 import {allocateRequest, createPermissionRequest, dataIndicationOf, refreshRequest, sendIndication} from './messages.js'
@@ -36,24 +36,9 @@ export interface EchoResult {
   error?: StunErrorCode
 }
 
-export interface TurnTargetResult {
-  url: string
-  /** Check-id suffix (`udp`, `tcp`, `tls`, or with the port when several URLs share a transport). */
-  id: string
-  transport: 'udp' | 'tcp' | 'tls'
-  host: string
-  port: number
-  outcome: ProbeOutcome
-  /** The step that failed (absent when the allocation worked). */
-  step?: ProbeStep
-  /** One line: what happened. */
-  message: string
-  hint?: string
+export interface TurnTargetResult extends ProbeTargetResult {
   /** The TURN error code and reason phrase, when the server answered with one. */
   error?: StunErrorCode
-  server?: Endpoint
-  local?: Endpoint
-  tls?: TlsInfo
   realm?: string
   software?: string
   relayedAddress?: Endpoint

@@ -159,19 +159,14 @@ describe('probe turn', () => {
       await rest?.stop()
     })
 
+    const probeWithCloudflareTurn = (tokenFile: string) => [
+      ...['probe', 'turn', '--cloudflare-turn', '--turn-key-id', 'k1'],
+      ...['--turn-key-token-file', tokenFile, '--turn-api-base', api.apiBase],
+    ]
+
     it('mints credentials, probes the URLs it got: exit 0', async () => {
       const token = file('cf-token', 'good-token\n')
-      const out = await runR58([
-        'probe',
-        'turn',
-        '--cloudflare-turn',
-        '--turn-key-id',
-        'k1',
-        '--turn-key-token-file',
-        token,
-        '--turn-api-base',
-        api.apiBase,
-      ])
+      const out = await runR58(probeWithCloudflareTurn(token))
       expect(out.exitCode, out.stdout).toBe(0)
       expect(out.stdout).toContain('credentials from Cloudflare TURN')
       expect(out.stdout.match(/✓/g)?.length).toBe(2)
@@ -179,17 +174,7 @@ describe('probe turn', () => {
 
     it('a rejected token: exit 5', async () => {
       const token = file('cf-bad', 'bad-token\n')
-      const out = await runR58([
-        'probe',
-        'turn',
-        '--cloudflare-turn',
-        '--turn-key-id',
-        'k1',
-        '--turn-key-token-file',
-        token,
-        '--turn-api-base',
-        api.apiBase,
-      ])
+      const out = await runR58(probeWithCloudflareTurn(token))
       expect(out.exitCode).toBe(5)
       expect(out.stdout).toContain('rejected the key token')
     })

@@ -3,7 +3,7 @@ import type {MediaStreamTrack, RTCPeerConnection, RtpPacket} from 'werift'
 import {useH264, useVP8} from 'werift'
 import {CallsClient, type CallsClientOptions} from '../../src/calls/client.js'
 import {type CallsEmulator, type CallsEmulatorOptions, startCallsEmulator} from '../../src/calls/emulator/server.js'
-import {audioCodecs, createPeer, localDescription, type PeerOptions} from '../../src/media/peer.js'
+import {audioCodecs, createPeer, localDescription, type PeerOptions, waitForConnected} from '../../src/media/peer.js'
 import {createSyntheticSource, type SyntheticCodec, type SyntheticSource} from '../../src/media/synthetic.js'
 
 export const APP = {id: 'app-1', secret: 'secret-for-app-1-0123456789abcdef'}
@@ -112,4 +112,16 @@ export async function raw(
   })
   const text = await response.text()
   return {status: response.status, json: text ? JSON.parse(text) : {}, headers: response.headers}
+}
+
+/** Pushes the publisher's first track to a new Calls session as `trackName` and waits for it to connect. */
+export async function pushConnected(client: CallsClient, publisher: Publisher, trackName = 'cam'): Promise<string> {
+  const {sessionId} = await client.newSession()
+  const push = await client.pushTracks(sessionId, {
+    offer: await publisher.offer(),
+    tracks: [{mid: '0', trackName}],
+  })
+  await publisher.pc.setRemoteDescription(push.answer)
+  await waitForConnected(publisher.pc, 10_000)
+  return sessionId
 }

@@ -7,7 +7,7 @@ import {CallsClient} from '../../../src/calls/client.js'
 import type {CallsEmulator} from '../../../src/calls/emulator/server.js'
 import {type CallsError, isCallsError, isSessionGone} from '../../../src/calls/errors.js'
 import {waitForConnected} from '../../../src/media/peer.js'
-import {APP, clientFor, createPublisher, raw, startEmulator, waitFor} from '../../support/calls.js'
+import {APP, clientFor, createPublisher, pushConnected, raw, startEmulator, waitFor} from '../../support/calls.js'
 
 let emulator: CallsEmulator
 let client: CallsClient
@@ -163,13 +163,7 @@ describe('tracks', () => {
     const publisher = createPublisher(['vp8'])
     try {
       const c = clientFor(clocked, {retry: {attempts: 1, trackWaitMs: 0}})
-      const {sessionId} = await c.newSession()
-      const push = await c.pushTracks(sessionId, {
-        offer: await publisher.offer(),
-        tracks: [{mid: '0', trackName: 'cam'}],
-      })
-      await publisher.pc.setRemoteDescription(push.answer)
-      await waitForConnected(publisher.pc, 10_000)
+      const sessionId = await pushConnected(c, publisher)
       await waitFor(() => (clocked.inspect()[0]?.tracks[0]?.packets ?? 0) > 0, 'media at the emulator')
       for (const source of publisher.sources) source.stop()
       now += 15_000

@@ -6,7 +6,16 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {CallsEmulator} from '../../../src/calls/emulator/server.js'
 import {localDescription, waitForConnected} from '../../../src/media/peer.js'
-import {APP, answerWith, clientFor, createPublisher, loopbackPeer, startEmulator, waitFor} from '../../support/calls.js'
+import {
+  APP,
+  answerWith,
+  clientFor,
+  createPublisher,
+  loopbackPeer,
+  pushConnected,
+  startEmulator,
+  waitFor,
+} from '../../support/calls.js'
 
 /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
 function prng(seed: number) {
@@ -306,13 +315,7 @@ describe('fuzzing the emulator', () => {
     const publisher = createPublisher(['vp8'])
     const subscriber = loopbackPeer()
     try {
-      const {sessionId} = await client.newSession()
-      const push = await client.pushTracks(sessionId, {
-        offer: await publisher.offer(),
-        tracks: [{mid: '0', trackName: 'cam'}],
-      })
-      await publisher.pc.setRemoteDescription(push.answer)
-      await waitForConnected(publisher.pc, 10_000)
+      const sessionId = await pushConnected(client, publisher)
       const sub = await client.newSession()
       await client.pullTracks(sub.sessionId, {tracks: [{sessionId, trackName: 'cam'}], answer: answerWith(subscriber)})
       let packets = 0

@@ -4,7 +4,16 @@
  */
 import {describe, expect, it} from 'vitest'
 import {waitForConnected} from '../../../src/media/peer.js'
-import {answerWith, clientFor, createPublisher, loopbackPeer, raw, startEmulator, waitFor} from '../../support/calls.js'
+import {
+  answerWith,
+  clientFor,
+  createPublisher,
+  loopbackPeer,
+  pushConnected,
+  raw,
+  startEmulator,
+  waitFor,
+} from '../../support/calls.js'
 
 /** Active handles by type (UDP sockets, TCP, timers…), minus stdio. */
 function handles(): Map<string, number> {
@@ -31,13 +40,7 @@ describe('emulator lifecycle', () => {
     const client = clientFor(emulator, {retry: {attempts: 1, trackWaitMs: 0}})
     const publisher = createPublisher(['vp8'])
     try {
-      const {sessionId} = await client.newSession()
-      const push = await client.pushTracks(sessionId, {
-        offer: await publisher.offer(),
-        tracks: [{mid: '0', trackName: 'cam'}],
-      })
-      await publisher.pc.setRemoteDescription(push.answer)
-      await waitForConnected(publisher.pc, 10_000)
+      const sessionId = await pushConnected(client, publisher)
       await waitFor(() => (emulator.inspect()[0]?.tracks[0]?.packets ?? 0) > 0, 'media at the emulator')
       for (const source of publisher.sources) source.stop()
       await waitFor(() => emulator.stats().tracks.collected === 1, 'the silent track to be collected')
@@ -82,13 +85,7 @@ describe('emulator lifecycle', () => {
     const client = clientFor(emulator)
     const publisher = createPublisher(['vp8'])
     const subscriber = loopbackPeer()
-    const {sessionId} = await client.newSession()
-    const push = await client.pushTracks(sessionId, {
-      offer: await publisher.offer(),
-      tracks: [{mid: '0', trackName: 'cam'}],
-    })
-    await publisher.pc.setRemoteDescription(push.answer)
-    await waitForConnected(publisher.pc, 10_000)
+    const sessionId = await pushConnected(client, publisher)
     const sub = await client.newSession()
     await client.pullTracks(sub.sessionId, {tracks: [{sessionId, trackName: 'cam'}], answer: answerWith(subscriber)})
     await waitForConnected(subscriber, 10_000)
