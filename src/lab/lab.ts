@@ -108,6 +108,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       target: `${mediamtx.whipUrl}/{path}/whip`,
       tokens: parseTokensFile(`* ${relayToken}\n`, 'lab'),
       stunUrls: [],
+      // diagnose checks the relay's health on its guest URL; a real box opts in with --public-metrics too.
+      publicMetrics: true,
       log,
     })
     opened.push(relay)
