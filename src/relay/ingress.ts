@@ -241,8 +241,11 @@ export function createIngressHandler(options: IngressOptions): (req: IncomingMes
   })
 }
 
-/** The engine failed on the offer itself: werift could not read it, or Calls refused it as invalid. */
+/**
+ * The engine failed on the offer itself: werift could not read it, or Calls refused it (the whole request as
+ * invalid, or one of the offer's tracks: pushing is about nothing but the guest's offer).
+ */
 function isOfferError(error: unknown): boolean {
-  if (isCallsError(error)) return error.failure === 'invalid_request'
+  if (isCallsError(error)) return error.failure === 'invalid_request' || error.failure === 'track'
   return error instanceof R58Error && error.code === 'E_PROTOCOL'
 }

@@ -42,6 +42,9 @@ export function checkOffer(sdp: string): OfferProblem | undefined {
       return {status: 400, reason: `${which} has no a=ice-ufrag / a=ice-pwd`}
     if (!media.dtlsParams?.fingerprints.length) return {status: 400, reason: `${which} has no a=fingerprint or a=setup`}
     if (media.rtp.codecs.length === 0) return {status: 400, reason: `${which} lists no codec (a=rtpmap)`}
+    // A guest publishes: every section must send (werift reads a missing direction as sendrecv).
+    if (media.direction === 'recvonly' || media.direction === 'inactive')
+      return {status: 400, reason: `${which} does not send (it is ${media.direction})`}
   }
   return undefined
 }
