@@ -2,7 +2,9 @@
  * `r58 relay start`: from settings to a running relay. The plan is what will run, printable (no secrets),
  * and what `--dry-run` checks; `serveRelay` runs it until cancelled, then shuts down gracefully.
  */
-import {readFile} from 'node:fs/promises'
+import {constants} from 'node:fs'
+import {access, readFile} from 'node:fs/promises'
+import {dirname} from 'node:path'
 import {R58Error, systemErrorCode} from '../errors.js'
 import {parseIceUrl} from '../ice/ice-url.js'
 import {isLoopbackAddress} from '../net/address-class.js'
@@ -197,8 +199,29 @@ export async function checkRelayPlan(resolved: ResolvedRelayPlan): Promise<Relay
   return {
     ...resolved.plan,
     listen: await checkListen(resolved.options.host, resolved.options.port),
-    ...(admin && 'host' in admin && {adminListen: await checkListen(admin.host, admin.port, '--admin-listen')}),
+    adminListen:
+      admin && 'host' in admin
+        ? await checkListen(admin.host, admin.port, '--admin-listen')
+        : await checkSocketDirectory(resolved.plan.adminListen),
   }
+}
+
+/** A Unix socket path for --admin-listen: its directory must exist and be writable by this user. */
+async function checkSocketDirectory(socketPath: string): Promise<string> {
+  const path = socketPath.replace(/^unix:/, '')
+  try {
+    await access(dirname(path), constants.W_OK)
+  } catch (error) {
+    throw new R58Error(
+      'E_CONFIG',
+      `--admin-listen ${path}: cannot create the socket (${systemErrorCode(error) ?? String(error)})`,
+      {
+        field: '--admin-listen',
+        hint: `Create ${dirname(path)} for this user (systemd: RuntimeDirectory=r58), or use 127.0.0.1:<port>.`,
+      },
+    )
+  }
+  return path
 }
 
 /** Runs the relay until `signal` fires, then ends every session and closes. */

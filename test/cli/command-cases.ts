@@ -186,7 +186,7 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
         '--listen',
         '127.0.0.1:0',
         '--admin-listen',
-        '/run/r58/relay-admin.sock',
+        join(w.dir, 'relay-admin.sock'),
         '--trust-proxy',
         'cloudflare',
         '--calls-app-id',
