@@ -75,6 +75,28 @@ describe('item 1: a session belongs to its path and token', () => {
   })
 })
 
+describe('item 2: public metrics, only when asked for, name no one', () => {
+  it('serves /healthz and /metrics to guests only with publicMetrics, with bounded labels', async () => {
+    const {url} = await start()
+    expect((await send(`${url}/metrics`, 'GET')).status).toBe(404)
+    await server?.close()
+    const opened = await start({publicMetrics: true})
+    const guests = await Promise.all(
+      ['cam', 'stage', 'guest-a', 'guest-b'].map((path) =>
+        send(`${opened.url}/whip/${path}`, 'POST', sdp(EVERY), OFFER),
+      ),
+    )
+    const metrics = (await send(`${opened.url}/metrics`, 'GET')).body
+    expect(metrics).toContain('r58_relay_sessions{state="live"} 4')
+    for (const guest of guests) expect(metrics).not.toContain(sessionIdOf(guest))
+    expect(metrics).not.toMatch(/path=|session=|guest=|cam|stage/)
+    // One sample per metric whatever the number of sessions: labels are states and statuses only.
+    const samples = metrics.split('\n').filter((line) => line.startsWith('r58_relay_received_packets_total'))
+    expect(samples).toEqual(['r58_relay_received_packets_total 4'])
+    expect(JSON.parse((await send(`${opened.url}/healthz`, 'GET')).body)).toEqual({status: 'ok'})
+  })
+})
+
 describe('item 3: no token in any log', () => {
   it('logs a failed offer without the query string or the token', async () => {
     const {url} = await start()
