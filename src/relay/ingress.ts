@@ -109,7 +109,7 @@ export function createIngressHandler(options: IngressOptions): (req: IncomingMes
   const publish = async (ctx: RequestContext, rawPath: string | undefined): Promise<void> => {
     const path = guestPath(rawPath, 400)
     rejectDeclaredOversize(ctx.req, maxSdp)
-    const owner = requireAuth(ctx, path)
+    const tokenPrint = requireAuth(ctx, path)
     if (ctx.req.method === 'OPTIONS') {
       ctx.res.setHeader('accept-post', 'application/sdp')
       ctx.res.setHeader('link', iceServerLinks(await engine.iceServers()))
@@ -133,7 +133,7 @@ export function createIngressHandler(options: IngressOptions): (req: IncomingMes
     } finally {
       slot.release()
     }
-    owners.set(opened.id, {path, token: owner})
+    owners.set(opened.id, {path, token: tokenPrint})
     for (const id of owners.keys()) if (!engine.has(id)) owners.delete(id)
     for (const id of slot.replaces) {
       owners.delete(id)
