@@ -322,6 +322,13 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
       void apply(next, 'API patch')
       return undefined
     },
+    pathConfigs: () =>
+      Object.fromEntries(
+        Object.entries((mutableRaw['paths'] ?? {}) as Record<string, Record<string, unknown> | null>).map(
+          ([name, conf]) => [name, {...conf}],
+        ),
+      ),
+    setPathConfigs: (paths) => state.patchGlobalConfig({paths}),
     paths: (): StandinPath[] =>
       [...publishers.entries()].map(([name, p]) => ({
         name,
