@@ -48,6 +48,10 @@ const READERS: {name: string; argv: (path: string) => string[]}[] = [
   {name: 'config show --config', argv: (p) => ['config', 'show', '--config', p]},
   {name: 'config show --calls-app-secret-file', argv: (p) => ['config', 'show', '--calls-app-secret-file', p]},
   {
+    name: 'mediamtx standin --file',
+    argv: (p) => ['mediamtx', 'standin', '--file', p, '--whip-port', '0', '--api-port', '0'],
+  },
+  {
     name: 'relay start --tokens-file',
     argv: (p) => [
       'relay',
