@@ -74,7 +74,11 @@ export default class MediamtxConfigure extends BaseCommand<typeof MediamtxConfig
     force: Flags.boolean({
       summary: 'Apply even while WebRTC sessions are active (they are dropped); write even a read-only file',
     }),
-    backup: Flags.boolean({summary: 'Keep the previous file as <file>.<time>.bak', default: true, allowNo: true}),
+    backup: Flags.boolean({
+      summary: 'Keep the previous file as <file>.<time>.<n>.bak (owner-only)',
+      default: true,
+      allowNo: true,
+    }),
     'show-secrets': Flags.boolean({summary: 'Show TURN passwords in the diff'}),
   }
 
