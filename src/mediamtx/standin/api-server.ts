@@ -5,10 +5,15 @@
  * state it is given; the WHIP side of the stand-in fills that state with real sessions.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import {isKeyAccepted} from '../key-rules.js'
 import {atLeast, type Version} from '../version.js'
-import {GLOBAL_CONF_TYPES, PATH_CONF_TYPES} from './conf-types.js'
-import {type ConfSchema, confBodyProblem, withoutNulls} from './conf-validate.js'
+import {
+  type ConfSchema,
+  confBodyProblem,
+  globalConfSchema,
+  PATH_CONF_SCHEMA,
+  pathNameProblem,
+  withoutNulls,
+} from './conf-validate.js'
 
 export interface StandinPath {
   name: string
@@ -150,32 +155,6 @@ function paginate<T>(items: T[], url: URL): {pageCount: number; itemCount: numbe
   }
 }
 
-/** MediaMTX's rule for path names: not empty, no leading or trailing slash, a limited alphabet (`~` for regexps). */
-function pathNameProblem(name: string): string | undefined {
-  if (name === '') return 'invalid path name: cannot be empty'
-  if (name.startsWith('/') || name.endsWith('/')) return `invalid path name: ${name}: cannot begin or end with a slash`
-  if (name.startsWith('~')) return undefined
-  return /^[0-9A-Za-z_\-/.~:]+$/.test(name)
-    ? undefined
-    : `invalid path name: ${name}: can contain only alphanumeric characters, underscore, dot, tilde, minus, slash or colon`
-}
-
-const hasOwn = (table: Readonly<Record<string, unknown>>, key: string) => Object.hasOwn(table, key)
-
-const PATH_SCHEMA: ConfSchema = {
-  goType: 'conf.OptionalPath',
-  accepts: (key) => hasOwn(PATH_CONF_TYPES, key),
-  typeOf: (key) => (hasOwn(PATH_CONF_TYPES, key) ? PATH_CONF_TYPES[key] : undefined),
-}
-
-function globalSchema(version: Version): ConfSchema {
-  return {
-    goType: 'conf.OptionalGlobal',
-    accepts: (key) => key !== 'paths' && key !== 'pathDefaults' && isKeyAccepted(key, version),
-    typeOf: (key) => (hasOwn(GLOBAL_CONF_TYPES, key) ? GLOBAL_CONF_TYPES[key] : undefined),
-  }
-}
-
 class BadBody extends Error {}
 
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
@@ -275,7 +254,7 @@ export function createStandinApiHandler(
     }
     let next: Record<string, unknown> | undefined
     if (action !== 'delete') {
-      next = await validBody(req, res, PATH_SCHEMA)
+      next = await validBody(req, res, PATH_CONF_SCHEMA)
       if (next === undefined) return
     }
     if (action === 'add' && exists) {
@@ -286,10 +265,10 @@ export function createStandinApiHandler(
       error(res, 404, 'path configuration not found')
       return
     }
-    const updated = {...paths}
-    if (action === 'delete') delete updated[name]
-    else updated[name] = action === 'patch' ? {...paths[name], ...next} : (next as Record<string, unknown>)
-    const refused = set(updated)
+    // Built from entries, so a path named `__proto__` is a path like any other.
+    const others = Object.entries(paths).filter(([n]) => n !== name)
+    const conf: Record<string, unknown> = action === 'patch' ? {...paths[name], ...next} : {...next}
+    const refused = set(Object.fromEntries(action === 'delete' ? others : [...others, [name, conf]]))
     if (refused !== undefined) error(res, 400, refused)
     else ok(res)
   }
@@ -315,7 +294,7 @@ export function createStandinApiHandler(
       return
     }
     if (method === 'PATCH' && p === '/v3/config/global/patch') {
-      const patch = await validBody(req, res, globalSchema(state.version))
+      const patch = await validBody(req, res, globalConfSchema(state.version))
       if (patch === undefined) return
       const refused = state.patchGlobalConfig(patch)
       if (refused !== undefined) error(res, 400, refused)

@@ -4,7 +4,9 @@
  * of the wrong JSON type is refused (400) before anything is applied. The messages follow Go's
  * encoding/json ("json: unknown field", "json: cannot unmarshal … into Go struct field …").
  */
-import type {ConfType} from './conf-types.js'
+import {isKeyAccepted} from '../key-rules.js'
+import type {Version} from '../version.js'
+import {type ConfType, GLOBAL_CONF_TYPES, PATH_CONF_TYPES} from './conf-types.js'
 
 const GO_TYPES: Readonly<Record<ConfType, string>> = {
   boolean: 'bool',
@@ -86,4 +88,32 @@ export function confBodyProblem(body: unknown, schema: ConfSchema): string | und
 /** The body without null fields (they change nothing). */
 export function withoutNulls(body: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null))
+}
+
+/** MediaMTX's rule for path names: not empty, no leading or trailing slash, a limited alphabet (`~` for regexps). */
+export function pathNameProblem(name: string): string | undefined {
+  if (name === '') return 'invalid path name: cannot be empty'
+  if (name.startsWith('/') || name.endsWith('/')) return `invalid path name: ${name}: cannot begin or end with a slash`
+  if (name.startsWith('~')) return undefined
+  return /^[0-9A-Za-z_\-/.~:]+$/.test(name)
+    ? undefined
+    : `invalid path name: ${name}: can contain only alphanumeric characters, underscore, dot, tilde, minus, slash or colon`
+}
+
+const hasOwn = (table: Readonly<Record<string, unknown>>, key: string) => Object.hasOwn(table, key)
+
+/** Path configurations: the fields of PathConf (any version). */
+export const PATH_CONF_SCHEMA: ConfSchema = {
+  goType: 'conf.OptionalPath',
+  accepts: (key) => hasOwn(PATH_CONF_TYPES, key),
+  typeOf: (key) => (hasOwn(PATH_CONF_TYPES, key) ? PATH_CONF_TYPES[key] : undefined),
+}
+
+/** The global configuration: the keys `version` accepts, typed as in GlobalConf. */
+export function globalConfSchema(version: Version): ConfSchema {
+  return {
+    goType: 'conf.OptionalGlobal',
+    accepts: (key) => key !== 'paths' && key !== 'pathDefaults' && isKeyAccepted(key, version),
+    typeOf: (key) => (hasOwn(GLOBAL_CONF_TYPES, key) ? GLOBAL_CONF_TYPES[key] : undefined),
+  }
 }

@@ -134,6 +134,15 @@ describe('/v3/config/paths', () => {
     })
   })
 
+  it('treats path names such as __proto__ and constructor as names', async () => {
+    for (const name of ['__proto__', 'constructor']) {
+      expect(await call('POST', `/v3/config/paths/add/${name}`, '{"source": "publisher"}')).toMatchObject({status: 200})
+      expect(await call('GET', `/v3/config/paths/get/${name}`)).toMatchObject({status: 200, json: {name}})
+      expect(await call('DELETE', `/v3/config/paths/delete/${name}`)).toMatchObject({status: 200})
+      expect((await call('GET', `/v3/config/paths/get/${name}`)).status).toBe(404)
+    }
+  })
+
   it.each([
     ['POST', '/v3/config/paths/add/p1', '{"constructor": {}}', 400, 'json: unknown field "constructor"'],
     ['POST', '/v3/config/paths/add/p1', '{"notAKey": 1}', 400, 'json: unknown field "notAKey"'],
