@@ -96,8 +96,8 @@ async function readMediamtxView(
   }
   if (!servers && configPath) {
     try {
-      const {readFile} = await import('node:fs/promises')
-      const config = readMediamtxConfig(await readFile(configPath, 'utf8'), configPath)
+      const {readConfigSnapshot} = await import('../mediamtx/safe-write.js')
+      const config = readMediamtxConfig((await readConfigSnapshot(configPath)).text, configPath)
       servers = config.webrtc.iceServers.map((s) => ({url: s.url, clientOnly: s.clientOnly}))
       source = 'file'
     } catch (error) {

@@ -3,9 +3,10 @@
  * and what `--dry-run` checks; `serveRelay` runs it until cancelled, then shuts down gracefully.
  */
 import {constants} from 'node:fs'
-import {access, readFile} from 'node:fs/promises'
+import {access} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {R58Error, systemErrorCode} from '../errors.js'
+import {INPUT_LIMITS, inputFileReason, readInputFile} from '../fs/input-file.js'
 import {parseIceUrl} from '../ice/ice-url.js'
 import {isLoopbackAddress} from '../net/address-class.js'
 import {checkListen} from '../net/listen-check.js'
@@ -109,15 +110,11 @@ async function loadTokens(input: RelayPlanInput): Promise<TokenTable> {
   if (input.tokensFile !== undefined) {
     let text: string
     try {
-      text = await readFile(input.tokensFile, 'utf8')
+      text = (await readInputFile(input.tokensFile, INPUT_LIMITS.config)).toString('utf8')
     } catch (error) {
-      throw new R58Error(
-        'E_CONFIG',
-        `--tokens-file: cannot read ${input.tokensFile} (${systemErrorCode(error) ?? String(error)})`,
-        {
-          field: 'relay.tokensFile',
-        },
-      )
+      throw new R58Error('E_CONFIG', `--tokens-file: cannot read ${input.tokensFile} (${inputFileReason(error)})`, {
+        field: 'relay.tokensFile',
+      })
     }
     table = parseTokensFile(text, input.tokensFile)
   }
