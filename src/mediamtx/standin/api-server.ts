@@ -285,6 +285,11 @@ export function createStandinApiHandler(
     const url = new URL(req.url ?? '/', 'http://standin')
     const method = req.method ?? 'GET'
     const p = url.pathname
+    // Go's HTTP server refuses a request target with a malformed percent-escape before any handler runs.
+    if (!hasValidEscapes(p)) {
+      error(res, 400, 'invalid URL escape')
+      return
+    }
     if (method === 'GET' && p === '/v3/info' && atLeast(state.version, 'v1.15.2')) {
       json(res, 200, {version: `v${state.version.join('.')}`, started: state.started})
       return
@@ -357,5 +362,14 @@ export function createStandinApiHandler(
       if (!res.headersSent) error(res, 500, String((e as Error)?.message ?? e))
       else res.end()
     })
+  }
+}
+
+function hasValidEscapes(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname)
+    return true
+  } catch {
+    return false
   }
 }

@@ -163,3 +163,14 @@ describe('/v3/config/paths', () => {
     expect((await call('GET', '/v3/config/paths/get/p1')).status).toBe(404)
   })
 })
+
+describe('request targets', () => {
+  it.each([
+    ['GET', '/v3/paths/get/%zz'],
+    ['GET', '/v3/webrtcsessions/get/a%'],
+    ['POST', '/v3/webrtcsessions/kick/%zz'],
+    ['GET', '/v3/config/paths/get/%E0%A4%A'],
+  ] as const)('answers %s %s (a malformed percent-escape) with 400, as Go does', async (method, path) => {
+    expect(await call(method, path)).toEqual({status: 400, json: error('invalid URL escape')})
+  })
+})
