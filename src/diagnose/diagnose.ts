@@ -135,6 +135,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
   const conclude = (check: Check, budgetMs: number): Check => {
     if (check.status === 'pass') return check
     if (user?.aborted) return unconcluded(check, 'cancelled', 'cancelled (Ctrl-C) before it concluded')
+    if (check.status === 'skip') return check
     const squeezed = budgetMs < maxStep && check.durationMs >= budgetMs - 50
     if (deadline.aborted || (check.status === 'fail' && squeezed)) {
       return unconcluded(check, 'unknown', `${OUT_OF_TIME}: ${budgetMs} ms were left of ${total} ms`)
@@ -206,7 +207,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
           ),
         )
       : track('forward.public-address', 'Public address of this box (STUN)', async (budget) => {
-          const stun = await probeStun({urls: stunUrls.slice(0, 1), count: 2, timeoutMs: budget, signal})
+          const stun = await probeStun({urls: stunUrls.slice(0, 3), count: 2, timeoutMs: budget, signal})
           const {outcome, found} = publicAddressOutcome(stun, stunUrls)
           publicAddress = found
           return outcome
@@ -468,6 +469,8 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
         token: mediamtx.token,
         durationMs: 300,
         timeoutMs: results.length === 0 ? budget : step(),
+        // A TURN allocation that does not finish within a step is the observation; the next transport waits.
+        gatherTimeoutMs: results.length === 0 ? budget : step(),
         relayOnly: true,
         ...(server && {iceServers: [server]}),
         ...(via && {via}),
@@ -475,18 +478,22 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
       })
       results.push({url: server ? String(server.urls) : 'MediaMTX Link headers', report})
     }
-    const transports = results.map(({url, report}) => ({
-      url,
-      connected: report.ok,
-      relayProtocol: report.selectedPair?.local.relayProtocol ?? null,
-      pair: report.selectedPair,
-    }))
+    const transports = results.map(({url, report}) => {
+      const failed = report.checks.find((c) => c.status === 'fail')
+      return {
+        url,
+        connected: report.ok,
+        relayProtocol: report.selectedPair?.local.relayProtocol ?? null,
+        pair: report.selectedPair,
+        ...(failed && {failed: `${failed.title}: ${failed.evidence}`}),
+      }
+    })
     const best = results.find((r) => r.report.ok) ?? results[0]
     const bestReport = best?.report as WhipProbeReport
     const outcome = fromProbe(bestReport, `through TURN (${servers.source})`, {role: 'remote'})
     const lines = transports.map(
       (t) =>
-        `${t.url}: ${t.connected ? `connected via ${describePair(t.pair)}` : 'no connection'}${fellBack(t.url, t.relayProtocol) ? ' — TURN/UDP failed from this host, werift fell back to TURN/TCP' : ''}`,
+        `${t.url}: ${t.connected ? `connected via ${describePair(t.pair)}` : `no connection (${t.failed ?? 'no pair'})`}${fellBack(t.url, t.relayProtocol) ? ' — TURN/UDP failed from this host, werift fell back to TURN/TCP' : ''}`,
     )
     const remote = bestReport.selectedPair?.remote
     if (outcome.status === 'pass') {

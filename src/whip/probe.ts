@@ -46,6 +46,8 @@ export interface WhipProbeOptions {
   video?: ProbeVideoCodec
   /** Deadline of each step (HTTP request, ICE checking, DTLS, first RTP, API readiness). Default 5000 ms. */
   timeoutMs?: number
+  /** Deadline of ICE gathering (a TURN allocation). Default timeoutMs + 9000 ms. */
+  gatherTimeoutMs?: number
   /** PATCH a trickle fragment after the POST. Default true. */
   trickle?: boolean
   /**
@@ -313,7 +315,12 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     publisher.onFirstReport = () => mark('rtcp.rr', 'first RTCP receiver report from the server')
     let offer: Awaited<ReturnType<typeof pc.setLocalDescription>>
     try {
-      offer = await withTimeout(publisher.createLocalOffer(), timeoutMs + 9000, 'ICE gathering', options.signal)
+      offer = await withTimeout(
+        publisher.createLocalOffer(),
+        options.gatherTimeoutMs ?? timeoutMs + 9000,
+        'ICE gathering',
+        options.signal,
+      )
     } catch (error) {
       stopReason = 'ICE gathering did not finish'
       await run('whip.post', async () => {
