@@ -241,20 +241,25 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
         ),
       )
   const relayUrl = options.relay?.url
-  /** `r58 relay start` runs only with a Calls app: without one, the fix is to create it first. */
-  const relayStartFix = (listen?: string) =>
-    options.calls
-      ? r58Command([
-          'relay',
-          'start',
-          ...(listen ? ['--listen', listen] : []),
-          ...carry('calls.appId', '--calls-app-id'),
-          ...carry('calls.appSecret', '--calls-app-secret'),
-          ...carry('calls.apiBase', '--calls-api-base'),
-          ...carry('mediamtx.url', '--mediamtx'),
-          ...carry('relay.token', '--relay-token'),
-        ])
-      : 'The relay needs a Calls app first (see calls.credentials); then start it with r58 relay start.'
+  /** `r58 relay start` runs only with a Calls app and a token: without them, say what to set up first. */
+  const relayStartFix = (listen?: string) => {
+    if (!options.calls) {
+      return 'The relay needs a Calls app first (see calls.credentials); then start it with r58 relay start.'
+    }
+    if (!options.relay?.token) {
+      return 'The relay needs a token for its guests: start it with r58 relay start --relay-token-file FILE (or R58_RELAY_TOKEN).'
+    }
+    return r58Command([
+      'relay',
+      'start',
+      ...(listen ? ['--listen', listen] : []),
+      ...carry('calls.appId', '--calls-app-id'),
+      ...carry('calls.appSecret', '--calls-app-secret'),
+      ...carry('calls.apiBase', '--calls-api-base'),
+      ...carry('mediamtx.url', '--mediamtx'),
+      ...carry('relay.token', '--relay-token'),
+    ])
+  }
   const relayHealth = relayUrl
     ? track('calls.relay.health', 'Relay running', async (budget) => {
         const response = await httpRequest(`${relayUrl.replace(/\/+$/, '')}/healthz`, {
