@@ -410,7 +410,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
       if (answer.length === 0) {
         return {
           status: 'fail',
-          evidence: `${noAnswer}; MediaMTX has no TURN server of its own${clientOnly}`,
+          evidence: `MediaMTX’s ${mediamtxView.source === 'api' ? 'API' : 'config file'} lists no TURN server of its own${clientOnly} (its answer could not be seen: ${noAnswer})`,
           ...turnFix,
         }
       }
