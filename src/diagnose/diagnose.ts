@@ -31,7 +31,7 @@ import {whipEndpointUrl} from '../whip/endpoint.js'
 import {probeWhip, type WhipProbeReport} from '../whip/probe.js'
 import {type CarrySetting, inheritAll, r58Command} from './fix-command.js'
 import {advertisedOutcome, forwardedOutcome, type PublicAddress, publicAddressOutcome} from './forward.js'
-import {describePair, fromProbe} from './from-probe.js'
+import {describePair, fromProbe, tailnetSelfTest} from './from-probe.js'
 import {checkHost} from './host.js'
 import {diagnoseExitCode, guestOptions, recommend} from './options.js'
 import type {DiagnoseOptions, DiagnoseReport} from './types.js'
@@ -355,16 +355,11 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
         iceServers: [],
         signal,
       })
-      const outcome = fromProbe(report, `published from this box to its own tailnet address`, {role: 'lan'})
-      if (outcome.status !== 'pass') return outcome
-      // From the box to itself, packets never cross the tailnet: this proves MediaMTX accepts the address,
-      // not that a tailnet peer gets through. Only a probe from a tailnet device proves the path.
-      return {
-        status: 'warn',
-        evidence: `local self-test only (packets never left this box): ${outcome.evidence}; the tailnet path is proven only from a tailnet peer; tailnet MTU ${TAILNET_MTU} bytes, keep RTP payloads ≤ 1200`,
-        fix: r58Command(['probe', 'whip', url]),
-        data: {...outcome.data, selfTest: true},
-      }
+      return tailnetSelfTest(
+        fromProbe(report, `published from this box to its own tailnet address`, {role: 'lan'}),
+        url,
+        TAILNET_MTU,
+      )
     })
   })
 

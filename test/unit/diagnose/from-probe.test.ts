@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {fromProbe} from '../../../src/diagnose/from-probe.js'
+import {fromProbe, tailnetSelfTest} from '../../../src/diagnose/from-probe.js'
 import type {Check, CheckStatus} from '../../../src/report/check.js'
 import type {WhipProbeReport} from '../../../src/whip/probe.js'
 
@@ -55,5 +55,20 @@ describe('fromProbe keeps causes apart', () => {
 
   it('gives a remote guest the verdict’s fix when the step has none', () => {
     expect(fromProbe(probeReport('whip.dtls'), 'through TURN', {role: 'remote'}).fix).toBe(REMOTE_FIX)
+  })
+})
+
+describe('the tailnet publish from the box itself', () => {
+  it('is a local self-test: never a pass, and its fix is the probe to run from a tailnet peer', () => {
+    const outcome = tailnetSelfTest(
+      {status: 'pass', evidence: 'published: connected via host 100.64.0.7:1 ↔ host 100.64.0.7:8189/udp'},
+      'http://100.64.0.7:8889/r58-probe-tailnet/whip',
+      1280,
+    )
+    expect(outcome.status).toBe('warn')
+    expect(outcome.evidence).toMatch(/^local self-test only \(packets never left this box\)/)
+    expect(outcome.evidence).toContain('proven only from a tailnet peer')
+    expect(outcome.fix).toBe('r58 probe whip http://100.64.0.7:8889/r58-probe-tailnet/whip')
+    expect(outcome.data?.['selfTest']).toBe(true)
   })
 })
