@@ -115,10 +115,9 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
   const signal = user ? AbortSignal.any([user, deadline]) : deadline
   const started = Date.now()
   const maxStep = options.stepTimeoutMs ?? 4000
-  /** When Ctrl-C or the whole bound stopped the run: checks that end after it concluded nothing. */
-  const stoppedAt = {cancelled: user?.aborted ? started : undefined, outOfTime: undefined as number | undefined}
+  /** When Ctrl-C stopped the run: checks made after it concluded nothing. */
+  const stoppedAt = {cancelled: user?.aborted ? started : undefined}
   user?.addEventListener('abort', () => (stoppedAt.cancelled ??= Date.now()), {once: true})
-  deadline.addEventListener('abort', () => (stoppedAt.outOfTime ??= Date.now()), {once: true})
   /** Per-step deadline: what is left of the whole, at most stepTimeoutMs. */
   const step = () => Math.max(500, Math.min(maxStep, total - (Date.now() - started) - 250))
   const {mediamtx} = options
@@ -378,8 +377,9 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
         fix: 'Add a TURN server to MediaMTX (webrtcICEServers2): r58 mediamtx configure --file FILE --turn URL --write, or --cloudflare-turn; give diagnose --turn-urls to get the exact command.',
       }
   const turnConfigured = (async (): Promise<Check> => {
-    if (answer.length === 0 && mediamtxDown && mediamtxView.source === 'none') {
-      return skippedCheck('turn.configured', 'MediaMTX uses TURN itself', noAnswer)
+    if (answer.length === 0 && mediamtxView.source === 'none') {
+      const unread = mediamtxView.detail ? `; ${mediamtxView.detail}` : '; no API or config file to read'
+      return skippedCheck('turn.configured', 'MediaMTX uses TURN itself', `${noAnswer}${unread}`)
     }
     return track('turn.configured', 'MediaMTX uses TURN itself', async () => {
       const relayCandidates = answer.filter((c) => c.type === 'relay')
@@ -536,21 +536,14 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
     async () => forwardedOutcome(publicAddress, forwardAdvertisedCheck.status === 'pass', relayOnlyRun),
   )
 
-  const finish = (check: Check): Check => {
-    if (check.status === 'pass') return check
-    const at = Date.parse(check.startedAt)
-    if (stoppedAt.cancelled !== undefined && at >= stoppedAt.cancelled - 1000 && check.status !== 'cancelled')
-      return unconcluded(check, 'cancelled', 'cancelled (Ctrl-C) before it concluded')
-    if (
-      stoppedAt.cancelled === undefined &&
-      stoppedAt.outOfTime !== undefined &&
-      at >= stoppedAt.outOfTime - 1000 &&
-      check.status !== 'unknown' &&
-      check.status !== 'skip'
-    )
-      return unconcluded(check, 'unknown', `${OUT_OF_TIME}: the whole ${total} ms ran out`)
-    return check
-  }
+  /** Checks made after Ctrl-C (skips that depend on a cancelled one) concluded nothing either. */
+  const finish = (check: Check): Check =>
+    stoppedAt.cancelled !== undefined &&
+    check.status !== 'pass' &&
+    check.status !== 'cancelled' &&
+    Date.parse(check.startedAt) >= stoppedAt.cancelled
+      ? unconcluded(check, 'cancelled', 'cancelled (Ctrl-C) before it concluded')
+      : check
   const checks = (
     await Promise.all([
       lanCheck,

@@ -119,9 +119,16 @@ describe('the lab: a box that advertises only its LAN address, no TURN, a relay 
 
   it('fails the Calls option with `fix: r58 relay start` when no relay runs', async () => {
     const port = await closedPort()
-    const noRelay = await diagnose({...lab.diagnose, turn: undefined, relay: {url: `http://127.0.0.1:${port}`}})
+    const noRelay = await diagnose({
+      ...lab.diagnose,
+      turn: undefined,
+      relay: {url: `http://127.0.0.1:${port}`, token: 'relay-token-of-24-characters'},
+    })
     expect(byId(noRelay)['calls.relay.health']).toMatchObject({status: 'fail', failure: 'unreachable'})
-    expect(option(noRelay, 'calls')?.fix).toMatch(/^r58 relay start/)
+    expect(option(noRelay, 'calls')?.fix).toBe(`r58 relay start --listen 127.0.0.1:${port}`)
+    // Without a relay token, `relay start` would not run: what to set up first instead.
+    const noToken = await diagnose({...lab.diagnose, turn: undefined, relay: {url: `http://127.0.0.1:${port}`}})
+    expect(option(noToken, 'calls')?.fix).toMatch(/^The relay needs a token/)
     expect(byId(noRelay)['calls.relay.e2e']?.status).toBe('skip')
   })
 })
