@@ -454,7 +454,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
     }
     return track(id, title, async (budget) => {
       const run = await relayOnlyEveryTransport(turnServers, budget)
-      relayOnlyRun = {ran: true, ...run.summary}
+      relayOnlyRun = {ran: run.outcome.status !== 'skip', ...run.summary}
       return run.outcome
     })
   })()
