@@ -4,8 +4,7 @@
  * tunnel lets in, but media can only flow to the addresses its answer lists.
  */
 import type {Dispatcher} from 'undici'
-import type {ExitCode} from '../errors.js'
-import {R58Error} from '../errors.js'
+import {EXIT, type ExitCode, R58Error} from '../errors.js'
 import {type IceServer, iceServerUrls, parseIceUrl} from '../ice/ice-url.js'
 import {MediamtxApi} from '../mediamtx/api-client.js'
 import {type AddressScope, isLoopbackAddress} from '../net/address-class.js'
@@ -46,6 +45,8 @@ export interface WhipProbeOptions {
   video?: ProbeVideoCodec
   /** Deadline of each step (HTTP request, ICE checking, DTLS, first RTP, API readiness). Default 5000 ms. */
   timeoutMs?: number
+  /** Deadline of ICE gathering (a TURN allocation). Default timeoutMs + 9000 ms. */
+  gatherTimeoutMs?: number
   /** PATCH a trickle fragment after the POST. Default true. */
   trickle?: boolean
   /**
@@ -313,7 +314,12 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     publisher.onFirstReport = () => mark('rtcp.rr', 'first RTCP receiver report from the server')
     let offer: Awaited<ReturnType<typeof pc.setLocalDescription>>
     try {
-      offer = await withTimeout(publisher.createLocalOffer(), timeoutMs + 9000, 'ICE gathering', options.signal)
+      offer = await withTimeout(
+        publisher.createLocalOffer(),
+        options.gatherTimeoutMs ?? timeoutMs + 9000,
+        'ICE gathering',
+        options.signal,
+      )
     } catch (error) {
       stopReason = 'ICE gathering did not finish'
       await run('whip.post', async () => {
@@ -490,11 +496,13 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
         )
       })
       const tried = report.candidates.filter((c) => c.used).map((c) => c.label)
+      const notTried = report.candidates
+        .filter((c) => !c.used)
+        .map((c) => `${c.label}: ${c.skipReason}`)
+        .filter((line, i, all) => all.indexOf(line) === i)
       if (tried.length === 0) {
-        throw new R58Error(
-          'E_UNREACHABLE',
-          `no candidate to connect to (${report.candidates.map((c) => `${c.label}: ${c.skipReason}`).join('; ')})`,
-        )
+        // Nothing was tried, so nothing failed: say what was set aside and why.
+        return {status: 'skip', evidence: `not tried: ${notTried.join('; ')}`, data: {notTried}}
       }
       try {
         await withTimeout(connected, timeoutMs, 'ICE checking', options.signal)
@@ -502,7 +510,7 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
         if (error instanceof R58Error && error.code === 'E_TIMEOUT') {
           throw new R58Error(
             'E_TIMEOUT',
-            `ICE checking: no answer from ${tried.join(', ')} within ${timeoutMs} ms${relayOnly ? ' through the TURN relay' : ''}`,
+            `ICE checking: no answer from ${tried.join(', ')} within ${timeoutMs} ms${relayOnly ? ' through the TURN relay' : ''}${notTried.length > 0 ? ` (not tried: ${notTried.join('; ')})` : ''}`,
             {hint: report.verdict?.fix ?? undefined},
           )
         }
@@ -516,15 +524,23 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
           ? `ICE connected: ${pair.local.type} ${pair.local.address}:${pair.local.port} ⇄ ${pair.remote.type} ${pair.remote.address}:${pair.remote.port}`
           : 'ICE connected',
       )
-      return {
-        status: 'pass',
-        evidence: pair
-          ? `connected: ${pair.local.type} ${pair.local.address}:${pair.local.port} ⇄ ${pair.remote.type} ${pair.remote.address}:${pair.remote.port}/${pair.remote.transport}`
-          : 'connected',
+      const via = pair?.local.relayProtocol ? ` through TURN/${pair.local.relayProtocol.toUpperCase()}` : ''
+      const evidence = pair
+        ? `connected${via}: ${pair.local.type} ${pair.local.address}:${pair.local.port} ⇄ ${pair.remote.type} ${pair.remote.address}:${pair.remote.port}/${pair.remote.transport}`
+        : 'connected'
+      // werift retries a failed TURN/UDP allocation over TCP without a word: the pair says what carried media.
+      const asked = report.iceServers.relay
+      if (asked && !/^turns:|transport=tcp/i.test(asked) && pair?.local.relayProtocol === 'tcp') {
+        return {
+          status: 'warn',
+          evidence: `${evidence}; TURN/UDP to ${asked} failed from here, werift fell back to TURN/TCP`,
+          fix: 'Guests on networks that block UDP need TURN over TCP or TLS: hand out turn:HOST:PORT?transport=tcp and turns:HOST:5349 URLs (MediaMTX webrtcICEServers2, clientOnly).',
+        }
       }
+      return {status: 'pass', evidence}
     })
-    if (iceCheck.status === 'fail') {
-      stopReason = 'ICE did not connect'
+    if (iceCheck.status !== 'pass' && iceCheck.status !== 'warn') {
+      stopReason = iceCheck.status === 'skip' ? 'no candidate was tried' : 'ICE did not connect'
       return report
     }
     const dtlsCheck = await run('whip.dtls', async () => {
@@ -554,15 +570,32 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
       })()
       await withTimeout(firstRtp, timeoutMs, 'first RTP', options.signal)
       mark('rtp.first', 'first RTP packet sent')
-      const confirm = options.mediamtxApi
-        ? confirmWithMediamtx(options.mediamtxApi, whip, timeoutMs, options.signal, durationMs).then((result) => {
-            report.mediamtx = result.confirmation
-            mark('mediamtx', result.summary)
-            return result
-          })
-        : undefined
+      // The API knows a session by its MediaMTX path: a WHIP URL of another form has none to look up.
+      const apiPath = options.mediamtxApi ? mediamtxPathOf(whip.endpoint) : undefined
+      if (options.mediamtxApi && apiPath === undefined) {
+        checks.set(
+          'whip.mediamtx.path',
+          skippedCheck(
+            'whip.mediamtx.path',
+            TITLES['whip.mediamtx.path'] as string,
+            `not looked up: ${whip.endpoint} is not a MediaMTX /<path>/whip URL, so --mediamtx-api has no path to confirm`,
+          ),
+        )
+      }
+      // Settled into a value at once: a rejection here must never escape while the media runs.
+      const confirm =
+        options.mediamtxApi && apiPath !== undefined
+          ? confirmWithMediamtx(options.mediamtxApi, apiPath, whip, timeoutMs, options.signal, durationMs).then(
+              (result) => {
+                report.mediamtx = result.confirmation
+                mark('mediamtx', result.summary)
+                return result
+              },
+              (error: unknown) => ({error}),
+            )
+          : undefined
       await sleep(durationMs, options.signal)
-      const apiResult = await confirm?.catch((error: unknown) => ({error}))
+      const apiResult = await confirm
       if (apiResult) {
         checks.set(
           'whip.mediamtx.path',
@@ -634,6 +667,11 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     )
     report.ok = isOk(report.checks)
     report.exitCode = exitCodeOf(report.checks)
+    if (report.ok && checks.get('whip.ice')?.status === 'skip') {
+      // Nothing failed because nothing was tried: still, nothing was published.
+      report.ok = false
+      report.exitCode = EXIT.checkFailed
+    }
   }
 }
 
@@ -646,15 +684,12 @@ interface ApiResult {
 /** Polls MediaMTX's API: path ready with our session as source, bytes growing, the session's selected pair. */
 async function confirmWithMediamtx(
   target: NonNullable<WhipProbeOptions['mediamtxApi']>,
+  name: string,
   session: WhipSession,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   durationMs: number,
 ): Promise<ApiResult> {
-  const name = mediamtxPathOf(session.endpoint)
-  if (name === undefined) {
-    throw new R58Error('E_USAGE', `--mediamtx-api: ${session.endpoint} is not a MediaMTX /<path>/whip URL`)
-  }
   const api = new MediamtxApi({
     baseUrl: target.baseUrl,
     user: target.user,
