@@ -111,15 +111,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       target: `${mediamtx.whipUrl}/{path}/whip`,
       tokens: parseTokensFile(`* ${relayToken}\n`, 'lab'),
       stunUrls: [],
-      // diagnose checks the relay's health on its guest URL; a real box opts in with --public-metrics too.
-      publicMetrics: true,
       log,
     })
     opened.push(relay)
     const diagnose: DiagnoseOptions = {
       mediamtx: {whipUrl: mediamtx.whipUrl, path: 'r58-probe', apiUrl: mediamtx.apiUrl ?? undefined, configPath},
       calls: {appId, appSecret, apiBase: calls.apiBase},
-      relay: {url: relay.url, token: relayToken},
+      relay: {url: relay.url, token: relayToken, adminUrl: relay.adminUrl},
       ...(coturn && {
         turn: {
           iceServers: [{urls: [coturn.turnUrls.udp], username: coturn.username, credential: coturn.credential}],
