@@ -26,6 +26,8 @@ export interface IngressOptions {
   /** Largest accepted JSON control body. Default 16 KiB. */
   maxJsonBytes?: number
   rateLimiter: RateLimiter
+  /** issue 14: extra top-level fields of /status (the relay's mode, its UDP socket count). */
+  describe?: () => Record<string, unknown>
   log: Log
   now?: () => number
 }
@@ -149,7 +151,7 @@ export function createIngressHandler(options: IngressOptions): (req: IncomingMes
     }
     if (url.pathname === '/status' && method === 'GET') {
       requireOperator(req, url, client)
-      json(res, 200, {sessions: engine.list()})
+      json(res, 200, {sessions: engine.list(), ...options.describe?.()})
       return
     }
     if (url.pathname === '/metrics' && method === 'GET') {

@@ -13,10 +13,14 @@ import {isLoopbackAddress} from '../net/address-class.js'
 import {fetchCloudflareIceServers} from '../turn/cloudflare-credentials.js'
 import type {Log} from '../util/log.js'
 import {CallsRelayEngine} from './calls-engine.js'
+import type {RelayEngine} from './engine.js'
 import {createIngressHandler} from './ingress.js'
+import type {ModeDecision} from './mode.js'
+import {udpSocketCount} from './mode.js'
 import {RateLimiter} from './rate-limit.js'
 import type {SessionTimings} from './session.js'
 import {type TokenTable, tokenCount} from './tokens.js'
+import {setUpWhepMode, type WhepModeOptions} from './whep-setup.js'
 
 export interface RelayOptions {
   host: string
@@ -42,12 +46,16 @@ export interface RelayOptions {
   publishPeer?: PeerOptions
   timings?: Partial<SessionTimings>
   log: Log
+  /** issue 14: `whep` mode (MediaMTX pulls guests from Calls) vs `forward`; library default `forward`. */
+  whep?: WhepModeOptions
 }
 
 export interface RunningRelay {
   url: string
   port: number
-  engine: CallsRelayEngine
+  engine: RelayEngine
+  /** issue 14: the mode in use and why. */
+  mode: ModeDecision
   server: Server
   close(): Promise<void>
 }
@@ -120,31 +128,43 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const target = options.target ?? DEFAULT_RELAY_TARGET
   const stunServers = options.stunUrls && options.stunUrls.length > 0 ? [{urls: [...options.stunUrls]}] : []
   const local = ['127.0.0.1']
-  const engine = new CallsRelayEngine({
-    calls: new CallsClient({
-      appId: options.calls.appId,
-      appSecret: options.calls.appSecret,
-      ...(apiBase && {apiBase}),
-      log: options.log,
-    }),
-    target,
-    targetToken: options.targetToken,
-    pullPeer:
-      options.pullPeer ??
-      (apiBase && isLoopbackAddress(hostOf(apiBase)) ? {hostAddresses: local} : {iceServers: stunServers}),
-    publishPeer:
-      options.publishPeer ??
-      (isLoopbackAddress(hostOf(target.replaceAll('{path}', 'p'))) ? {hostAddresses: local} : {}),
-    guestIceServers: guestIceServers(options),
-    ...(options.timings && {timings: options.timings}),
+  const calls = new CallsClient({
+    appId: options.calls.appId,
+    appSecret: options.calls.appSecret,
+    ...(apiBase && {apiBase}),
     log: options.log,
   })
+  // issue 14: in whep mode MediaMTX pulls each guest from Calls itself; forward mode is the default.
+  const whep = await setUpWhepMode({
+    mode: 'forward',
+    ...options.whep,
+    calls,
+    guestIceServers: guestIceServers(options),
+    log: options.log,
+  })
+  const engine: RelayEngine =
+    whep.engine ??
+    new CallsRelayEngine({
+      calls,
+      target,
+      targetToken: options.targetToken,
+      pullPeer:
+        options.pullPeer ??
+        (apiBase && isLoopbackAddress(hostOf(apiBase)) ? {hostAddresses: local} : {iceServers: stunServers}),
+      publishPeer:
+        options.publishPeer ??
+        (isLoopbackAddress(hostOf(target.replaceAll('{path}', 'p'))) ? {hostAddresses: local} : {}),
+      guestIceServers: guestIceServers(options),
+      ...(options.timings && {timings: options.timings}),
+      log: options.log,
+    })
   const handler = createIngressHandler({
     engine,
     tokens: options.tokens,
     ...(options.open !== undefined && {open: options.open}),
     allowOrigins: options.allowOrigins ?? ['*'],
     maxSessions: options.maxSessions ?? 10,
+    describe: () => ({mode: whep.decision.mode, modeReason: whep.decision.reason, udpSockets: udpSocketCount()}),
     rateLimiter: new RateLimiter({ratePerSecond: options.ratePerSecond ?? 5, burst: 2 * (options.ratePerSecond ?? 5)}),
     log: options.log,
   })
@@ -170,11 +190,13 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     url: `http://${host}:${port}`,
     port,
     engine,
+    mode: whep.decision,
     server,
     close: () => {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         await engine.shutdown()
+        await whep.close()
         server.closeAllConnections()
         await stopped
       })()

@@ -57,6 +57,12 @@ export interface StandinApiOptions {
   state: StandinState
   /** When set, requests need HTTP Basic credentials (MediaMTX's `api` permission); otherwise open. */
   auth?: {user: string; pass: string}
+  /** issue 14: `/v3/config/paths/*` (config-paths.ts); undefined = not this route. */
+  configPaths?: (
+    method: string,
+    pathname: string,
+    readBody: () => Promise<unknown>,
+  ) => Promise<{status: number; body?: unknown; error?: string} | undefined>
 }
 
 const MAX_BODY = 256 * 1024
@@ -250,6 +256,14 @@ export function createStandinApiHandler(
     if (method === 'POST' && kick) {
       if (state.kickWebrtcSession(decodeURIComponent(kick[1] ?? ''))) ok(res)
       else error(res, 404, 'session not found')
+      return
+    }
+    // issue 14: configured paths, added and removed at run time (relay whep mode).
+    const configured = await options.configPaths?.(method, p, () => readJsonBody(req))
+    if (configured) {
+      if (configured.error !== undefined) error(res, configured.status, configured.error)
+      else if (configured.body !== undefined) json(res, configured.status, configured.body)
+      else ok(res)
       return
     }
     error(res, 404, 'not found')

@@ -27,7 +27,9 @@ import {atLeast, parseVersion, type Version} from '../version.js'
 import {createStandinApiHandler, type StandinPath, type StandinState, type StandinWebrtcSession} from './api-server.js'
 import {matchPathConf} from './auth.js'
 import {mediamtxCandidates, type StandinInterface} from './candidates.js'
+import {ConfigPathStore} from './config-paths.js'
 import {StandinSession} from './session.js'
+import {WhepSources} from './whep-source.js'
 import {createWhipHandler} from './whip-http.js'
 
 export interface MediamtxStandinOptions {
@@ -52,6 +54,8 @@ export interface MediamtxStandinOptions {
   log?: Log
   /** Observes every RTP packet published into the stand-in (benchmarks measure delivery and latency). */
   onRtp?: (packet: RtpPacket, from: {path: string; kind: 'audio' | 'video'}) => void
+  /** issue 14: pause before a `source: whep://` path pulls again (MediaMTX: 5 s). */
+  whepRetryPauseMs?: number
 }
 
 export interface MediamtxStandin {
@@ -294,6 +298,15 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
   )
 
   let mutableRaw = config.raw
+  // issue 14: paths whose source is whep:// (whep-source.ts), from the file or added through the API.
+  const whepSources = new WhepSources({
+    raw: () => mutableRaw,
+    log,
+    onRtp: options.onRtp,
+    retryPauseMs: options.whepRetryPauseMs,
+  })
+  const configPaths = new ConfigPathStore(version, (name, conf) => whepSources.set(name, conf))
+  whepSources.fromFile(config.raw)
   const state: StandinState = {
     version,
     started,
@@ -362,11 +375,16 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     },
   }
 
+  // issue 14: WHEP-sourced paths are listed next to the published ones.
+  const publishedPaths = state.paths
+  state.paths = () => [...publishedPaths(), ...whepSources.paths()]
+
   /** Applies a new configuration: any WebRTC key change restarts the WebRTC server (drops sessions). */
   const apply = async (next: MediamtxConfig, why: string) => {
     const changed = WEBRTC_KEYS.filter((key) => JSON.stringify(config.raw[key]) !== JSON.stringify(next.raw[key]))
     config = next
     mutableRaw = next.raw
+    whepSources.fromFile(next.raw)
     if (changed.length > 0) await closeAll('WebRTC server restarted (configuration changed)')
     log({level: 'info', event: 'standin.config.reloaded', msg: `configuration reloaded (${why})`, changed})
   }
@@ -379,7 +397,7 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
   let apiServer: Server | undefined
   let apiPort: number | undefined
   if (options.apiPort !== undefined || config.api.enabled) {
-    const handler = createStandinApiHandler({state})
+    const handler = createStandinApiHandler({state, configPaths: (...args) => configPaths.handle(...args)})
     apiServer = createServer((req: IncomingMessage, res: ServerResponse) => handler(req, res))
     apiPort = await listen(apiServer, host, options.apiPort ?? parseHostPort(config.api.address)?.port ?? 9997)
   }
@@ -394,6 +412,7 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     watcher?.close()
     clearTimeout(reloadTimer)
     await closeAll('terminated')
+    await whepSources.stopAll()
     await closeServer(whipServer)
     if (apiServer) await closeServer(apiServer)
     log({level: 'info', event: 'standin.stopped', msg: `stand-in stopped: ${reason}`})
@@ -448,7 +467,13 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     config: () => config,
     state,
     sessions: () => [...sessions.values()],
-    restart: (reason = 'MediaMTX restarted') => closeAll(reason),
+    restart: async (reason = 'MediaMTX restarted') => {
+      await closeAll(reason)
+      // A restarted MediaMTX forgets the paths added through its API, and pulls its file's sources again.
+      await whepSources.stopAll()
+      configPaths.clear()
+      whepSources.fromFile(config.raw)
+    },
     reload,
     close: () => close(),
     exited,
