@@ -26,6 +26,14 @@ export const relayStartFlags = {
       'turn.keyToken',
       'turn.apiBase',
       'stun.urls',
+      // issue 14: whep mode
+      'relay.mode',
+      'mediamtx.apiUrl',
+      'mediamtx.apiUser',
+      'mediamtx.apiPassword',
+      'relay.whepListen',
+      'relay.keepPaths',
+      'relay.mediamtxPath',
     ],
     {
       'relay.listen': {name: 'listen'},
@@ -34,6 +42,10 @@ export const relayStartFlags = {
       'relay.tokensFile': {name: 'tokens-file'},
       'relay.allowOrigins': {name: 'allow-origin'},
       'relay.maxSessions': {name: 'max-sessions'},
+      'relay.mode': {name: 'mode'},
+      'relay.whepListen': {name: 'whep-listen'},
+      'relay.keepPaths': {name: 'keep-paths'},
+      'relay.mediamtxPath': {name: 'mediamtx-path'},
     },
   ),
 }
@@ -62,5 +74,16 @@ export function relayPlanInput(settings: Settings, open: boolean): RelayPlanInpu
     maxSessions: settings.get('relay.maxSessions') ?? 10,
     stunUrls: settings.get('stun.urls') ?? [],
     turnKey: keyId && keyToken ? {keyId, token: keyToken, apiBase: settings.get('turn.apiBase')} : undefined,
+    // issue 14: whep mode
+    mode: settings.get('relay.mode'),
+    targetIsMediamtx: !targetGiven,
+    mediamtxApi: {
+      url: settings.require('mediamtx.apiUrl'),
+      user: settings.get('mediamtx.apiUser'),
+      password: settings.get('mediamtx.apiPassword'),
+    },
+    whepListen: settings.get('relay.whepListen'),
+    keepPaths: settings.get('relay.keepPaths'),
+    mediamtxPath: settings.get('relay.mediamtxPath'),
   }
 }

@@ -196,6 +196,7 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
       ['relay', 'start', '--dry-run', '--calls-app-id', 'app-1', '--target', 'http://127.0.0.1:8889/whip'],
       ['relay', 'start', '--dry-run', '--calls-app-id', 'app-1', '--tokens-file', join(w.dir, 'absent')],
       ['relay', 'start', '--dry-run', '--listen', '127.0.0.1:0'],
+      ['relay', 'start', '--dry-run', '--listen', '127.0.0.1:0', '--calls-app-id', 'app-1', '--mode', 'sideways'],
     ],
   }),
   'relay:pull': (w) => ({

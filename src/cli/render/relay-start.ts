@@ -6,6 +6,7 @@ import {table} from './table.js'
 export function renderRelayPlan(plan: RelayPlan, style: Style): string {
   const rows = [
     ['listen', plan.listen],
+    ['mode', plan.mode],
     ['publish into', plan.target],
     ['Calls', `${plan.calls.appId} at ${plan.calls.apiBase}`],
     [
