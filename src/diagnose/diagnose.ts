@@ -14,6 +14,7 @@ import {readMediamtxConfig} from '../mediamtx/config-read.js'
 import {findTailscaleAddress} from '../mediamtx/tailscale.js'
 import {type AddressScope, isLoopbackAddress} from '../net/address-class.js'
 import {httpRequest} from '../net/http.js'
+import {MEDIA_ROUTE, relayModeOf} from '../relay/mode.js'
 import {type Check, type CheckFailure, type CheckOutcome, runCheck, skippedCheck} from '../report/check.js'
 import type {SelectedPair} from '../webrtc/selected-pair.js'
 import {whipDelete, whipPost} from '../whip/client.js'
@@ -447,9 +448,11 @@ async function relayEndToEnd(
         if (state?.ready) {
           firstBytes ??= state.inboundBytes
           if (state.inboundBytes > firstBytes) {
+            // issue 14: which relay mode carried the media (and so which path it took).
+            const mode = await relayModeOf(relayUrl, token, {timeoutMs, signal})
             return {
               status: 'pass',
-              evidence: `MediaMTX path ${path} is ready with ${state.tracks.join('+')} and growing bytes`,
+              evidence: `MediaMTX path ${path} is ready with ${state.tracks.join('+')} and growing bytes${mode ? `; relay in ${mode} mode: ${MEDIA_ROUTE[mode]}` : ''}`,
             }
           }
         }

@@ -5,6 +5,7 @@
  * - `forward`: the relay pulls from Calls with werift and publishes into the target with WHIP (any WHIP server).
  * `auto` picks `whep` when the target is MediaMTX and its API says it can, else `forward` with the reason.
  */
+import {httpRequest} from '../net/http.js'
 import type {WhepCapability} from './mediamtx-paths.js'
 
 export type RelayMode = 'whep' | 'forward'
@@ -54,4 +55,24 @@ export async function chooseRelayMode(input: ModeInput): Promise<ModeDecision> {
 /** UDP sockets open in this process: zero in `whep` mode, where no media passes through the relay. */
 export function udpSocketCount(): number {
   return process.getActiveResourcesInfo().filter((type) => type === 'UDPWrap').length
+}
+
+/** The mode a running relay reports in `/status`, or null (older relay, no access). Never throws. */
+export async function relayModeOf(
+  relayUrl: string,
+  token: string | undefined,
+  options: {timeoutMs: number; signal?: AbortSignal},
+): Promise<RelayMode | null> {
+  try {
+    const response = await httpRequest(`${relayUrl.replace(/\/+$/, '')}/status`, {
+      ...(token !== undefined && {headers: {authorization: `Bearer ${token}`}}),
+      timeoutMs: options.timeoutMs,
+      ...(options.signal && {signal: options.signal}),
+      step: 'relay status',
+    })
+    const mode = (JSON.parse(response.body) as {mode?: unknown}).mode
+    return mode === 'whep' || mode === 'forward' ? mode : null
+  } catch {
+    return null
+  }
 }
