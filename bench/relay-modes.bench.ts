@@ -82,6 +82,8 @@ async function publish(url: string, headers: Record<string, string>): Promise<Gu
 interface Figures {
   mode: Mode
   guests: number
+  /** Set when this run could not be measured (e.g. the machine was too busy to bring every guest in). */
+  failed?: string
   cpu: number
   rssMiB: number
   delivered: number
@@ -128,9 +130,12 @@ async function runMode(mode: Mode, guests: number, apiBase: string, secretFile: 
           : await publish(`${String(started['url'])}/whip/${path}`, {authorization: `Bearer ${TOKEN}`}),
       )
     }
-    const deadline = Date.now() + 60_000
+    const deadline = Date.now() + 90_000
     while (mediamtx.state.paths().filter((p) => p.ready).length < guests) {
-      if (Date.now() > deadline) throw new Error(`${mode}: not every guest reached the stand-in within 60 s`)
+      if (Date.now() > deadline) {
+        const ready = mediamtx.state.paths().filter((p) => p.ready).length
+        throw new Error(`only ${ready} of ${guests} guests reached the stand-in within 90 s`)
+      }
       await sleep(100)
     }
     await sleep(1500)
@@ -182,7 +187,16 @@ export default {
     const rows: Figures[] = []
     try {
       for (const guests of COUNTS) {
-        for (const mode of MODES) rows.push(await runMode(mode, guests, apiBase, secretFile))
+        for (const mode of MODES) {
+          const nan = Number.NaN
+          rows.push(
+            await runMode(mode, guests, apiBase, secretFile).catch((error: unknown) => ({
+              ...{mode, guests, cpu: nan, rssMiB: nan, delivered: nan, p50: nan, p99: nan, udpSockets: null},
+              failed: error instanceof Error ? error.message : String(error),
+            })),
+          )
+          process.stderr.write(`relay-modes: ${mode} × ${guests} done\n`)
+        }
       }
     } finally {
       await emulator.stop()
@@ -190,15 +204,16 @@ export default {
     const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-')
     const lines = [
       'mode     guests  CPU (% of a core)  RSS MiB  delivered  latency p50 / p99 ms  relay UDP sockets',
-      ...rows.map(
-        (r) =>
-          `${r.mode.padEnd(8)} ${String(r.guests).padStart(6)}  ${f(r.cpu).padStart(17)}  ${f(r.rssMiB).padStart(7)}  ${`${f(r.delivered)}%`.padStart(9)}  ${`${f(r.p50)} / ${f(r.p99)}`.padStart(20)}  ${r.udpSockets ?? '-'}`,
+      ...rows.map((r) =>
+        r.failed
+          ? `${r.mode.padEnd(8)} ${String(r.guests).padStart(6)}  not measured: ${r.failed}`
+          : `${r.mode.padEnd(8)} ${String(r.guests).padStart(6)}  ${f(r.cpu).padStart(17)}  ${f(r.rssMiB).padStart(7)}  ${`${f(r.delivered)}%`.padStart(9)}  ${`${f(r.p50)} / ${f(r.p99)}`.padStart(20)}  ${r.udpSockets ?? '-'}`,
       ),
     ]
     for (const guests of COUNTS) {
       const at = (mode: Mode) => rows.find((r) => r.mode === mode && r.guests === guests)
       const [whep, forward, bare] = [at('whep'), at('forward'), at('bare')]
-      if (!whep || !forward || !bare) continue
+      if (!whep || !forward || !bare || whep.failed || forward.failed || bare.failed) continue
       lines.push(
         `${guests} guest(s): forward/bare CPU ${f(forward.cpu / Math.max(0.1, bare.cpu))}× (target ≤ 1.3×); whep ${f(whep.cpu)}% (target < 2%); the relay hop adds p50 ${f(forward.p50 - whep.p50)} ms, p99 ${f(forward.p99 - whep.p99)} ms in forward mode, none in whep mode`,
       )

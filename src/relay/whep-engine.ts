@@ -27,9 +27,14 @@ export interface WhepTimings {
   watchMs: number
   /** No new bytes in MediaMTX for this long (while its API answers): the guest has left. */
   guestGoneMs: number
+  /**
+   * Before the path's first bytes: how long MediaMTX may take to pull at all (its retries wait 5 s each, and
+   * the guest's media must reach Calls first).
+   */
+  firstMediaMs: number
 }
 
-export const DEFAULT_WHEP_TIMINGS: WhepTimings = {watchMs: 1000, guestGoneMs: 15_000}
+export const DEFAULT_WHEP_TIMINGS: WhepTimings = {watchMs: 1000, guestGoneMs: 15_000, firstMediaMs: 60_000}
 
 export interface WhepRelayEngineOptions {
   calls: CallsClient
@@ -62,6 +67,8 @@ interface Guest {
   ready: boolean
   inboundBytes: number
   lastProgressAt: number
+  /** The path has had bytes at least once. */
+  flowed: boolean
   timer: NodeJS.Timeout | undefined
   checking: boolean
   closing: Promise<void> | undefined
@@ -122,6 +129,7 @@ export class WhepRelayEngine implements RelayEngine {
       ready: false,
       inboundBytes: 0,
       lastProgressAt: Date.now(),
+      flowed: false,
       timer: undefined,
       checking: false,
       closing: undefined,
@@ -156,13 +164,21 @@ export class WhepRelayEngine implements RelayEngine {
       }
       const live = await paths.live(guest.mediamtxPath)
       const bytes = live?.inboundBytes ?? 0
-      if (bytes !== guest.inboundBytes) guest.lastProgressAt = Date.now()
+      if (bytes !== guest.inboundBytes) {
+        guest.lastProgressAt = Date.now()
+        guest.flowed ||= bytes > 0
+      }
       guest.inboundBytes = bytes
       guest.ready = live?.ready === true
       guest.state = guest.ready && Date.now() - guest.lastProgressAt < 3000 ? 'live' : 'waiting-media'
       guest.lastError = null
-      if (Date.now() - guest.lastProgressAt >= this.#timings.guestGoneMs) {
+      const quiet = Date.now() - guest.lastProgressAt
+      if (guest.flowed && quiet >= this.#timings.guestGoneMs) {
         await this.close(guest.id, 'the guest stopped sending')
+        return
+      }
+      if (!guest.flowed && quiet >= this.#timings.firstMediaMs) {
+        await this.close(guest.id, "MediaMTX received none of the guest's media")
         return
       }
       if (guest.push) {
