@@ -34,6 +34,8 @@ export interface WhepTimings {
   firstMediaMs: number
 }
 
+const CALLS_CHECK_MS = 10_000
+
 export const DEFAULT_WHEP_TIMINGS: WhepTimings = {watchMs: 1000, guestGoneMs: 15_000, firstMediaMs: 60_000}
 
 export interface WhepRelayEngineOptions {
@@ -69,6 +71,8 @@ interface Guest {
   lastProgressAt: number
   /** The path has had bytes at least once. */
   flowed: boolean
+  /** When the guest's Calls session was last asked about (at most every CALLS_CHECK_MS: Calls is rate-limited). */
+  callsCheckedAt: number
   timer: NodeJS.Timeout | undefined
   checking: boolean
   closing: Promise<void> | undefined
@@ -130,6 +134,7 @@ export class WhepRelayEngine implements RelayEngine {
       inboundBytes: 0,
       lastProgressAt: Date.now(),
       flowed: false,
+      callsCheckedAt: Date.now(),
       timer: undefined,
       checking: false,
       closing: undefined,
@@ -181,7 +186,8 @@ export class WhepRelayEngine implements RelayEngine {
         await this.close(guest.id, "MediaMTX received none of the guest's media")
         return
       }
-      if (guest.push) {
+      if (guest.push && Date.now() - guest.callsCheckedAt >= CALLS_CHECK_MS) {
+        guest.callsCheckedAt = Date.now()
         await calls.getSession(guest.push.sessionId).catch(async (error: unknown) => {
           if (isSessionGone(error)) await this.close(guest.id, "the guest's Calls session is gone")
         })

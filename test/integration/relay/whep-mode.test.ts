@@ -5,7 +5,9 @@
  */
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {RTCPeerConnection} from 'werift'
+import {CallsClient} from '../../../src/calls/client.js'
 import {type CallsEmulator, startCallsEmulator} from '../../../src/calls/emulator/server.js'
+import {localDescription} from '../../../src/media/peer.js'
 import {createSyntheticSource, type SyntheticSource} from '../../../src/media/synthetic.js'
 import {type MediamtxStandin, startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
 import {type RunningRelay, startRelay} from '../../../src/relay/server.js'
@@ -202,6 +204,36 @@ describe('relay in whep mode', () => {
     await eventually(() => relay.engine.list().length === 0, 'the abandoned session to end', 20_000)
     expect(await configured('vanishing')).toBeNull()
     expect(events.some((e) => e.event === 'relay.session.closed' && e['path'] === 'vanishing')).toBe(true)
+  })
+})
+
+describe('relay pull in whep mode', () => {
+  it('has MediaMTX pull tracks another application published to Calls (POST /relay/pull)', async () => {
+    const client = new CallsClient({appId: 'app-1', appSecret: SECRET, apiBase: calls.apiBase})
+    const pc = loopbackPeer()
+    const video = createSyntheticSource({codec: 'vp8'})
+    guests.push({pc, sources: [video], location: '', status: 0})
+    const transceiver = pc.addTransceiver(video.track, {direction: 'sendonly'})
+    video.attach(transceiver.sender)
+    await pc.setLocalDescription(await pc.createOffer())
+    const {sessionId} = await client.newSession()
+    const pushed = await client.pushTracks(sessionId, {
+      offer: localDescription(pc),
+      tracks: [{mid: transceiver.mid ?? '0', trackName: 'cam'}],
+    })
+    await pc.setRemoteDescription(pushed.answer)
+    await waitConnected(pc)
+    const response = await fetch(`${relay.url}/relay/pull`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({sessionId, trackNames: ['cam'], path: 'panel'}),
+    })
+    expect(response.status).toBe(201)
+    const {id} = (await response.json()) as {id: string}
+    await expectMediaFlowing('panel')
+    expect((await pathState('panel'))?.tracks).toEqual(['VP8'])
+    await relay.engine.close(id, 'test done')
+    expect(await configured('panel')).toBeNull()
   })
 })
 
