@@ -32,11 +32,16 @@ export interface WhepTimings {
    * the guest's media must reach Calls first).
    */
   firstMediaMs: number
+  /** How often the guest's Calls session is checked (gone: the guest left). Calls is rate-limited. */
+  callsCheckMs: number
 }
 
-const CALLS_CHECK_MS = 10_000
-
-export const DEFAULT_WHEP_TIMINGS: WhepTimings = {watchMs: 1000, guestGoneMs: 15_000, firstMediaMs: 60_000}
+export const DEFAULT_WHEP_TIMINGS: WhepTimings = {
+  watchMs: 1000,
+  guestGoneMs: 15_000,
+  firstMediaMs: 60_000,
+  callsCheckMs: 10_000,
+}
 
 export interface WhepRelayEngineOptions {
   calls: CallsClient
@@ -71,7 +76,7 @@ interface Guest {
   lastProgressAt: number
   /** The path has had bytes at least once. */
   flowed: boolean
-  /** When the guest's Calls session was last asked about (at most every CALLS_CHECK_MS: Calls is rate-limited). */
+  /** When the guest's Calls session was last asked about. */
   callsCheckedAt: number
   timer: NodeJS.Timeout | undefined
   checking: boolean
@@ -186,7 +191,7 @@ export class WhepRelayEngine implements RelayEngine {
         await this.close(guest.id, "MediaMTX received none of the guest's media")
         return
       }
-      if (guest.push && Date.now() - guest.callsCheckedAt >= CALLS_CHECK_MS) {
+      if (guest.push && Date.now() - guest.callsCheckedAt >= this.#timings.callsCheckMs) {
         guest.callsCheckedAt = Date.now()
         await calls.getSession(guest.push.sessionId).catch(async (error: unknown) => {
           if (isSessionGone(error)) await this.close(guest.id, "the guest's Calls session is gone")

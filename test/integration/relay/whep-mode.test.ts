@@ -106,7 +106,7 @@ beforeAll(async () => {
     whep: {
       mode: 'auto',
       mediamtxApi: {url: mediamtx.apiUrl ?? ''},
-      whepTimings: {watchMs: 200, guestGoneMs: 5000},
+      whepTimings: {watchMs: 200, guestGoneMs: 5000, callsCheckMs: 500},
     },
   })
 })
@@ -204,6 +204,22 @@ describe('relay in whep mode', () => {
     await eventually(() => relay.engine.list().length === 0, 'the abandoned session to end', 20_000)
     expect(await configured('vanishing')).toBeNull()
     expect(events.some((e) => e.event === 'relay.session.closed' && e['path'] === 'vanishing')).toBe(true)
+  })
+})
+
+describe('the guest leaves Calls', () => {
+  it("ends the session when the guest's own Calls session is gone (410)", async () => {
+    const guest = await publishGuest('push-expires')
+    await expectMediaFlowing('push-expires')
+    const push = calls
+      .inspect()
+      .find((s) => s.tracks.some((t) => t.location === 'local' && t.status === 'active' && s.connected))
+    const id = relay.engine.list()[0]?.id
+    expect(calls.expireSession(push?.sessionId ?? '')).toBe(true)
+    await eventually(() => !relay.engine.has(id ?? ''), 'the relay to end the session', 15_000)
+    expect(await configured('push-expires')).toBeNull()
+    expect(events.some((e) => e.msg === "the guest's Calls session is gone" && e['path'] === 'push-expires')).toBe(true)
+    expect(guest.status).toBe(201)
   })
 })
 
