@@ -34,7 +34,7 @@ const BASELINE_PATH = 'baseline'
 const peer = () => createPeer({hostAddresses: ['127.0.0.1']})
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-interface Proc {
+export interface Proc {
   pid: number
   started: Promise<Record<string, unknown>>
   stop(): Promise<void>
@@ -43,7 +43,7 @@ interface Proc {
 /** An r58 command as its own process, reading its NDJSON events until `startEvent`. */
 const PROFILE = process.env['R58_BENCH_PROFILE']
 
-function r58(args: string[], startEvent: string, env: Record<string, string> = {}): Proc {
+export function r58(args: string[], startEvent: string, env: Record<string, string> = {}): Proc {
   const profile = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'bin/dev.js'), ...args, '--json'], {
     cwd: ROOT,
@@ -72,7 +72,7 @@ function r58(args: string[], startEvent: string, env: Record<string, string> = {
 }
 
 /** utime + stime in ms, and RSS in MiB, of a process (Linux /proc). */
-function usage(pid: number): {cpuMs: number; rssMiB: number} {
+export function usage(pid: number): {cpuMs: number; rssMiB: number} {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
   const ticks = Number(stat[11]) + Number(stat[12]) // fields 14 and 15 of the full line
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]

@@ -90,6 +90,7 @@ export {createStandinApiHandler, type StandinState} from './mediamtx/standin/api
 export {mediamtxCandidates, type StandinInterface} from './mediamtx/standin/candidates.js'
 export {type MediamtxStandin, type MediamtxStandinOptions, startMediamtxStandin} from './mediamtx/standin/server.js'
 export {StandinSession, type StandinTrackStats} from './mediamtx/standin/session.js'
+export {WhepSourcePuller, whepHttpUrl} from './mediamtx/standin/whep-source.js'
 export {findTailscaleAddress, type TailscaleAddress} from './mediamtx/tailscale.js'
 export {
   refreshTurn,
@@ -112,12 +113,17 @@ export {CallsRelayEngine, type CallsRelayEngineOptions, targetUrlFor} from './re
 export type {LegStats, RelayEngine, RelaySessionInfo, RelaySessionState} from './relay/engine.js'
 export {TrackForwarder} from './relay/forward.js'
 export {checkOfferShape, createIngressHandler, type IngressOptions, iceServerLinks} from './relay/ingress.js'
+// issue 14: whep mode (MediaMTX pulls guests straight from Calls)
+export {MediamtxPaths, type MediamtxPathsOptions, type WhepCapability} from './relay/mediamtx-paths.js'
+export {chooseRelayMode, MEDIA_ROUTE, type ModeDecision, type RelayMode, type RequestedRelayMode} from './relay/mode.js'
 export {type RelayPullResult, requestRelayPull} from './relay/pull-client.js'
 export {type AdminListen, type RelayOptions, type RunningRelay, startRelay} from './relay/server.js'
 export {DEFAULT_TIMINGS, type SessionTimings} from './relay/session.js'
 export {checkRelayPlan, planRelay, type RelayPlan, serveRelay} from './relay/start.js'
 export {type RelayStatus, relayStatus} from './relay/status.js'
 export {authorize, parseTokensFile, type TokenTable} from './relay/tokens.js'
+export {WhepRelayEngine, type WhepRelayEngineOptions, type WhepTimings, whepSourceUrl} from './relay/whep-engine.js'
+export {WhepFacade, type WhepFacadeOptions, type WhepSource} from './relay/whep-facade.js'
 export {
   type Check,
   type CheckStatus,

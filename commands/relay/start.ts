@@ -28,6 +28,12 @@ export default class RelayStart extends BaseCommand<typeof RelayStart> {
         '<%= config.bin %> <%= command.id %> --calls-api-base http://127.0.0.1:8787/v1 --calls-app-id dev-app --calls-app-secret-file ./calls-secret --relay-token-file ./relay-token --stun-urls "" --json',
     },
     {
+      description:
+        "whep mode: MediaMTX pulls each guest straight from Calls (the relay adds a path per guest through MediaMTX's API and carries no media)",
+      command:
+        '<%= config.bin %> <%= command.id %> --mode whep --mediamtx-api-url http://127.0.0.1:9997 --calls-app-id $CALLS_APP_ID --calls-app-secret-file /etc/r58/calls-secret --tokens-file /etc/r58/relay-tokens',
+    },
+    {
       description: 'Check the configuration without serving',
       command: '<%= config.bin %> <%= command.id %> --dry-run',
     },

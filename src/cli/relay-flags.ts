@@ -40,6 +40,14 @@ export const relayStartFlags = {
       'turn.keyToken',
       'turn.apiBase',
       'stun.urls',
+      // issue 14: whep mode
+      'relay.mode',
+      'mediamtx.apiUrl',
+      'mediamtx.apiUser',
+      'mediamtx.apiPassword',
+      'relay.whepListen',
+      'relay.keepPaths',
+      'relay.mediamtxPath',
     ],
     {
       'relay.listen': {name: 'listen'},
@@ -51,6 +59,10 @@ export const relayStartFlags = {
       'relay.adminListen': {name: 'admin-listen'},
       'relay.trustProxy': {name: 'trust-proxy'},
       'relay.onConflict': {name: 'on-conflict'},
+      'relay.mode': {name: 'mode'},
+      'relay.whepListen': {name: 'whep-listen'},
+      'relay.keepPaths': {name: 'keep-paths'},
+      'relay.mediamtxPath': {name: 'mediamtx-path'},
     },
   ),
 }
@@ -83,5 +95,16 @@ export function relayPlanInput(settings: Settings, open: boolean): RelayPlanInpu
     onConflict: settings.get('relay.onConflict'),
     stunUrls: settings.get('stun.urls') ?? [],
     turnKey: keyId && keyToken ? {keyId, token: keyToken, apiBase: settings.get('turn.apiBase')} : undefined,
+    // issue 14: whep mode
+    mode: settings.get('relay.mode'),
+    targetIsMediamtx: !targetGiven,
+    mediamtxApi: {
+      url: settings.require('mediamtx.apiUrl'),
+      user: settings.get('mediamtx.apiUser'),
+      password: settings.get('mediamtx.apiPassword'),
+    },
+    whepListen: settings.get('relay.whepListen'),
+    keepPaths: settings.get('relay.keepPaths'),
+    mediamtxPath: settings.get('relay.mediamtxPath'),
   }
 }

@@ -164,6 +164,26 @@ export const SETTINGS = {
     summary: 'A second publisher on a busy path: refuse (409) or takeover (end the first cleanly)',
     default: 'refuse',
   },
+  'relay.mode': {
+    kind: 'string',
+    summary: 'How guests reach MediaMTX: whep (MediaMTX pulls from Calls), forward (through the relay), or auto',
+    default: 'auto',
+  },
+  'relay.whepListen': {
+    kind: 'hostport',
+    summary: 'Address of the WHEP façade MediaMTX pulls guests from in whep mode (port 0: any free port)',
+    default: '127.0.0.1:0',
+  },
+  'relay.keepPaths': {
+    kind: 'boolean',
+    summary: 'whep mode: keep a MediaMTX path when its guest leaves (it shows as not ready)',
+    default: false,
+  },
+  'relay.mediamtxPath': {
+    kind: 'string',
+    summary: 'whep mode: MediaMTX path name for a guest; {path} is the guest path',
+    default: '{path}',
+  },
   'probe.path': {
     kind: 'string',
     summary: 'MediaMTX path used by probes; never a live one',

@@ -15,6 +15,7 @@ import {readMediamtxConfig} from '../mediamtx/config-read.js'
 import {findTailscaleAddress} from '../mediamtx/tailscale.js'
 import {type AddressScope, isLoopbackAddress} from '../net/address-class.js'
 import {httpRequest} from '../net/http.js'
+import {MEDIA_ROUTE, relayModeOf} from '../relay/mode.js'
 import {
   type Check,
   type CheckFailure,
@@ -314,7 +315,14 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
       )
     }
     return track('calls.relay.e2e', 'A guest through the relay into MediaMTX', (budget) =>
-      relayEndToEnd(relayUrl, options.relay?.token as string, `${mediamtx.path}-relay`, mediamtx, budget, signal),
+      relayEndToEnd(
+        {guestUrl: relayUrl, adminUrl: options.relay?.adminUrl ?? relayUrl},
+        options.relay?.token as string,
+        `${mediamtx.path}-relay`,
+        mediamtx,
+        budget,
+        signal,
+      ),
     )
   })
 
@@ -641,13 +649,14 @@ function probeTurnFix(url: string, username: string | undefined, carry: CarrySet
  * MediaMTX: the path becomes ready with growing inbound bytes (API), or the relay reports the session live.
  */
 async function relayEndToEnd(
-  relayUrl: string,
+  relay: {guestUrl: string; adminUrl: string},
   token: string,
   path: string,
   mediamtx: DiagnoseOptions['mediamtx'],
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<CheckOutcome | CheckFailure> {
+  const relayUrl = relay.guestUrl
   const loopback = isLoopbackAddress(new URL(relayUrl).hostname)
   const pc = createPeer(
     loopback ? {hostAddresses: ['127.0.0.1']} : {iceServers: [{urls: 'stun:stun.cloudflare.com:3478'}]},
@@ -683,18 +692,23 @@ async function relayEndToEnd(
         if (state?.ready) {
           firstBytes ??= state.inboundBytes
           if (state.inboundBytes > firstBytes) {
+            // issue 14: which relay mode carried the media (and so which path it took).
+            const mode = await relayModeOf(relay.adminUrl, {timeoutMs, signal})
             return {
               status: 'pass',
-              evidence: `MediaMTX path ${path} is ready with ${state.tracks.join('+')} and growing bytes`,
+              evidence: `MediaMTX path ${path} is ready with ${state.tracks.join('+')} and growing bytes${mode ? `; relay in ${mode} mode: ${MEDIA_ROUTE[mode]}` : ''}`,
             }
           }
         }
       } else {
-        const status = await httpRequest(`${relayUrl.replace(/\/+$/, '')}/status`, {
-          headers: {authorization: `Bearer ${token}`},
+        // The session list is an operator endpoint, on the relay's operator listener.
+        const {adminEndpoint} = await import('../relay/admin-client.js')
+        const admin = adminEndpoint(relay.adminUrl)
+        const status = await httpRequest(`${admin.base}/status`, {
           timeoutMs,
           signal,
-        })
+          ...(admin.dispatcher && {dispatcher: admin.dispatcher}),
+        }).finally(() => admin.close())
         const sessions = (JSON.parse(status.body) as {sessions?: {path: string; state: string}[]}).sessions ?? []
         if (sessions.some((s) => s.path === path && s.state === 'live')) {
           return {

@@ -3,7 +3,8 @@
  *
  * - a MediaMTX stand-in that, like the studio box, advertises its LAN address (192.168.1.58, never contacted)
  *   next to 127.0.0.1, and uses no TURN itself — so the "TURN on MediaMTX" option fails, with its fix;
- * - the Calls emulator and a relay publishing into the stand-in — so the "Calls relay" option works;
+ * - the Calls emulator and a relay in whep mode (the stand-in pulls guests from Calls) — so the "Calls relay"
+ *   option works;
  * - coturn when it is installed, as the TURN server a remote guest would use. It relays from 127.0.0.2 and
  *   refuses 127.0.0.1 as a peer, so that, as in the field, a guest's relay cannot reach MediaMTX's host
  *   candidates; relay-to-relay paths (127.0.0.2) stay open.
@@ -112,6 +113,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       tokens: parseTokensFile(`* ${relayToken}\n`, 'lab'),
       stunUrls: [],
       log,
+      // issue 14: the lab's MediaMTX pulls guests straight from Calls (whep mode).
+      whep: {mode: 'whep', mediamtxApi: {url: mediamtx.apiUrl ?? ''}},
     })
     opened.push(relay)
     const diagnose: DiagnoseOptions = {

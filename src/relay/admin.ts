@@ -16,6 +16,8 @@ export interface AdminOptions {
   slots: SessionSlots
   counters: RequestCounters
   log: Log
+  /** Extra fields for /status (issue 14: the relay mode, why, and the relay's UDP socket count). */
+  describe?: () => Record<string, unknown>
   /** Largest accepted JSON body. Default 16 KiB. */
   maxJsonBytes?: number
 }
@@ -64,7 +66,11 @@ export function createAdminHandler(options: AdminOptions): (req: IncomingMessage
         pattern: /^\/healthz$/,
         handle: ({res}) => json(res, 200, {status: 'ok', sessions: engine.list().length}),
       },
-      {methods: ['GET'], pattern: /^\/status$/, handle: ({res}) => json(res, 200, {sessions: engine.list()})},
+      {
+        methods: ['GET'],
+        pattern: /^\/status$/,
+        handle: ({res}) => json(res, 200, {sessions: engine.list(), ...options.describe?.()}),
+      },
       {
         methods: ['GET'],
         pattern: /^\/metrics$/,

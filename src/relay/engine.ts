@@ -34,6 +34,19 @@ export interface RelaySessionInfo {
   keyframeRequests: number
   republishes: number
   lastError: string | null
+  /** issue 14: where this guest's media flows (absent from relays that predate `--mode`). */
+  media?: GuestMediaRoute
+}
+
+/** issue 14: the mode carrying a guest, and in `whep` mode what MediaMTX reports for its path. */
+export interface GuestMediaRoute {
+  mode: 'whep' | 'forward'
+  route: string
+  mediamtxPath?: string
+  ready?: boolean
+  inboundBytes?: number
+  /** WHEP pulls MediaMTX made for this guest (1 + re-pulls). */
+  pulls?: number
 }
 
 export interface OpenSessionInput {

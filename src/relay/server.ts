@@ -17,7 +17,10 @@ import type {Log} from '../util/log.js'
 import {createAdminHandler} from './admin.js'
 import {CallsRelayEngine} from './calls-engine.js'
 import type {TrustProxy} from './client-address.js'
+import type {RelayEngine} from './engine.js'
 import {createIngressHandler} from './ingress.js'
+import type {ModeDecision} from './mode.js'
+import {udpSocketCount} from './mode.js'
 import {RateLimiter} from './rate-limit.js'
 import {newRequestCounters} from './router.js'
 import type {SessionTimings} from './session.js'
@@ -26,6 +29,8 @@ import {allTokens, type TokenTable, tokenCount} from './tokens.js'
 
 /** Where the operator listener is: a loopback address, or a Unix socket (made mode 0600). */
 export type AdminListen = {host: string; port: number} | {socketPath: string}
+
+import {setUpWhepMode, type WhepModeOptions} from './whep-setup.js'
 
 export interface RelayOptions {
   host: string
@@ -59,6 +64,8 @@ export interface RelayOptions {
   publishPeer?: PeerOptions
   timings?: Partial<SessionTimings>
   log: Log
+  /** issue 14: `whep` mode (MediaMTX pulls guests from Calls) vs `forward`; library default `forward`. */
+  whep?: WhepModeOptions
 }
 
 export interface RunningRelay {
@@ -66,7 +73,9 @@ export interface RunningRelay {
   port: number
   /** The operator listener: `http://127.0.0.1:<port>`, or `unix:<path>`. */
   adminUrl: string
-  engine: CallsRelayEngine
+  engine: RelayEngine
+  /** issue 14: the mode in use and why. */
+  mode: ModeDecision
   server: Server
   adminServer: Server
   close(): Promise<void>
@@ -183,25 +192,36 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const target = options.target ?? DEFAULT_RELAY_TARGET
   const stunServers = options.stunUrls && options.stunUrls.length > 0 ? [{urls: [...options.stunUrls]}] : []
   const local = ['127.0.0.1']
-  const engine = new CallsRelayEngine({
-    calls: new CallsClient({
-      appId: options.calls.appId,
-      appSecret: options.calls.appSecret,
-      ...(apiBase && {apiBase}),
-      log,
-    }),
-    target,
-    targetToken: options.targetToken,
-    pullPeer:
-      options.pullPeer ??
-      (apiBase && isLoopbackAddress(hostOf(apiBase)) ? {hostAddresses: local} : {iceServers: stunServers}),
-    publishPeer:
-      options.publishPeer ??
-      (isLoopbackAddress(hostOf(target.replaceAll('{path}', 'p'))) ? {hostAddresses: local} : {}),
-    guestIceServers: guestIceServers({...options, log}),
-    ...(options.timings && {timings: options.timings}),
+  const calls = new CallsClient({
+    appId: options.calls.appId,
+    appSecret: options.calls.appSecret,
+    ...(apiBase && {apiBase}),
     log,
   })
+  // issue 14: in whep mode MediaMTX pulls each guest from Calls itself; forward mode is the default.
+  const whep = await setUpWhepMode({
+    mode: 'forward',
+    ...options.whep,
+    calls,
+    guestIceServers: guestIceServers({...options, log}),
+    log,
+  })
+  const engine: RelayEngine =
+    whep.engine ??
+    new CallsRelayEngine({
+      calls,
+      target,
+      targetToken: options.targetToken,
+      pullPeer:
+        options.pullPeer ??
+        (apiBase && isLoopbackAddress(hostOf(apiBase)) ? {hostAddresses: local} : {iceServers: stunServers}),
+      publishPeer:
+        options.publishPeer ??
+        (isLoopbackAddress(hostOf(target.replaceAll('{path}', 'p'))) ? {hostAddresses: local} : {}),
+      guestIceServers: guestIceServers({...options, log}),
+      ...(options.timings && {timings: options.timings}),
+      log,
+    })
   const maxSessions = options.maxSessions ?? 10
   const slots = new SessionSlots(engine, maxSessions, options.onConflict)
   const counters = newRequestCounters()
@@ -222,7 +242,16 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const timeouts = {requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000}
   const server = createServer(timeouts, handler)
   server.maxConnections = 512
-  const adminServer = createServer(timeouts, createAdminHandler({engine, slots, counters, log}))
+  const adminServer = createServer(
+    timeouts,
+    createAdminHandler({
+      engine,
+      slots,
+      counters,
+      log,
+      describe: () => ({mode: whep.decision.mode, modeReason: whep.decision.reason, udpSockets: udpSocketCount()}),
+    }),
+  )
   adminServer.maxConnections = 64
   await listen(server, {host: options.host, port: options.port}, 'relay.listen', '--listen')
   try {
@@ -241,6 +270,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     port,
     adminUrl,
     engine,
+    mode: whep.decision,
     server,
     adminServer,
     close: () => {
@@ -249,6 +279,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
           [server, adminServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
         )
         await engine.shutdown()
+        await whep.close()
         server.closeAllConnections()
         adminServer.closeAllConnections()
         await stopped

@@ -13,6 +13,7 @@ import {checkListen} from '../net/listen-check.js'
 import {parseHostPort} from '../util/host-port.js'
 import type {Log} from '../util/log.js'
 import {TRUST_PROXY_MODES, type TrustProxy} from './client-address.js'
+import {RELAY_MODES, type RequestedRelayMode} from './mode.js'
 import {
   type AdminListen,
   DEFAULT_RELAY_TARGET,
@@ -50,6 +51,14 @@ export interface RelayPlanInput {
   stunUrls: readonly string[]
   turnKey?: {keyId: string; token: string; apiBase?: string | undefined} | undefined
   timings?: Partial<SessionTimings>
+  /** issue 14: `auto` (default), `whep` or `forward`, and what whep mode needs. */
+  mode?: string | undefined
+  /** The target is MediaMTX (no explicit WHIP template given). Default: `target` is unset. */
+  targetIsMediamtx?: boolean
+  mediamtxApi?: {url: string; user?: string | undefined; password?: string | undefined} | undefined
+  whepListen?: string | undefined
+  keepPaths?: boolean | undefined
+  mediamtxPath?: string | undefined
 }
 
 /** What will run; printed by `--dry-run` and in the startup event. No secrets. */
@@ -67,6 +76,8 @@ export interface RelayPlan {
   onConflict: ConflictPolicy
   stunUrls: string[]
   guestTurn: boolean
+  /** issue 14: the mode asked for; the one in use is logged at start (`relay.mode`). */
+  mode: RequestedRelayMode
 }
 
 export interface ResolvedRelayPlan {
@@ -149,6 +160,28 @@ export async function planRelay(input: RelayPlanInput): Promise<ResolvedRelayPla
   const admin = parseAdminListen(adminListen)
   const trustProxy = oneOf(input.trustProxy, TRUST_PROXY_MODES, 'none', '--trust-proxy')
   const onConflict = oneOf<ConflictPolicy>(input.onConflict, ['refuse', 'takeover'], 'refuse', '--on-conflict')
+  const mode = (input.mode ?? 'auto') as RequestedRelayMode
+  if (!RELAY_MODES.includes(mode)) {
+    throw new R58Error('E_USAGE', `--mode: expected auto, whep or forward, got ${JSON.stringify(input.mode)}`, {
+      field: '--mode',
+    })
+  }
+  const whepListen = parseHostPort(input.whepListen ?? '127.0.0.1:0', {allowAnyPort: true})
+  if (!whepListen) {
+    throw new R58Error('E_USAGE', `--whep-listen: expected HOST:PORT, got ${JSON.stringify(input.whepListen)}`, {
+      field: '--whep-listen',
+    })
+  }
+  if (input.mediamtxPath !== undefined && !input.mediamtxPath.includes('{path}')) {
+    throw new R58Error(
+      'E_USAGE',
+      `--mediamtx-path: the template must contain {path}, got ${JSON.stringify(input.mediamtxPath)}`,
+      {
+        field: '--mediamtx-path',
+        hint: 'e.g. guests/{path}',
+      },
+    )
+  }
   const tokens = await loadTokens(input)
   const apiBase = input.calls.apiBase ?? 'https://rtc.live.cloudflare.com/v1'
   const plan: RelayPlan = {
@@ -164,6 +197,7 @@ export async function planRelay(input: RelayPlanInput): Promise<ResolvedRelayPla
     onConflict,
     stunUrls: [...input.stunUrls],
     guestTurn: input.turnKey !== undefined,
+    mode,
   }
   requireAuthentication(tokens, input.open, listen.host || '127.0.0.1')
   return {
@@ -186,6 +220,14 @@ export async function planRelay(input: RelayPlanInput): Promise<ResolvedRelayPla
       stunUrls: input.stunUrls,
       turnKey: input.turnKey,
       ...(input.timings && {timings: input.timings}),
+      whep: {
+        mode,
+        targetIsMediamtx: input.targetIsMediamtx ?? input.target === undefined,
+        mediamtxApi: input.mediamtxApi,
+        whepListen: {host: whepListen.host || '127.0.0.1', port: whepListen.port},
+        ...(input.keepPaths !== undefined && {keepPaths: input.keepPaths}),
+        ...(input.mediamtxPath !== undefined && {pathTemplate: input.mediamtxPath}),
+      },
     },
   }
 }
@@ -227,10 +269,11 @@ export async function serveRelay(resolved: ResolvedRelayPlan, log: Log, signal: 
   log({
     level: 'info',
     event: 'relay.started',
-    msg: `relay listening on ${relay.url} (operator: ${relay.adminUrl}), publishing into ${resolved.plan.target}`,
+    msg: `relay listening on ${relay.url} (operator: ${relay.adminUrl}), ${relay.mode.mode === 'whep' ? 'MediaMTX pulls guests from Calls (whep mode)' : `publishing into ${resolved.plan.target}`}`,
     url: relay.url,
     adminUrl: relay.adminUrl,
     plan: resolved.plan,
+    mode: relay.mode.mode,
     join: `${relay.url}/join/<path>?token=<token>`,
   })
   await new Promise<void>((resolve) => {

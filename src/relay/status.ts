@@ -16,6 +16,11 @@ export interface RelayStatusOptions {
 export interface RelayStatus {
   url: string
   healthy: boolean
+  /** issue 14: `whep` (MediaMTX pulls guests from Calls) or `forward`; null from relays that predate modes. */
+  mode: 'whep' | 'forward' | null
+  modeReason: string | null
+  /** UDP sockets in the relay process: 0 in whep mode (no media passes through it). */
+  udpSockets: number | null
   sessions: RelaySessionInfo[]
   exitCode: 0
 }
@@ -48,11 +53,21 @@ async function askStatus(
   }
   const status = await httpRequest(`${base}/status`, {...common, step: 'relay status'})
   let sessions: RelaySessionInfo[]
+  let parsed: {sessions: RelaySessionInfo[]; mode?: unknown; modeReason?: unknown; udpSockets?: unknown}
   try {
-    sessions = (JSON.parse(status.body) as {sessions: RelaySessionInfo[]}).sessions
+    parsed = JSON.parse(status.body) as typeof parsed
+    sessions = parsed.sessions
     if (!Array.isArray(sessions)) throw new Error('no sessions')
   } catch {
     throw new R58Error('E_PROTOCOL', `relay status: ${shown}/status did not answer with the relay's status JSON`)
   }
-  return {url: shown, healthy: true, sessions, exitCode: 0}
+  return {
+    url: shown,
+    healthy: true,
+    mode: parsed.mode === 'whep' || parsed.mode === 'forward' ? parsed.mode : null,
+    modeReason: typeof parsed.modeReason === 'string' ? parsed.modeReason : null,
+    udpSockets: typeof parsed.udpSockets === 'number' ? parsed.udpSockets : null,
+    sessions,
+    exitCode: 0,
+  }
 }

@@ -205,6 +205,7 @@ export const COMMAND_CASES: Record<string, (world: World) => CommandCase> = {
       ['relay', 'start', '--dry-run', '--calls-app-id', 'app-1', '--admin-listen', '0.0.0.0:8891'],
       ['relay', 'start', '--dry-run', '--calls-app-id', 'app-1', '--trust-proxy', 'everyone'],
       ['relay', 'start', '--dry-run', '--calls-app-id', 'app-1', '--on-conflict', 'evict'],
+      ['relay', 'start', '--dry-run', '--listen', '127.0.0.1:0', '--calls-app-id', 'app-1', '--mode', 'sideways'],
     ],
   }),
   'relay:pull': (w) => ({

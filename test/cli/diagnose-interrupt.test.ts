@@ -7,12 +7,13 @@ import {spawn} from 'node:child_process'
 import {join} from 'node:path'
 import {expect, it} from 'vitest'
 import {isolatedConfigHome, ROOT} from '../support/cli.js'
-import {closedPort, startHttpServer} from '../support/http-server.js'
+import {startHttpServer} from '../support/http-server.js'
 
 it('Ctrl-C: checks are "cancelled", the report says so, exit 130', async () => {
   let interrupt: (() => void) | undefined
   const mediamtx = await startHttpServer(() => interrupt?.())
-  const down = await closedPort()
+  // A relay that never answers: its health check is still waiting when Ctrl-C comes.
+  const relay = await startHttpServer(() => {})
   try {
     const env: Record<string, string> = {}
     for (const [key, value] of Object.entries(process.env))
@@ -27,7 +28,9 @@ it('Ctrl-C: checks are "cancelled", the report says so, exit 130', async () => {
         '--mediamtx-url',
         mediamtx.url,
         '--relay-url',
-        `http://127.0.0.1:${down}`,
+        relay.url,
+        '--relay-admin-url',
+        relay.url,
         '--json',
       ],
       {cwd: ROOT, env: {...env, XDG_CONFIG_HOME: isolatedConfigHome(), CI: 'true'}, stdio: ['ignore', 'pipe', 'pipe']},
@@ -47,5 +50,6 @@ it('Ctrl-C: checks are "cancelled", the report says so, exit 130', async () => {
     expect(envelope.result.recommendation.text).toMatch(/^Cancelled \(Ctrl-C\)/)
   } finally {
     await mediamtx.close()
+    await relay.close()
   }
 })

@@ -81,6 +81,10 @@ async function main(): Promise<void> {
     stunUrls: [],
     ratePerSecond: 1000,
     log: (event) => note(`[relay] ${event.level} ${event.event}: ${event.msg}`),
+    // issue 14: whep mode when the test asks for it (MediaMTX then pulls the guest from Calls).
+    ...(process.env['R58_HARNESS_RELAY_MODE'] === 'whep' && {
+      whep: {mode: 'whep' as const, mediamtxApi: {url: mediamtx.apiUrl ?? ''}},
+    }),
   })
   cleanups.push(() => relay.close())
 
@@ -149,7 +153,7 @@ async function main(): Promise<void> {
           joinEnabled: await page.locator('#join').isEnabled(),
           leaveEnabled: await page.locator('#leave').isEnabled(),
         },
-        relay: relay.engine.list().map(({id, path, state, tracks}) => ({id, path, state, tracks})),
+        relay: relay.engine.list().map(({id, path, state, tracks, media}) => ({id, path, state, tracks, media})),
         mediamtx: mediamtx.sessions().map((s) => ({
           id: s.id,
           pathName: s.pathName,

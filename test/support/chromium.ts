@@ -95,7 +95,14 @@ export function chromiumArgs(userDataDir: string): string[] {
 /** One observation of the whole chain, as chromium-harness.ts reports it. */
 export interface ChromiumSnapshot {
   page: {state: string; url: string; joinEnabled: boolean; leaveEnabled: boolean}
-  relay: {id: string; path: string; state: string; tracks: {kind: string; codec: string}[]}[]
+  relay: {
+    id: string
+    path: string
+    state: string
+    tracks: {kind: string; codec: string}[]
+    /** issue 14: whep or forward, and where the media flows. */
+    media?: {mode: string; route: string} | undefined
+  }[]
   mediamtx: {
     id: string
     pathName: string
@@ -145,7 +152,11 @@ const CALL_TIMEOUT_MS = 30_000
  * Starts the harness in a new network (and PID) namespace and waits until the relay, the Calls emulator, the
  * MediaMTX stand-in and Chromium are up. Killing the namespace's first process kills everything in it.
  */
-export function startChromiumHarness(timeoutMs = 30_000): Promise<ChromiumHarness> {
+export function startChromiumHarness(
+  timeoutMs = 30_000,
+  /** issue 14: the relay's mode inside the harness (default forward). */
+  options: {relayMode?: 'whep' | 'forward'} = {},
+): Promise<ChromiumHarness> {
   const asRoot = process.getuid?.() === 0
   const args = [
     ...(asRoot ? [] : ['--map-root-user']),
@@ -160,7 +171,8 @@ export function startChromiumHarness(timeoutMs = 30_000): Promise<ChromiumHarnes
   ]
   // Every temporary file of the harness, playwright and Chromium goes here, removed even after a SIGKILL.
   const tmp = mkdtempSync(join(tmpdir(), 'r58-chromium-'))
-  const child = spawn('unshare', args, {cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: {...process.env, TMPDIR: tmp}})
+  const env = {...process.env, TMPDIR: tmp, R58_HARNESS_RELAY_MODE: options.relayMode ?? 'forward'}
+  const child = spawn('unshare', args, {cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env})
   const pending = new Map<number, {resolve: (v: unknown) => void; reject: (e: Error) => void}>()
   let stderr = ''
   let nextId = 1

@@ -12,6 +12,7 @@ const GUEST_ADDRESS: Record<RelayPlan['trustProxy'], string> = {
 export function renderRelayPlan(plan: RelayPlan, style: Style): string {
   const rows = [
     ['listen', plan.listen],
+    ['mode', plan.mode],
     ['publish into', plan.target],
     ['Calls', `${plan.calls.appId} at ${plan.calls.apiBase}`],
     [

@@ -11,6 +11,7 @@ import {
   confBodyProblem,
   globalConfSchema,
   PATH_CONF_SCHEMA,
+  pathConfProblem,
   pathNameProblem,
   withoutNulls,
 } from './conf-validate.js'
@@ -256,6 +257,11 @@ export function createStandinApiHandler(
     if (action !== 'delete') {
       next = await validBody(req, res, PATH_CONF_SCHEMA)
       if (next === undefined) return
+      const problem = pathConfProblem(next, state.version)
+      if (problem !== undefined) {
+        error(res, 400, problem)
+        return
+      }
     }
     if (action === 'add' && exists) {
       error(res, 400, 'path already exists')
@@ -307,7 +313,8 @@ export function createStandinApiHandler(
       return
     }
     const pathConf = /^\/v3\/config\/paths\/(list|get|add|patch|replace|delete)(?:\/(.+))?$/.exec(p)
-    if (pathConf && state.pathConfigs && state.setPathConfigs) {
+    // The v3 API (and with it /v3/config/paths) arrived in v1.2.0 (docs/mediamtx.md).
+    if (pathConf && state.pathConfigs && state.setPathConfigs && atLeast(state.version, 'v1.2.0')) {
       await pathConfRoute(req, res, method, pathConf[1] as string, decodeURIComponent(pathConf[2] ?? ''), url)
       return
     }

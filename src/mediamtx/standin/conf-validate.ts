@@ -5,7 +5,7 @@
  * encoding/json ("json: unknown field", "json: cannot unmarshal … into Go struct field …").
  */
 import {isKeyAccepted} from '../key-rules.js'
-import type {Version} from '../version.js'
+import {atLeast, type Version} from '../version.js'
 import {type ConfType, GLOBAL_CONF_TYPES, PATH_CONF_TYPES} from './conf-types.js'
 
 const GO_TYPES: Readonly<Record<ConfType, string>> = {
@@ -116,4 +116,27 @@ export function globalConfSchema(version: Version): ConfSchema {
     accepts: (key) => key !== 'paths' && key !== 'pathDefaults' && isKeyAccepted(key, version),
     typeOf: (key) => (hasOwn(GLOBAL_CONF_TYPES, key) ? GLOBAL_CONF_TYPES[key] : undefined),
   }
+}
+
+/** Path keys newer than the v3 API itself (docs/whep-mode.md): refused as unknown by older versions. */
+const PATH_KEY_SINCE: Record<string, string> = {
+  whepBearerToken: 'v1.16.2',
+  whepSTUNGatherTimeout: 'v1.16.2',
+  whepHandshakeTimeout: 'v1.16.2',
+  whepTrackGatherTimeout: 'v1.16.2',
+}
+
+const SOURCE = /^(publisher|redirect|rpiCamera|(rtsps?|rtmps?|hls|udp|srt|whep|wheps|http|https):\/\/.+)$/
+
+/** What MediaMTX refuses in a path configuration beyond JSON types: keys of later versions, unknown sources. */
+export function pathConfProblem(conf: Record<string, unknown>, version: Version): string | undefined {
+  for (const key of Object.keys(conf)) {
+    const since = PATH_KEY_SINCE[key]
+    if (since !== undefined && !atLeast(version, since)) return `json: unknown field "${key}"`
+  }
+  const source = conf['source']
+  if (source !== undefined && (typeof source !== 'string' || !SOURCE.test(source))) {
+    return `invalid source: '${String(source)}'`
+  }
+  return undefined
 }

@@ -28,6 +28,7 @@ import {createStandinApiHandler, type StandinPath, type StandinState, type Stand
 import {matchPathConf} from './auth.js'
 import {mediamtxCandidates, type StandinInterface} from './candidates.js'
 import {StandinSession} from './session.js'
+import {WhepSources} from './whep-source.js'
 import {createWhipHandler} from './whip-http.js'
 
 export interface MediamtxStandinOptions {
@@ -52,6 +53,8 @@ export interface MediamtxStandinOptions {
   log?: Log
   /** Observes every RTP packet published into the stand-in (benchmarks measure delivery and latency). */
   onRtp?: (packet: RtpPacket, from: {path: string; kind: 'audio' | 'video'}) => void
+  /** issue 14: pause before a `source: whep://` path pulls again (MediaMTX: 5 s). */
+  whepRetryPauseMs?: number
 }
 
 export interface MediamtxStandin {
@@ -294,6 +297,16 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
   )
 
   let mutableRaw = config.raw
+  // issue 14: paths whose source is whep:// (whep-source.ts), from the file or added through the API.
+  const whepSources = new WhepSources({
+    raw: () => mutableRaw,
+    log,
+    onRtp: options.onRtp,
+    retryPauseMs: options.whepRetryPauseMs,
+  })
+  whepSources.fromFile(config.raw)
+  // What the file says, for a restart: MediaMTX keeps API changes in memory only.
+  let fileConfig = config
   const state: StandinState = {
     version,
     started,
@@ -369,11 +382,16 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     },
   }
 
+  // issue 14: WHEP-sourced paths are listed next to the published ones.
+  const publishedPaths = state.paths
+  state.paths = () => [...publishedPaths(), ...whepSources.paths()]
+
   /** Applies a new configuration: any WebRTC key change restarts the WebRTC server (drops sessions). */
   const apply = async (next: MediamtxConfig, why: string) => {
     const changed = WEBRTC_KEYS.filter((key) => JSON.stringify(config.raw[key]) !== JSON.stringify(next.raw[key]))
     config = next
     mutableRaw = next.raw
+    whepSources.fromFile(next.raw)
     if (changed.length > 0) await closeAll('WebRTC server restarted (configuration changed)')
     log({level: 'info', event: 'standin.config.reloaded', msg: `configuration reloaded (${why})`, changed})
   }
@@ -401,6 +419,7 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     watcher?.close()
     clearTimeout(reloadTimer)
     await closeAll('terminated')
+    await whepSources.stopAll()
     await closeServer(whipServer)
     if (apiServer) await closeServer(apiServer)
     log({level: 'info', event: 'standin.stopped', msg: `stand-in stopped: ${reason}`})
@@ -424,6 +443,7 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
       await close(message)
       return
     }
+    fileConfig = next
     await apply(next, 'file changed')
   }
 
@@ -455,7 +475,14 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     config: () => config,
     state,
     sessions: () => [...sessions.values()],
-    restart: (reason = 'MediaMTX restarted') => closeAll(reason),
+    restart: async (reason = 'MediaMTX restarted') => {
+      await closeAll(reason)
+      // A restarted MediaMTX forgets the paths added through its API, and pulls its file's sources again.
+      await whepSources.stopAll()
+      config = fileConfig
+      mutableRaw = fileConfig.raw
+      whepSources.fromFile(config.raw)
+    },
     reload,
     close: () => close(),
     exited,
