@@ -12,7 +12,9 @@ import {
   useH264,
   useOPUS,
   usePCMU,
+  useRepairedRtpStreamId,
   useSdesMid,
+  useSdesRTPStreamId,
   useTransportWideCC,
   useVideoOrientation,
   useVP8,
@@ -60,8 +62,9 @@ export function emulatorCodecs(): {audio: RTCRtpCodecParameters[]; video: RTCRtp
 }
 
 /**
- * Extensions the emulator negotiates. No rid/repaired-rid: simulcast layers are not emulated (a stream
- * with an unknown rid would also trip werift's router).
+ * Extensions the emulator negotiates. rid and repaired-rid are accepted so a simulcast publisher's offer
+ * gets a valid answer (a browser rejects an answer that keeps `a=simulcast` without the rid extension);
+ * the emulator's own offers leave them out (it sends one stream per subscription).
  */
 export function emulatorExtensions(): {
   audio: RTCRtpHeaderExtensionParameters[]
@@ -69,15 +72,27 @@ export function emulatorExtensions(): {
 } {
   return {
     audio: [useSdesMid(), useAudioLevelIndication()],
-    video: [useSdesMid(), useAbsSendTime(), useTransportWideCC(), useVideoOrientation()],
+    video: [
+      useSdesMid(),
+      useSdesRTPStreamId(),
+      useRepairedRtpStreamId(),
+      useAbsSendTime(),
+      useTransportWideCC(),
+      useVideoOrientation(),
+    ],
   }
 }
 
+const SIMULCAST_EXTENSIONS: ReadonlySet<string> = new Set([
+  'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+  'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+])
+
 /** The extensions of an emulator offer for `kind`, with the emulator's fixed ids. */
 export function offerExtensions(kind: 'audio' | 'video'): RTCRtpHeaderExtensionParameters[] {
-  return emulatorExtensions()[kind].map(
-    (e) => new RTCRtpHeaderExtensionParameters({uri: e.uri, id: OFFER_EXTENSION_IDS[e.uri] ?? 14}),
-  )
+  return emulatorExtensions()
+    [kind].filter((e) => !SIMULCAST_EXTENSIONS.has(e.uri))
+    .map((e) => new RTCRtpHeaderExtensionParameters({uri: e.uri, id: OFFER_EXTENSION_IDS[e.uri] ?? 14}))
 }
 
 export function isMediaCodec(codec: RTCRtpCodecParameters): boolean {
