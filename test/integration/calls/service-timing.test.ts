@@ -160,18 +160,12 @@ describe('DataChannels negotiated in the first offer', () => {
   it('datachannels/new works without datachannels/establish, and messages flow both ways', async () => {
     const publisher = await connectWithDataChannelsInFirstOffer('pub-cam')
     const subscriber = await connectWithDataChannelsInFirstOffer('sub-cam')
-    const base = `/apps/${APP.id}/sessions`
-    const local = await raw(emulator, 'POST', `${base}/${publisher.sessionId}/datachannels/new`, {
-      dataChannels: [{location: 'local', dataChannelName: 'chat'}],
-    })
-    expect(local.status).toBe(200)
-    const remote = await raw(emulator, 'POST', `${base}/${subscriber.sessionId}/datachannels/new`, {
-      dataChannels: [{location: 'remote', sessionId: publisher.sessionId, dataChannelName: 'chat', canReply: true}],
-    })
-    expect(remote.status).toBe(200)
-    const publisherId = (local.json['dataChannels'] as {id: number}[])[0]?.id as number
-    const subscriberId = (remote.json['dataChannels'] as {id: number; errorCode?: string}[])[0]
-    expect(subscriberId?.errorCode).toBeUndefined()
+    const [local] = await client.newDataChannels(publisher.sessionId, [{location: 'local', dataChannelName: 'chat'}])
+    const [remote] = await client.newDataChannels(subscriber.sessionId, [
+      {location: 'remote', sessionId: publisher.sessionId, dataChannelName: 'chat', canReply: true},
+    ])
+    const publisherId = local?.id as number
+    const subscriberId = remote
     const pub = opened(publisher.pc, 'chat', publisherId)
     const sub = opened(subscriber.pc, 'chat', subscriberId?.id as number)
     await waitFor(
@@ -186,6 +180,8 @@ describe('DataChannels negotiated in the first offer', () => {
     }
     await sendUntil(pub, sub, 'hello subscriber')
     await sendUntil(sub, pub, 'hello publisher')
+    const closed = await client.closeDataChannels(subscriber.sessionId, [subscriberId?.id as number, 99])
+    expect(closed.map((c) => c.errorCode)).toEqual([undefined, 'close_track_error'])
   })
 })
 
