@@ -90,6 +90,10 @@ export interface SessionSnapshot {
     packets: number
     /** Payload types the subscriber's packets carry (remote tracks). */
     payloadTypes: number[]
+    /** Packets per simulcast RID received (local tracks; '' for a stream without simulcast). */
+    layers: Record<string, number>
+    /** The simulcast layer forwarded now (remote tracks of a simulcast publication), else null. */
+    rid: string | null
   }[]
 }
 
@@ -363,6 +367,8 @@ export async function startCallsEmulator(options: CallsEmulatorOptions): Promise
           packets:
             record.location === 'local' ? (record.publication?.packets ?? 0) : (record.subscription?.packets ?? 0),
           payloadTypes: record.location === 'remote' ? record.transceiver.codecs.map((c) => c.payloadType) : [],
+          layers: record.publication?.layerPackets() ?? {},
+          rid: record.subscription?.currentRid ?? null,
         })),
       }))
     },
