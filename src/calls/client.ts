@@ -1,5 +1,5 @@
 /**
- * A typed client of the Cloudflare Calls (Realtime SFU) HTTPS API (shared/docs/cloudflare-calls.md §1).
+ * A typed client of the Cloudflare Calls (Realtime SFU) HTTPS API (docs/calls-api.md).
  *
  * - Mutations of one session (tracks/new, renegotiate, tracks/update, tracks/close) run one at a time,
  *   because Calls answers 406 to overlapping ones; `pullTracks` with an `answer` callback keeps the session

@@ -1,5 +1,5 @@
 /**
- * DataChannels through the emulator (shared/docs/cloudflare-calls.md §1.9), with real SCTP (werift):
+ * DataChannels through the emulator (docs/calls-api.md "Connection patterns the emulator serves"), with real SCTP (werift):
  * - `datachannels/establish` negotiates the SCTP transport with the reserved `server-events` channel (id 0),
  *   from the endpoint's offer or with an SFU offer answered by /renegotiate; an `m=application` section in
  *   any offer the session answered (sessions/new, tracks/new) sets up the same transport without it;

@@ -5,7 +5,7 @@
  * - the payload type mapped to the subscriber's negotiated number for the same codec;
  * - header extensions mapped by URI to the subscriber's ids (mid, transport-cc and abs-send-time are
  *   dropped and rewritten by werift; extensions the subscriber did not negotiate are dropped), so the
- *   publisher's ids never leak into another session (werift-and-peers.md A3);
+ *   publisher's ids never leak into another session (each session negotiates its own);
  * - the SSRC of the subscriber's sender (werift sets it).
  * Keyframe requests (PLI, FIR) from subscribers go upstream to the publisher, at most one per
  * `keyframeIntervalMs` per stream.

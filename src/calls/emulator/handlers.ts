@@ -1,5 +1,5 @@
 /**
- * The emulated endpoints (shared/docs/cloudflare-calls.md §1.3–1.8): each decodes its body strictly,
+ * The emulated endpoints (docs/calls-api.md "Connection patterns the emulator serves"): each decodes its body strictly,
  * checks the semantic rules, takes the session's lock (406 on overlap), and drives the session's werift
  * peer. Flows: push with an offer (A), push with autoDiscover (B), pull with an SFU offer (C) and with a
  * client offer (D), SFU-offered local tracks and bidirectional transceivers (E/F), forced and negotiated

@@ -1,6 +1,6 @@
 /**
  * The emulator's session registry: creation within limits, lookup (410 for expired sessions), publication
- * lookup for pulls, and garbage collection as Calls documents it (shared/docs/cloudflare-calls.md §1.12):
+ * lookup for pulls, and garbage collection as Calls documents it (docs/calls-api.md "Timings and limits"):
  * - a track with no media for `inactivityMs` (30 s) is collected;
  * - a session that never connects expires after `unconnectedExpiryMs`; a connected one after its
  *   connection has been lost for `inactivityMs`, or silent (no consent check, RTP or RTCP) for as long
