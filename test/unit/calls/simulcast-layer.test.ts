@@ -1,6 +1,8 @@
 /** Which simulcast layer a subscription forwards, per its preference and the layers the publisher sends. */
 import {describe, expect, it} from 'vitest'
 import {emptyCounters, type Publication, Subscription} from '../../../src/calls/emulator/forward.js'
+import {simulcastOf} from '../../../src/calls/emulator/handlers.js'
+import {decodeBody} from '../../../src/calls/emulator/validate.js'
 import type {SimulcastPreference} from '../../../src/calls/types.js'
 
 function choose(preference: SimulcastPreference | undefined, sending: string[]): string | undefined {
@@ -39,5 +41,23 @@ describe('simulcast layer selection', () => {
     {what: 'nothing while no layer is sending', preference: undefined, sending: [], rid: undefined},
   ] as const)('$what', ({preference, sending, rid}) => {
     expect(choose(preference as SimulcastPreference | undefined, [...sending])).toBe(rid)
+  })
+})
+
+describe('simulcast preference names', () => {
+  it.each([
+    {given: {preferredRid: 'h', ridNotAvailable: 'none'}, read: {preferredRid: 'h', ridNotAvailable: 'none'}},
+    {
+      given: {preferredRid: 'h', ridUnavailableStrategy: 'nextPriority'},
+      read: {preferredRid: 'h', ridNotAvailable: 'asciibetical'},
+    },
+    {given: {preferredRid: 'h', ridUnavailableStrategy: 'none'}, read: {preferredRid: 'h', ridNotAvailable: 'none'}},
+    {
+      given: {ridNotAvailable: 'none', ridUnavailableStrategy: 'nextPriority'},
+      read: {ridNotAvailable: 'none'},
+    },
+  ])('reads $given as $read (the draft name ridUnavailableStrategy maps to ridNotAvailable)', ({given, read}) => {
+    expect(decodeBody('TracksRequest', JSON.stringify({tracks: [{simulcast: given}]})).tracks?.[0]).toBeDefined()
+    expect(simulcastOf({simulcast: given as SimulcastPreference})).toEqual({simulcast: read})
   })
 })
