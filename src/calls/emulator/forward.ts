@@ -235,6 +235,8 @@ export class Subscription {
   preference: SimulcastPreference | undefined
   /** The simulcast layer forwarded now (undefined: none yet, or no simulcast). */
   currentRid: string | undefined
+  /** The next packet starts another stream (tracks/update): rebase sequence numbers and timestamps on it. */
+  #rebase = false
 
   readonly sessionId: string
   readonly mid: string
@@ -273,6 +275,7 @@ export class Subscription {
     this.#publication = publication
     this.#codecCache.clear()
     this.currentRid = undefined
+    this.#rebase = true
     publication.subscribers.add(this)
     publication.requestKeyframe('pli')
   }
@@ -325,10 +328,15 @@ export class Subscription {
       if (rid !== chosen) return
       if (this.currentRid !== rid) {
         // Another layer: its sequence numbers and timestamps continue the subscriber's stream.
-        if (this.currentRid !== undefined) sender.replaceRTP(packet.header, true)
+        if (this.currentRid !== undefined) this.#rebase = true
         this.currentRid = rid
         publication.requestKeyframe('pli', rid)
       }
+    }
+    if (this.#rebase) {
+      // werift keeps the subscriber's numbering continuous from here (a no-op before its first packet).
+      sender.replaceRTP(packet.header, true)
+      this.#rebase = false
     }
     const codec = this.#mapCodec(packet.header.payloadType, publication)
     if (codec === undefined) {
