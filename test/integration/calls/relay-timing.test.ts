@@ -5,6 +5,7 @@
  */
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import type {CallsEmulator} from '../../../src/calls/emulator/server.js'
+import {waitForConnected} from '../../../src/media/peer.js'
 import {createSyntheticSource} from '../../../src/media/synthetic.js'
 import type {MediamtxStandin} from '../../../src/mediamtx/standin/server.js'
 import type {RunningRelay} from '../../../src/relay/server.js'
@@ -59,9 +60,13 @@ it('replaces a gone pull session, waits out a held pull and a 429, and brings th
     })
     expect(response.status).toBe(201)
     await pc.setRemoteDescription({type: 'answer', sdp: await response.text()})
+    await waitForConnected(pc, 15_000, 'the guest → Calls connection')
     await waitFor(() => relay.engine.list()[0]?.state === 'live', 'the relay session to go live', 40_000).catch(
       (error: Error) => {
-        throw new Error(`${error.message}\n${events.map((e) => `${e.event}: ${e.msg}`).join('\n')}`)
+        const state = {guest: pc.connectionState, fired: proxy.fired, emulator: emulator.inspect()}
+        throw new Error(
+          `${error.message}\n${JSON.stringify(state)}\n${events.map((e) => `${e.event}: ${e.msg}`).join('\n')}`,
+        )
       },
     )
     await waitFor(() => (mediamtx.sessions()[0]?.tracks[0]?.packets ?? 0) > 0, 'media in MediaMTX', 20_000)
