@@ -14,8 +14,8 @@
  * stream per RID (werift routes them by the rid header extension). A subscription forwards one layer: its
  * `preferredRid` while that layer is sending; otherwise, with `ridNotAvailable: asciibetical`, the nearest
  * sending layer after it in a–z order (then before it); with `none`, nothing. A subscription without a
- * preference gets the first sending layer in a–z order. Switching layers rebases sequence numbers and
- * timestamps (werift's replaceRTP) and asks the publisher for a keyframe on the new layer.
+ * preference gets the first sending layer in a–z order. A switch waits for the new layer's keyframe (asked
+ * for with a PLI), then rebases sequence numbers and timestamps (werift's replaceRTP).
  */
 import {
   ExtensionProfiles,
@@ -28,7 +28,7 @@ import {
 } from 'werift'
 import {firPacket} from '../../media/rtcp.js'
 import type {SimulcastPreference} from '../types.js'
-import {REGENERATED_EXTENSIONS, sameCodec} from './codecs.js'
+import {REGENERATED_EXTENSIONS, sameCodec, startsKeyframe} from './codecs.js'
 
 export interface MediaCounters {
   packetsIn: number
@@ -319,20 +319,35 @@ export class Subscription {
     return mapped ?? undefined
   }
 
+  /**
+   * Whether this packet of simulcast layer `rid` goes to the subscriber. A switch to another layer waits for
+   * that layer's keyframe (asked for with a PLI) while the current layer keeps flowing, so the subscriber's
+   * decoder never sees a new layer start mid-picture; the first layer, a stopped current layer and codecs
+   * whose keyframes cannot be told switch at once.
+   */
+  #takesLayer(packet: RtpPacket, publication: Publication, rid: string): boolean {
+    const chosen = this.selectRid(publication)
+    if (chosen === this.currentRid) return rid === chosen
+    if (rid !== chosen) return rid === this.currentRid && publication.sendingRids().includes(rid)
+    const codec = publication.codecOf(packet.header.payloadType)
+    const keyframe = codec === undefined ? undefined : startsKeyframe(codec.mimeType, packet.payload)
+    const current = this.currentRid
+    if (current !== undefined && keyframe === false && publication.sendingRids().includes(current)) {
+      publication.requestKeyframe('pli', rid)
+      return false
+    }
+    // Another layer: its sequence numbers and timestamps continue the subscriber's stream.
+    if (current !== undefined) this.#rebase = true
+    this.currentRid = rid
+    if (keyframe !== true) publication.requestKeyframe('pli', rid)
+    return true
+  }
+
   forward(packet: RtpPacket, publication: Publication, rid = ''): void {
     const sender = this.transceiver.sender
     if (this.transceiver.stopped || (sender.dtlsTransport as {state?: string} | undefined)?.state !== 'connected')
       return
-    if (rid !== '') {
-      const chosen = this.selectRid(publication)
-      if (rid !== chosen) return
-      if (this.currentRid !== rid) {
-        // Another layer: its sequence numbers and timestamps continue the subscriber's stream.
-        if (this.currentRid !== undefined) this.#rebase = true
-        this.currentRid = rid
-        publication.requestKeyframe('pli', rid)
-      }
-    }
+    if (rid !== '' && !this.#takesLayer(packet, publication, rid)) return
     if (this.#rebase) {
       // werift keeps the subscriber's numbering continuous from here (a no-op before its first packet).
       sender.replaceRTP(packet.header, true)

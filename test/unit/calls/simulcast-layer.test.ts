@@ -1,5 +1,6 @@
 /** Which simulcast layer a subscription forwards, per its preference and the layers the publisher sends. */
 import {describe, expect, it} from 'vitest'
+import {startsKeyframe} from '../../../src/calls/emulator/codecs.js'
 import {emptyCounters, type Publication, Subscription} from '../../../src/calls/emulator/forward.js'
 import {simulcastOf} from '../../../src/calls/emulator/handlers.js'
 import {decodeBody} from '../../../src/calls/emulator/validate.js'
@@ -59,5 +60,32 @@ describe('simulcast preference names', () => {
   ])('reads $given as $read (the draft name ridUnavailableStrategy maps to ridNotAvailable)', ({given, read}) => {
     expect(decodeBody('TracksRequest', JSON.stringify({tracks: [{simulcast: given}]})).tracks?.[0]).toBeDefined()
     expect(simulcastOf({simulcast: given as SimulcastPreference})).toEqual({simulcast: read})
+  })
+})
+
+describe('keyframe starts (where a layer switch may happen)', () => {
+  it.each([
+    {what: 'VP8 keyframe, short descriptor', mime: 'video/VP8', payload: [0x10, 0x00], keyframe: true},
+    {what: 'VP8 delta frame, short descriptor', mime: 'video/VP8', payload: [0x10, 0x01], keyframe: false},
+    {
+      what: 'VP8 keyframe, 15-bit PictureID (browsers)',
+      mime: 'video/VP8',
+      payload: [0x90, 0x80, 0x81, 0x23, 0x10],
+      keyframe: true,
+    },
+    {
+      what: 'VP8 delta, PictureID + TL0PICIDX + TID',
+      mime: 'video/VP8',
+      payload: [0x90, 0xe0, 0x81, 0x23, 0x05, 0x40, 0x31],
+      keyframe: false,
+    },
+    {what: 'VP8 continuation packet', mime: 'video/VP8', payload: [0x80, 0x80, 0x81, 0x23, 0x10], keyframe: false},
+    {what: 'H.264 IDR', mime: 'video/H264', payload: [0x65, 0x88], keyframe: true},
+    {what: 'H.264 STAP-A with SPS first', mime: 'video/H264', payload: [0x78, 0x00, 0x0f, 0x67], keyframe: true},
+    {what: 'H.264 FU-A start of an IDR', mime: 'video/H264', payload: [0x7c, 0x85], keyframe: true},
+    {what: 'H.264 non-IDR slice', mime: 'video/H264', payload: [0x41, 0x9a], keyframe: false},
+    {what: 'VP9 (cannot tell)', mime: 'video/VP9', payload: [0x00], keyframe: undefined},
+  ])('$what', ({mime, payload, keyframe}) => {
+    expect(startsKeyframe(mime, Uint8Array.from(payload))).toBe(keyframe)
   })
 })
