@@ -14,6 +14,7 @@ import {isLoopbackAddress} from '../net/address-class.js'
 import {type Check, exitCodeOf, isOk, runCheck, skippedCheck} from '../report/check.js'
 import {type Log, silentLog} from '../util/log.js'
 import {CallsClient} from './client.js'
+import {isSessionGone} from './errors.js'
 import type {RetryPolicy} from './retry.js'
 import {DEFAULT_CALLS_API_BASE} from './types.js'
 
@@ -63,6 +64,34 @@ const CHECKS = {
   close: ['calls.close', 'Close the tracks'],
 } as const
 
+/** How long Calls may hold a request while it waits for a connection (docs/calls-api.md "Timings and limits"). */
+const SERVICE_BLOCK_MS = 5000
+/** Subscriber sessions tried when the first is gone (410) before its exchange finished. */
+const PULL_SESSION_ATTEMPTS = 2
+
+/**
+ * What the service did that the client absorbed (retries after 429/425/5xx, waits for the publisher), as
+ * sentences for the report: a pass that needed retries says so.
+ */
+function serviceRecorder(log: Log) {
+  const events: string[] = []
+  return {
+    log: ((event) => {
+      if (event.event === 'calls.retry') {
+        const what = event['status'] === undefined ? String(event['failure']) : `HTTP ${event['status']}`
+        const code = event['errorCode'] === undefined ? '' : ` ${event['errorCode']}`
+        events.push(`${what}${code}, retried after ${event['delayMs']} ms`)
+      } else if (event.event === 'calls.pull.wait') {
+        events.push(`${event['errorCode']} (publisher not ready), pulled again after ${event['delayMs']} ms`)
+      }
+      log(event)
+    }) satisfies Log,
+    note: (sentence: string) => events.push(sentence),
+    mark: () => events.length,
+    since: (mark: number) => events.slice(mark),
+  }
+}
+
 function defaultPeerOptions(apiBase: string): PeerOptions {
   let host = ''
   try {
@@ -87,12 +116,14 @@ export async function runCallsCheck(options: CallsCheckOptions): Promise<CallsCh
   const timeoutMs = options.timeoutMs ?? 10_000
   const wanted = options.packets ?? 30
   const peerOptions = options.peer ?? defaultPeerOptions(apiBase)
+  const service = serviceRecorder(options.log ?? silentLog)
   const client = new CallsClient({
     appId: options.appId,
     appSecret: options.appSecret,
     apiBase,
-    timeoutMs,
-    log: options.log ?? silentLog,
+    // Calls holds a request up to 5 s while it waits for a connection: never time out before that.
+    timeoutMs: Math.max(timeoutMs, SERVICE_BLOCK_MS + 3000),
+    log: service.log,
     retry: {attempts: 3, trackWaitMs: timeoutMs, ...options.retry},
     ...(options.dispatcher && {dispatcher: options.dispatcher}),
   })
@@ -114,13 +145,15 @@ export async function runCallsCheck(options: CallsCheckOptions): Promise<CallsCh
   try {
     checks.push(
       await runCheck(CHECKS.session[0], CHECKS.session[1], async () => {
+        const mark = service.mark()
         const started = performance.now()
         const session = await client.newSession({correlationId: 'r58-calls-check', ...(signal && {signal})})
         publisherSession = session.sessionId
+        const happened = service.since(mark)
         return {
           status: 'pass',
-          evidence: `session ${session.sessionId} created in ${Math.round(performance.now() - started)} ms`,
-          data: {sessionId: session.sessionId},
+          evidence: `session ${session.sessionId} created in ${Math.round(performance.now() - started)} ms${happened.length > 0 ? `; ${happened.join('; ')}` : ''}`,
+          data: {sessionId: session.sessionId, service: happened},
         }
       }),
     )
@@ -129,6 +162,7 @@ export async function runCallsCheck(options: CallsCheckOptions): Promise<CallsCh
     else {
       checks.push(
         await runCheck(CHECKS.push[0], CHECKS.push[1], async () => {
+          const mark = service.mark()
           publisher = createPeer(peerOptions)
           source = createSyntheticSource({codec: 'vp8', bitrateKbps: 300, keyframeIntervalMs: 1000})
           const transceiver = publisher.addTransceiver(source.track, {direction: 'sendonly'})
@@ -143,10 +177,11 @@ export async function runCallsCheck(options: CallsCheckOptions): Promise<CallsCh
           const started = performance.now()
           await publisher.setRemoteDescription(push.answer)
           await waitForConnected(publisher, timeoutMs, 'publisher connection', signal)
+          const happened = service.since(mark)
           return {
             status: 'pass',
-            evidence: `track ${trackName} on mid ${publisherMid}; ICE+DTLS connected in ${Math.round(performance.now() - started)} ms`,
-            data: {sessionId: publisherSession, trackName, mid: publisherMid},
+            evidence: `track ${trackName} on mid ${publisherMid}; ICE+DTLS connected in ${Math.round(performance.now() - started)} ms${happened.length > 0 ? `; ${happened.join('; ')}` : ''}`,
+            data: {sessionId: publisherSession, trackName, mid: publisherMid, service: happened},
           }
         }),
       )
@@ -156,26 +191,47 @@ export async function runCallsCheck(options: CallsCheckOptions): Promise<CallsCh
     else {
       checks.push(
         await runCheck(CHECKS.pull[0], CHECKS.pull[1], async () => {
-          const session = await client.newSession({correlationId: 'r58-calls-check', ...(signal && {signal})})
-          subscriberSession = session.sessionId
-          const peer = createPeer(peerOptions)
-          subscriber = peer
-          const pull = await client.pullTracks(session.sessionId, {
-            tracks: [{sessionId: publisherSession as string, trackName}],
-            answer: async (offer) => {
-              await peer.setRemoteDescription(offer)
-              await peer.setLocalDescription(await peer.createAnswer())
-              return localDescription(peer)
-            },
-            ...(signal && {signal}),
-          })
+          const mark = service.mark()
+          let pull: Awaited<ReturnType<typeof client.pullTracks>> | undefined
+          let peer: RTCPeerConnection | undefined
+          // A subscriber session can be gone (410) before its first exchange: start over with a new one, once.
+          for (let attempt = 1; pull === undefined; attempt++) {
+            await subscriber?.close()
+            const session = await client.newSession({correlationId: 'r58-calls-check', ...(signal && {signal})})
+            subscriberSession = session.sessionId
+            const candidate = createPeer(peerOptions)
+            subscriber = candidate
+            peer = candidate
+            try {
+              pull = await client.pullTracks(session.sessionId, {
+                tracks: [{sessionId: publisherSession as string, trackName}],
+                answer: async (offer) => {
+                  await candidate.setRemoteDescription(offer)
+                  await candidate.setLocalDescription(await candidate.createAnswer())
+                  return localDescription(candidate)
+                },
+                ...(signal && {signal}),
+              })
+            } catch (error) {
+              if (!isSessionGone(error) || attempt >= PULL_SESSION_ATTEMPTS) throw error
+              service.note(
+                `subscriber session ${session.sessionId} was gone (HTTP 410): pulled again with a new session`,
+              )
+            }
+          }
           subscriberMid = pull.tracks[0]?.mid
           const started = performance.now()
-          await waitForConnected(peer, timeoutMs, 'subscriber connection', signal)
+          await waitForConnected(peer as RTCPeerConnection, timeoutMs, 'subscriber connection', signal)
+          const happened = service.since(mark)
           return {
             status: 'pass',
-            evidence: `session ${session.sessionId}, mid ${subscriberMid} after ${pull.attempts} request(s); connected in ${Math.round(performance.now() - started)} ms`,
-            data: {sessionId: session.sessionId, mid: subscriberMid ?? null, attempts: pull.attempts},
+            evidence: `session ${subscriberSession}, mid ${subscriberMid} after ${pull.attempts} request(s); connected in ${Math.round(performance.now() - started)} ms${happened.length > 0 ? `; ${happened.join('; ')}` : ''}`,
+            data: {
+              sessionId: subscriberSession,
+              mid: subscriberMid ?? null,
+              attempts: pull.attempts,
+              service: happened,
+            },
           }
         }),
       )

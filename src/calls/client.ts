@@ -1,5 +1,5 @@
 /**
- * A typed client of the Cloudflare Calls (Realtime SFU) HTTPS API (shared/docs/cloudflare-calls.md §1).
+ * A typed client of the Cloudflare Calls (Realtime SFU) HTTPS API (docs/calls-api.md).
  *
  * - Mutations of one session (tracks/new, renegotiate, tracks/update, tracks/close) run one at a time,
  *   because Calls answers 406 to overlapping ones; `pullTracks` with an `answer` callback keeps the session
@@ -27,7 +27,12 @@ import {KeyedQueue} from './queue.js'
 import {backoffDelay, isRetryable, parseRetryAfter, type RetryPolicy, retryPolicy} from './retry.js'
 import {
   type CloseTracksResponse,
+  type DataChannelObject,
+  type DataChannelResult,
+  type DataChannelsResponse,
   DEFAULT_CALLS_API_BASE,
+  type EstablishDataChannelsRequest,
+  type EstablishDataChannelsResponse,
   type GetSessionStateResponse,
   type NewSessionResponse,
   type RenegotiateResponse,
@@ -304,6 +309,96 @@ export class CallsClient {
     })
   }
 
+  /**
+   * `POST sessions/{id}/datachannels/establish`: negotiates the DataChannel transport with the reserved
+   * `server-events` channel. Without `offer` Calls offers (answer it with renegotiate()); with one it
+   * answers. Not needed when an earlier offer of the session already carried an `m=application` section.
+   */
+  establishDataChannels(
+    sessionId: string,
+    options: RequestOptions & {offer?: SessionDescription} = {},
+  ): Promise<EstablishDataChannelsResponse> {
+    const body: EstablishDataChannelsRequest = {dataChannel: {location: 'remote', dataChannelName: 'server-events'}}
+    if (options.offer !== undefined) body.sessionDescription = options.offer
+    return this.#queue.run(sessionId, () =>
+      this.#send<EstablishDataChannelsResponse>({
+        method: 'POST',
+        path: `sessions/${encodeURIComponent(sessionId)}/datachannels/establish`,
+        body,
+        idempotent: false,
+        signal: options.signal,
+      }),
+    )
+  }
+
+  /**
+   * `POST sessions/{id}/datachannels/new`: publishes (`local`) or subscribes to (`remote`) DataChannels; the
+   * endpoint then opens each with `{negotiated: true, id}` from the result. Throws on any failed item.
+   */
+  newDataChannels(
+    sessionId: string,
+    dataChannels: DataChannelObject[],
+    options: RequestOptions = {},
+  ): Promise<DataChannelResult[]> {
+    return this.#dataChannels('POST', 'new', sessionId, dataChannels, options)
+  }
+
+  /** `PUT sessions/{id}/datachannels/update`: grants or revokes `canReply` on pulled DataChannels. */
+  updateDataChannels(
+    sessionId: string,
+    dataChannels: DataChannelObject[],
+    options: RequestOptions = {},
+  ): Promise<DataChannelResult[]> {
+    return this.#dataChannels('PUT', 'update', sessionId, dataChannels, options)
+  }
+
+  /** `PUT sessions/{id}/datachannels/close` by id; one already closed (`close_track_error`) counts as closed. */
+  closeDataChannels(sessionId: string, ids: number[], options: RequestOptions = {}): Promise<DataChannelResult[]> {
+    return this.#dataChannels(
+      'PUT',
+      'close',
+      sessionId,
+      ids.map((id) => ({id})),
+      options,
+    )
+  }
+
+  #dataChannels(
+    method: 'POST' | 'PUT',
+    verb: 'new' | 'update' | 'close',
+    sessionId: string,
+    dataChannels: DataChannelObject[],
+    options: RequestOptions,
+  ): Promise<DataChannelResult[]> {
+    return this.#queue.run(sessionId, async () => {
+      const response = await this.#send<DataChannelsResponse>({
+        method,
+        path: `sessions/${encodeURIComponent(sessionId)}/datachannels/${verb}`,
+        body: {dataChannels},
+        idempotent: verb === 'close',
+        signal: options.signal,
+      })
+      const items = response.dataChannels ?? []
+      const failed = items.filter(
+        (item) => item.errorCode !== undefined && !(verb === 'close' && item.errorCode === 'close_track_error'),
+      )
+      if (failed.length > 0) {
+        throw callsTrackError(
+          `${method} datachannels/${verb}`,
+          failed.map((item) => ({
+            ...(item.dataChannelName !== undefined && {trackName: item.dataChannelName}),
+            ...(item.sessionId !== undefined && {sessionId: item.sessionId}),
+            errorCode: item.errorCode as string,
+            ...(item.errorDescription !== undefined && {errorDescription: item.errorDescription}),
+          })),
+          response,
+          this.#secret,
+        )
+      }
+      return items
+    })
+  }
+
   async #pull(sessionId: string, options: PullOptions): Promise<PullResult> {
     const budget = options.waitForPublisherMs ?? this.#policy.trackWaitMs
     const pulled: TrackResult[] = []
@@ -373,6 +468,7 @@ export class CallsClient {
       msg: `publisher not ready (${failed[0]?.errorCode}); retrying in ${delay} ms`,
       attempt,
       delayMs: delay,
+      errorCode: failed[0]?.errorCode,
     })
     await this.#sleep(delay, signal)
     return delay
@@ -438,6 +534,9 @@ export class CallsClient {
           msg: `${error.text}; retry ${attempt} of ${this.#policy.attempts - 1} in ${delay} ms`,
           attempt,
           delayMs: delay,
+          failure: error.failure,
+          ...(error.status !== undefined && {status: error.status}),
+          ...(error.errorCode !== undefined && {errorCode: error.errorCode}),
         })
         await this.#sleep(delay, input.signal)
       }

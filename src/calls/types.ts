@@ -1,7 +1,7 @@
 /**
- * Types of the Cloudflare Calls (Realtime SFU) HTTPS API, from its OpenAPI file
- * (`realtime-api-2024-05-21.yaml`, shared/fixtures). Field names are exactly the API's: the API rejects
- * misspelled ones (`trackname`) with `decoding_error`.
+ * Types of the Cloudflare Realtime SFU (formerly Calls) HTTPS API, from its OpenAPI file
+ * (`realtime-api-2024-05-21.yaml`, test/fixtures; docs/calls-api.md names the revision). Field names are
+ * exactly the API's: the API rejects misspelled ones (`trackname`) with `decoding_error`.
  */
 
 export const DEFAULT_CALLS_API_BASE = 'https://rtc.live.cloudflare.com/v1'
@@ -16,9 +16,13 @@ export interface SessionDescription {
 export type TrackLocation = 'local' | 'remote'
 export type SimulcastOrdering = 'none' | 'asciibetical'
 
+/** A subscriber's simulcast layer choice (docs/calls-api.md "Simulcast"). */
 export interface SimulcastPreference {
+  /** The RID to receive, as the publisher named its encodings (`f`, `h`, `q`). */
   preferredRid?: string
+  /** `asciibetical`: under bandwidth pressure step down a–z; `none` (default): keep the preferred layer. */
   priorityOrdering?: SimulcastOrdering
+  /** `asciibetical`: when the layer stops, take the next one a–z; `none` (default): receive nothing. */
   ridNotAvailable?: SimulcastOrdering
 }
 
@@ -137,9 +141,10 @@ export interface DataChannelsRequest {
   dataChannels: DataChannelObject[]
 }
 
-/** @public The API's documented shape, not used by r58 yet. */
+export type DataChannelResult = DataChannelObject & ItemError
+
 export interface DataChannelsResponse extends ItemError {
-  dataChannels?: (DataChannelObject & ItemError)[]
+  dataChannels?: DataChannelResult[]
 }
 
 export interface EstablishDataChannelsRequest {
@@ -147,7 +152,6 @@ export interface EstablishDataChannelsRequest {
   sessionDescription?: SessionDescription
 }
 
-/** @public The API's documented shape, not used by r58 yet. */
 export interface EstablishDataChannelsResponse extends ItemError {
   requiresImmediateRenegotiation?: boolean
   sessionDescription?: SessionDescription

@@ -116,6 +116,9 @@ function codecsLike(forwarders: readonly TrackForwarder[]): {
   return {audio: pick(audioCodecs(), mimeOf('audio')), video: pick(videoCodecs(), mimeOf('video'))}
 }
 
+/** Calls sessions a pull leg tries when one is gone (410) before its exchange finished. */
+const PULL_SESSION_ATTEMPTS = 3
+
 const codecLabel = (mime: string | undefined) => {
   const name = mime?.split('/')[1] ?? '?'
   return name.toLowerCase() === 'opus' ? 'Opus' : name.toUpperCase()
@@ -263,7 +266,30 @@ export class RelaySession {
     })
   }
 
+  /**
+   * Pulls the guest's tracks with a new Calls session. A session that Calls reports gone (410) before the
+   * exchange finished is replaced, up to PULL_SESSION_ATTEMPTS sessions; 429, 425 and 5xx are the client's
+   * bounded retries, and a publisher that is not sending yet its bounded wait.
+   */
   async #pullLeg(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#pullOnce()
+        return
+      } catch (error) {
+        if (!isSessionGone(error) || attempt >= PULL_SESSION_ATTEMPTS || this.#abort.signal.aborted) throw error
+        this.#log(
+          'warn',
+          'relay.pull.retry',
+          `the Calls pull session was gone (${(error as Error).message}); pulling with a new session (${attempt + 1} of ${PULL_SESSION_ATTEMPTS})`,
+          {attempt: attempt + 1},
+        )
+        await this.#closePull()
+      }
+    }
+  }
+
+  async #pullOnce(): Promise<void> {
     const signal = this.#abort.signal
     this.state = 'pulling'
     const {calls, timings} = this.#ctx

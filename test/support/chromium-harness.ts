@@ -6,16 +6,14 @@
  * first, so its exit also ends whatever Chromium left behind.
  */
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {createInterface} from 'node:readline'
-import {type Browser, chromium, type Page, type Request} from 'playwright-core'
+import {readFileSync} from 'node:fs'
+import type {Page, Request} from 'playwright-core'
 import {startCallsEmulator} from '../../src/calls/emulator/server.js'
 import {startMediamtxStandin} from '../../src/mediamtx/standin/server.js'
 import {startRelay} from '../../src/relay/server.js'
 import {parseTokensFile} from '../../src/relay/tokens.js'
-import {CHROMIUM_PATH, type ChromiumSnapshot, chromiumArgs, type HarnessNetwork, type PageRequest} from './chromium.js'
+import type {ChromiumSnapshot, HarnessNetwork, PageRequest} from './chromium.js'
+import {type HarnessOps, openChromiumPage, runHarnessChild} from './harness-child.js'
 
 const TOKEN = 'guest-token-0123456789abcdef'
 const SECRET = 'calls-secret-0123456789'
@@ -29,27 +27,8 @@ paths:
   all_others:
 `
 
-const log: string[] = []
 const offerCandidates: string[] = []
 const requests: PageRequest[] = []
-const note = (line: string) => {
-  log.push(line)
-  if (log.length > 400) log.shift()
-}
-const send = (message: unknown) => process.stdout.write(`@r58 ${JSON.stringify(message)}\n`)
-
-const cleanups: (() => Promise<unknown>)[] = []
-let stopping: Promise<void> | undefined
-function stop(code: number): Promise<void> {
-  stopping ??= (async () => {
-    for (const cleanup of cleanups.reverse()) {
-      await Promise.race([cleanup().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 5000))])
-    }
-    process.exit(code)
-  })()
-  return stopping
-}
-process.once('SIGTERM', () => void stop(0))
 
 /** The namespace's network interfaces (/proc/net/dev). */
 function interfaces(): string[] {
@@ -60,18 +39,19 @@ function interfaces(): string[] {
     .filter((name) => name !== '')
 }
 
-async function main(): Promise<void> {
+runHarnessChild(async (child) => {
+  const {note, log, cleanup} = child
   execFileSync('ip', ['link', 'set', 'lo', 'up'])
 
   const calls = await startCallsEmulator({apps: new Map([['app-1', SECRET]])})
-  cleanups.push(() => calls.close())
+  cleanup(() => calls.close())
   const mediamtx = await startMediamtxStandin({
     configText: MEDIAMTX_YML,
     whipPort: 0,
     apiPort: 0,
     interfaces: [{name: 'lo', address: '127.0.0.1'}],
   })
-  cleanups.push(() => mediamtx.close())
+  cleanup(() => mediamtx.close())
   const relay = await startRelay({
     host: '127.0.0.1',
     port: 0,
@@ -86,25 +66,9 @@ async function main(): Promise<void> {
       whep: {mode: 'whep' as const, mediamtxApi: {url: mediamtx.apiUrl ?? ''}},
     }),
   })
-  cleanups.push(() => relay.close())
+  cleanup(() => relay.close())
 
-  const profile = mkdtempSync(join(tmpdir(), 'profile-'))
-  cleanups.push(async () => rmSync(profile, {recursive: true, force: true}))
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    ignoreDefaultArgs: true,
-    args: chromiumArgs(profile),
-    headless: true,
-    timeout: STEP_MS,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-  })
-  cleanups.push(() => browser.close())
-  const page: Page = await browser.newPage()
-  page.setDefaultTimeout(STEP_MS)
-  page.on('console', (message) => note(`[page] ${message.type()}: ${message.text()}`))
-  page.on('pageerror', (error) => note(`[page] uncaught: ${error.message}`))
+  const page: Page = await openChromiumPage(child, STEP_MS)
   // Chromium reports a fetch whose (even empty) body the page never reads, like the page's DELETE, as aborted
   // after its response: only requests without any response count as failed.
   const answered = new WeakSet<Request>()
@@ -129,7 +93,7 @@ async function main(): Promise<void> {
       .locator('#state')
       .textContent()
       .then((text) => text ?? '')
-  const ops: Record<string, (arg: unknown) => Promise<unknown>> = {
+  const ops: HarnessOps = {
     open: async (path) => {
       await page.goto(`${relay.url}/join/${path}?token=${TOKEN}`)
       await page
@@ -165,31 +129,8 @@ async function main(): Promise<void> {
     },
     network: async (): Promise<HarnessNetwork> => ({interfaces: interfaces(), offerCandidates}),
     requests: async () => requests,
-    log: async () => log.join('\n'),
+    log: async () => log(),
   }
 
-  send({ready: relay.url})
-  // One request at a time, in order; stdin closing is the signal to stop.
-  const lines = createInterface({input: process.stdin})
-  for await (const line of lines) {
-    const {id, op, arg} = JSON.parse(line) as {id: number; op: string; arg?: unknown}
-    const handler = ops[op]
-    try {
-      if (!handler) throw new Error(`unknown operation ${op}`)
-      send({id, result: (await handler(arg)) ?? null})
-    } catch (error) {
-      send({
-        id,
-        error: `${op}: ${error instanceof Error ? error.message : String(error)}\n${log.slice(-40).join('\n')}`,
-      })
-    }
-  }
-}
-
-main().then(
-  () => stop(0),
-  (error: unknown) => {
-    send({error: `${error instanceof Error ? error.stack : String(error)}\n${log.join('\n')}`})
-    return stop(1)
-  },
-)
+  return {ready: relay.url, ops}
+})

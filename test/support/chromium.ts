@@ -10,13 +10,9 @@
  * The test talks to the harness over its stdin/stdout (one JSON object a line): the namespace has its own
  * network stack, so nothing in it is reachable from the test process by TCP or UDP.
  */
-import {spawn, spawnSync} from 'node:child_process'
-import {accessSync, constants, mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
-import {createInterface} from 'node:readline'
-
-const ROOT = resolve(import.meta.dirname, '../..')
+import {spawnSync} from 'node:child_process'
+import {accessSync, constants} from 'node:fs'
+import {startNamespaceHarness} from './namespace-harness.js'
 
 export const CHROMIUM_PATH = process.env['R58_CHROMIUM'] ?? '/usr/bin/chromium'
 
@@ -146,137 +142,27 @@ export interface ChromiumHarness {
   close(timeoutMs?: number): Promise<void>
 }
 
-const CALL_TIMEOUT_MS = 30_000
-
 /**
- * Starts the harness in a new network (and PID) namespace and waits until the relay, the Calls emulator, the
- * MediaMTX stand-in and Chromium are up. Killing the namespace's first process kills everything in it.
+ * Starts test/support/chromium-harness.ts in a new network (and PID) namespace and waits until the relay, the
+ * Calls emulator, the MediaMTX stand-in and Chromium are up.
  */
-export function startChromiumHarness(
+export async function startChromiumHarness(
   timeoutMs = 30_000,
   /** issue 14: the relay's mode inside the harness (default forward). */
   options: {relayMode?: 'whep' | 'forward'} = {},
 ): Promise<ChromiumHarness> {
-  const asRoot = process.getuid?.() === 0
-  const args = [
-    ...(asRoot ? [] : ['--map-root-user']),
-    '--net',
-    '--pid',
-    '--fork',
-    '--kill-child',
-    process.execPath,
-    '--import',
-    'tsx',
-    join(ROOT, 'test/support/chromium-harness.ts'),
-  ]
-  // Every temporary file of the harness, playwright and Chromium goes here, removed even after a SIGKILL.
-  const tmp = mkdtempSync(join(tmpdir(), 'r58-chromium-'))
-  const env = {...process.env, TMPDIR: tmp, R58_HARNESS_RELAY_MODE: options.relayMode ?? 'forward'}
-  const child = spawn('unshare', args, {cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env})
-  const pending = new Map<number, {resolve: (v: unknown) => void; reject: (e: Error) => void}>()
-  let stderr = ''
-  let nextId = 1
-  let exited = false
-  child.stderr?.on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-8000)
+  const {ready, call, close} = await startNamespaceHarness('test/support/chromium-harness.ts', timeoutMs, {
+    R58_HARNESS_RELAY_MODE: options.relayMode ?? 'forward',
   })
-  let ready: ((url: string) => void) | undefined
-  let failed: ((error: Error) => void) | undefined
-  const started = new Promise<string>((resolve, reject) => {
-    ready = resolve
-    failed = reject
-  })
-  const exit = new Promise<void>((resolve) => {
-    const done = () => {
-      if (exited) return
-      exited = true
-      rmSync(tmp, {recursive: true, force: true})
-      for (const {reject} of pending.values()) reject(new Error(`the Chromium harness exited\n${stderr}`))
-      pending.clear()
-      resolve()
-    }
-    child.once('exit', done)
-    child.once('error', (error) => {
-      failed?.(new Error(`cannot start unshare: ${error.message}`))
-      done()
-    })
-  })
-  createInterface({input: child.stdout as NodeJS.ReadableStream}).on('line', (line) => {
-    if (!line.startsWith('@r58 ')) return
-    let message: {id?: number; ready?: string; result?: unknown; error?: string}
-    try {
-      message = JSON.parse(line.slice(5)) as typeof message
-    } catch {
-      return
-    }
-    if (message.ready !== undefined) ready?.(message.ready)
-    else if (message.id === undefined) failed?.(new Error(`the Chromium harness did not start: ${message.error}`))
-    else {
-      const call = pending.get(message.id)
-      pending.delete(message.id)
-      if (message.error !== undefined) call?.reject(new Error(message.error))
-      else call?.resolve(message.result)
-    }
-  })
-  void exit.then(() => failed?.(new Error(`the Chromium harness exited before it was ready\n${stderr}`)))
-
-  const call = <T>(op: string, arg?: unknown): Promise<T> => {
-    if (exited) return Promise.reject(new Error(`the Chromium harness has exited\n${stderr}`))
-    const id = nextId++
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        pending.delete(id)
-        reject(new Error(`the Chromium harness did not answer ${op} within ${CALL_TIMEOUT_MS} ms`))
-      }, CALL_TIMEOUT_MS)
-      pending.set(id, {
-        resolve: (value) => {
-          clearTimeout(timer)
-          resolve(value as T)
-        },
-        reject: (error) => {
-          clearTimeout(timer)
-          reject(error)
-        },
-      })
-      child.stdin?.write(`${JSON.stringify({id, op, arg})}\n`)
-    })
+  return {
+    relayUrl: ready,
+    open: (path) => call('open', path),
+    join: () => call('join'),
+    leave: () => call('leave'),
+    snapshot: (path) => call('snapshot', path),
+    network: () => call('network'),
+    requests: () => call('requests'),
+    log: () => call('log'),
+    close,
   }
-
-  let closing: Promise<void> | undefined
-  const close = (closeTimeoutMs = 15_000): Promise<void> => {
-    closing ??= (async () => {
-      if (!exited) child.stdin?.end()
-      const timer = setTimeout(() => child.kill('SIGKILL'), closeTimeoutMs)
-      await exit
-      clearTimeout(timer)
-    })()
-    return closing
-  }
-
-  return new Promise<ChromiumHarness>((resolve, reject) => {
-    const timer = setTimeout(
-      () => failed?.(new Error(`the Chromium harness was not ready within ${timeoutMs} ms`)),
-      timeoutMs,
-    )
-    started.then(
-      (relayUrl) => {
-        clearTimeout(timer)
-        resolve({
-          relayUrl,
-          open: (path) => call('open', path),
-          join: () => call('join'),
-          leave: () => call('leave'),
-          snapshot: (path) => call('snapshot', path),
-          network: () => call('network'),
-          requests: () => call('requests'),
-          log: () => call('log'),
-          close,
-        })
-      },
-      (error: Error) => {
-        clearTimeout(timer)
-        void close(2000).then(() => reject(new Error(`${error.message}\n${stderr}`)))
-      },
-    )
-  })
 }

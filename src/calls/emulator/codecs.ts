@@ -12,7 +12,9 @@ import {
   useH264,
   useOPUS,
   usePCMU,
+  useRepairedRtpStreamId,
   useSdesMid,
+  useSdesRTPStreamId,
   useTransportWideCC,
   useVideoOrientation,
   useVP8,
@@ -60,8 +62,9 @@ export function emulatorCodecs(): {audio: RTCRtpCodecParameters[]; video: RTCRtp
 }
 
 /**
- * Extensions the emulator negotiates. No rid/repaired-rid: simulcast layers are not emulated (a stream
- * with an unknown rid would also trip werift's router).
+ * Extensions the emulator negotiates. rid and repaired-rid are accepted so a simulcast publisher's offer
+ * gets a valid answer (a browser rejects an answer that keeps `a=simulcast` without the rid extension);
+ * the emulator's own offers leave them out (it sends one stream per subscription).
  */
 export function emulatorExtensions(): {
   audio: RTCRtpHeaderExtensionParameters[]
@@ -69,15 +72,27 @@ export function emulatorExtensions(): {
 } {
   return {
     audio: [useSdesMid(), useAudioLevelIndication()],
-    video: [useSdesMid(), useAbsSendTime(), useTransportWideCC(), useVideoOrientation()],
+    video: [
+      useSdesMid(),
+      useSdesRTPStreamId(),
+      useRepairedRtpStreamId(),
+      useAbsSendTime(),
+      useTransportWideCC(),
+      useVideoOrientation(),
+    ],
   }
 }
 
+const SIMULCAST_EXTENSIONS: ReadonlySet<string> = new Set([
+  'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+  'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+])
+
 /** The extensions of an emulator offer for `kind`, with the emulator's fixed ids. */
 export function offerExtensions(kind: 'audio' | 'video'): RTCRtpHeaderExtensionParameters[] {
-  return emulatorExtensions()[kind].map(
-    (e) => new RTCRtpHeaderExtensionParameters({uri: e.uri, id: OFFER_EXTENSION_IDS[e.uri] ?? 14}),
-  )
+  return emulatorExtensions()
+    [kind].filter((e) => !SIMULCAST_EXTENSIONS.has(e.uri))
+    .map((e) => new RTCRtpHeaderExtensionParameters({uri: e.uri, id: OFFER_EXTENSION_IDS[e.uri] ?? 14}))
 }
 
 export function isMediaCodec(codec: RTCRtpCodecParameters): boolean {
@@ -120,4 +135,34 @@ export function offerCodecs(published: readonly RTCRtpCodecParameters[]): RTCRtp
     )
   }
   return out
+}
+
+/**
+ * Whether an RTP payload starts a keyframe: VP8 (RFC 7741: start of partition 0 with the P bit clear, after
+ * the optional extended descriptor fields) and H.264 (RFC 6184: IDR or SPS, alone, first in a STAP-A, or
+ * starting a FU-A). undefined for codecs it cannot tell (a layer switch then happens at once).
+ */
+export function startsKeyframe(mimeType: string, payload: Uint8Array): boolean | undefined {
+  const mime = mimeType.toLowerCase()
+  if (mime === 'video/vp8') {
+    const first = payload[0] ?? 0
+    if ((first & 0x10) === 0 || (first & 0x07) !== 0) return false // not the start of partition 0
+    let at = 1
+    if (first & 0x80) {
+      const extension = payload[1] ?? 0
+      at = 2
+      if (extension & 0x80) at += (payload[at] ?? 0) & 0x80 ? 2 : 1 // PictureID, 7 or 15 bits
+      if (extension & 0x40) at += 1 // TL0PICIDX
+      if (extension & 0x30) at += 1 // TID / KEYIDX
+    }
+    return at < payload.length && ((payload[at] ?? 1) & 0x01) === 0
+  }
+  if (mime === 'video/h264') {
+    const type = (payload[0] ?? 0) & 0x1f
+    if (type === 5 || type === 7) return true
+    if (type === 24) return [5, 7].includes((payload[3] ?? 0) & 0x1f)
+    if (type === 28) return ((payload[1] ?? 0) & 0x80) !== 0 && [5, 7].includes((payload[1] ?? 0) & 0x1f)
+    return false
+  }
+  return undefined
 }

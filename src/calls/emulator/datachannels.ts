@@ -1,7 +1,8 @@
 /**
- * DataChannels through the emulator (shared/docs/cloudflare-calls.md §1.9), with real SCTP (werift):
+ * DataChannels through the emulator (docs/calls-api.md "Connection patterns the emulator serves"), with real SCTP (werift):
  * - `datachannels/establish` negotiates the SCTP transport with the reserved `server-events` channel (id 0),
- *   from the endpoint's offer or with an SFU offer answered by /renegotiate;
+ *   from the endpoint's offer or with an SFU offer answered by /renegotiate; an `m=application` section in
+ *   any offer the session answered (sessions/new, tracks/new) sets up the same transport without it;
  * - `datachannels/new` allocates negotiated channel ids: a `local` channel publishes, a `remote` one
  *   subscribes; messages fan out from the publisher to every subscriber (after the subscriber's first
  *   message with `waitForAck`), and back to the publisher from the one subscriber with `canReply`;
@@ -183,10 +184,12 @@ export class DataChannels {
     })
   }
 
+  /** The lowest free stream id: neither allocated here nor taken by a channel the endpoint opened itself. */
   #nextId(session: EmulatedSession): number {
     const used = this.#of(session)
+    const open = (session.pc?.sctpTransport as {dataChannels?: Record<number, unknown>} | undefined)?.dataChannels ?? {}
     let id = 1
-    while (used.has(id)) id += 1
+    while (used.has(id) || open[id] !== undefined) id += 1
     return id
   }
 
@@ -198,8 +201,12 @@ export class DataChannels {
     }
     return mutate(session, async () => {
       const pc = session.pc
-      if (!pc?.sctpTransport || !this.#of(session).has(0)) {
-        throw invalidParams('Establish the DataChannel transport first (datachannels/establish)')
+      // Any negotiation may have set up SCTP: datachannels/establish, or an m=application section in the
+      // endpoint's first offer (sessions/new or tracks/new), as the connection patterns allow.
+      if (!pc?.sctpTransport || !session.negotiated) {
+        throw invalidParams(
+          'No DataChannel transport on this session: offer an m=application section, or call datachannels/establish first',
+        )
       }
       await ensureConnected(ctx, session)
       const results = body.dataChannels.map((item, i) => {

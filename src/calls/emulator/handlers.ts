@@ -1,5 +1,5 @@
 /**
- * The emulated endpoints (shared/docs/cloudflare-calls.md §1.3–1.8): each decodes its body strictly,
+ * The emulated endpoints (docs/calls-api.md "Connection patterns the emulator serves"): each decodes its body strictly,
  * checks the semantic rules, takes the session's lock (406 on overlap), and drives the session's werift
  * peer. Flows: push with an offer (A), push with autoDiscover (B), pull with an SFU offer (C) and with a
  * client offer (D), SFU-offered local tracks and bidirectional transceivers (E/F), forced and negotiated
@@ -13,6 +13,7 @@ import type {
   GetSessionStateResponse,
   NewSessionResponse,
   SessionDescription,
+  SimulcastPreference,
   TrackObject,
   TrackResult,
   TracksResponse,
@@ -29,6 +30,8 @@ export interface HandlerContext {
   state: EmulatorState
   /** How long a mutation waits for a negotiated session to connect before 425. */
   connectWaitMs: number
+  /** How long a pull waits for a named publication's first packet before a per-track error. */
+  publisherWaitMs: number
   log: Log
 }
 
@@ -178,6 +181,7 @@ export async function tracksNew(ctx: HandlerContext, session: EmulatedSession, t
     if (session.pendingOffer) throw overlapping(session.id)
     checkSessionTrackLimit(ctx, session, tracks.length)
     await ensureConnected(ctx, session)
+    if (remote.length > 0) await ctx.state.awaitPublications(session.appId, remote, ctx.publisherWaitMs)
     let response: TracksResponse
     if (offer !== undefined && remote.length > 0) response = await pullWithClientOffer(ctx, session, offer, remote)
     else if (offer !== undefined)
@@ -342,7 +346,7 @@ async function pullWithClientOffer(
     }
     transceiver.codecs = usable
     assigned.add(section.mid)
-    session.subscribe(transceiver, publication, ctx.state.counters, track.simulcast ? {simulcast: track.simulcast} : {})
+    session.subscribe(transceiver, publication, ctx.state.counters, simulcastOf(track))
     results.push(pulledResult(track, section.mid))
   }
   syncDirections(session)
@@ -352,8 +356,23 @@ async function pullWithClientOffer(
 
 function pulledResult(track: TrackObject, mid: string): TrackResult {
   const result: TrackResult = {sessionId: track.sessionId as string, trackName: track.trackName as string, mid}
-  if (track.simulcast !== undefined) result.simulcast = track.simulcast
+  const {simulcast} = simulcastOf(track)
+  if (simulcast !== undefined) result.simulcast = simulcast
   return result
+}
+
+/**
+ * A track's simulcast preference in the current schema's names. `ridUnavailableStrategy` (values
+ * `nextPriority`, `none`) is the name a draft of the API used for `ridNotAvailable`; it is read as such.
+ */
+export function simulcastOf(track: TrackObject): {simulcast?: SimulcastPreference} {
+  const given = track.simulcast as (SimulcastPreference & {ridUnavailableStrategy?: string}) | undefined
+  if (given === undefined) return {}
+  const {ridUnavailableStrategy, ...preference} = given
+  if (preference.ridNotAvailable === undefined && ridUnavailableStrategy !== undefined) {
+    preference.ridNotAvailable = ridUnavailableStrategy === 'none' ? 'none' : 'asciibetical'
+  }
+  return {simulcast: preference}
 }
 
 /** Flow C (and pulls into bidirectional transceivers): the SFU offers; the endpoint answers with /renegotiate. */
@@ -410,12 +429,7 @@ async function pullWithSfuOffer(
       const found = lookup(ctx, session, track)
       const mid = transceiver.mid ?? ''
       if ('publication' in found) {
-        session.subscribe(
-          transceiver,
-          found.publication,
-          ctx.state.counters,
-          track.simulcast ? {simulcast: track.simulcast} : {},
-        )
+        session.subscribe(transceiver, found.publication, ctx.state.counters, simulcastOf(track))
         results[index] = pulledResult(track, mid)
       } else {
         results[index] = trackError(track, found.errorCode, found.errorDescription)
@@ -514,6 +528,7 @@ export async function tracksUpdate(
   return mutate(session, async () => {
     if (session.pendingOffer) throw overlapping(session.id)
     await ensureConnected(ctx, session)
+    await ctx.state.awaitPublications(session.appId, body.tracks, ctx.publisherWaitMs)
     const results: TrackResult[] = []
     for (const [i, track] of body.tracks.entries()) {
       const where = `tracks[${i}]`
@@ -536,7 +551,8 @@ export async function tracksUpdate(
         continue
       }
       const publication = found.publication
-      if (track.simulcast !== undefined) {
+      const {simulcast} = simulcastOf(track)
+      if (simulcast !== undefined && publication.rids.length === 0) {
         results.push({
           ...trackError(track, 'update_track_error', 'The track is not configured for simulcast'),
           mid: track.mid,
@@ -554,10 +570,16 @@ export async function tracksUpdate(
         })
         continue
       }
-      record.subscription.switchTo(publication)
+      if (record.subscription.publication !== publication) record.subscription.switchTo(publication)
+      if (simulcast !== undefined) {
+        record.subscription.preference = simulcast
+        record.simulcast = simulcast
+      }
       record.trackName = publication.trackName
       record.sessionId = publication.ownerId
-      results.push({mid: track.mid, sessionId: publication.ownerId, trackName: publication.trackName})
+      const result: TrackResult = {mid: track.mid, sessionId: publication.ownerId, trackName: publication.trackName}
+      if (simulcast !== undefined) result.simulcast = simulcast
+      results.push(result)
     }
     const response: UpdateTracksResponse = {requiresImmediateRenegotiation: false, tracks: results}
     return ok(response)

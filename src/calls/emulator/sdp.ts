@@ -4,10 +4,10 @@
  * Inbound: every offer and answer is checked line by line before werift sees it, so malformed input gets
  * a 400 `invalid_session_description` instead of reaching a parser that may throw (or worse) on it.
  * `a=bundle-only` sections (port 0, as GStreamer sends them) are accepted by rewriting them to port 9,
- * which werift needs (shared/docs/werift-and-peers.md A3).
+ * which werift needs (it treats a port-0 section as rejected).
  *
- * Outbound: werift's descriptions are reshaped the way Calls writes them (shared/docs/cloudflare-calls.md
- * §1.13): `a=ice-lite` and the DTLS fingerprint at session level, `a=extmap-allow-mixed`, no trickle.
+ * Outbound: werift's descriptions are reshaped the way Calls writes them (docs/calls-api.md
+ * "The SFU's SDP"): `a=ice-lite` and the DTLS fingerprint at session level, `a=extmap-allow-mixed`, no trickle.
  */
 import {invalidSessionDescription} from './api-error.js'
 

@@ -20,7 +20,7 @@ import {ApiError} from './api-error.js'
 import {DataChannels} from './datachannels.js'
 import * as handlers from './handlers.js'
 import {matchRoute, type Route} from './routes.js'
-import {DEFAULT_LIMITS, type EmulatorLimits, EmulatorState} from './state.js'
+import {DEFAULT_LIMITS, DEFAULT_TIMINGS, type EmulatorLimits, EmulatorState} from './state.js'
 
 export interface CallsEmulatorTurnOptions {
   /** STUN URLs handed out with the credentials. */
@@ -47,6 +47,11 @@ export interface CallsEmulatorOptions {
   unconnectedExpiryMs?: number
   /** How long a mutation waits for a negotiated session's connection before 425. Default 5000 ms. */
   connectWaitMs?: number
+  /**
+   * How long a pull waits for a publication's first packet (its publisher connecting and starting to send)
+   * before answering `not_found_track_error` for it. Default: connectWaitMs.
+   */
+  publisherWaitMs?: number
   /** Host addresses of the media plane (ICE candidates). Default: the listen host, or every IPv4 interface for 0.0.0.0. */
   mediaAddresses?: readonly string[]
   limits?: Partial<EmulatorLimits>
@@ -85,6 +90,10 @@ export interface SessionSnapshot {
     packets: number
     /** Payload types the subscriber's packets carry (remote tracks). */
     payloadTypes: number[]
+    /** Packets per simulcast RID received (local tracks; '' for a stream without simulcast). */
+    layers: Record<string, number>
+    /** The simulcast layer forwarded now (remote tracks of a simulcast publication), else null. */
+    rid: string | null
   }[]
 }
 
@@ -169,8 +178,8 @@ export async function startCallsEmulator(options: CallsEmulatorOptions): Promise
   const log = options.log ?? silentLog
   const now = options.now ?? Date.now
   const limits: EmulatorLimits = {...DEFAULT_LIMITS, ...options.limits}
-  const inactivityMs = options.inactivityMs ?? 30_000
-  const unconnectedExpiryMs = options.unconnectedExpiryMs ?? 30_000
+  const inactivityMs = options.inactivityMs ?? DEFAULT_TIMINGS.inactivityMs
+  const unconnectedExpiryMs = options.unconnectedExpiryMs ?? DEFAULT_TIMINGS.unconnectedExpiryMs
   const state = new EmulatorState({
     inactivityMs,
     unconnectedExpiryMs,
@@ -180,7 +189,13 @@ export async function startCallsEmulator(options: CallsEmulatorOptions): Promise
     log,
   })
   const dataChannels = new DataChannels()
-  const ctx: handlers.HandlerContext = {state, connectWaitMs: options.connectWaitMs ?? 5000, log}
+  const connectWaitMs = options.connectWaitMs ?? DEFAULT_TIMINGS.connectWaitMs
+  const ctx: handlers.HandlerContext = {
+    state,
+    connectWaitMs,
+    publisherWaitMs: options.publisherWaitMs ?? connectWaitMs,
+    log,
+  }
   const turn: TurnApiEmulator | undefined = options.turn
     ? createTurnApiEmulator({
         keys: options.turn.keys,
@@ -196,6 +211,14 @@ export async function startCallsEmulator(options: CallsEmulatorOptions): Promise
     if (route.name === 'adapters.new') return adaptersNew(text)
     if (route.name === 'adapters.close') return adaptersClose(text)
     const session = state.get(route.appId, route.sessionId as string)
+    if (!session.admitRequest(now(), limits.requestsPerSecond)) {
+      throw new ApiError(
+        429,
+        undefined,
+        `Too many requests: at most ${limits.requestsPerSecond} API calls per second per session`,
+        {'retry-after': '1'},
+      )
+    }
     switch (route.name) {
       case 'session.get':
         return handlers.getSession(session, dataChannels.stateOf(session))
@@ -344,6 +367,8 @@ export async function startCallsEmulator(options: CallsEmulatorOptions): Promise
           packets:
             record.location === 'local' ? (record.publication?.packets ?? 0) : (record.subscription?.packets ?? 0),
           payloadTypes: record.location === 'remote' ? record.transceiver.codecs.map((c) => c.payloadType) : [],
+          layers: record.publication?.layerPackets() ?? {},
+          rid: record.subscription?.currentRid ?? null,
         })),
       }))
     },

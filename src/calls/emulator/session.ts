@@ -62,6 +62,8 @@ export class EmulatedSession {
   readonly #subscriptions: Unsubscribe[] = []
   #rtcpTransport: RTCDtlsTransport | undefined
   #connectedWaiters: (() => void)[] = []
+  /** Arrival times of the requests of the last second (the per-session rate limit). */
+  #requestTimes: number[] = []
 
   readonly id: string
   readonly appId: string
@@ -81,6 +83,18 @@ export class EmulatedSession {
     return !this.thirdparty
   }
 
+  /** Counts a request against the per-session limit; false when `perSecond` were admitted in the last second. */
+  admitRequest(now: number, perSecond: number): boolean {
+    const recent = this.#requestTimes.filter((at) => now - at < 1000)
+    if (recent.length >= perSecond) {
+      this.#requestTimes = recent
+      return false
+    }
+    recent.push(now)
+    this.#requestTimes = recent
+    return true
+  }
+
   touch(): void {
     this.lastActivityAt = this.#env.now()
   }
@@ -94,6 +108,7 @@ export class EmulatedSession {
       headerExtensions: emulatorExtensions(),
       onStunRequest: () => this.touch(),
     })
+    guardRouter(pc)
     this.#subscriptions.push(
       pc.connectionStateChange.subscribe((state) => {
         try {
@@ -141,7 +156,7 @@ export class EmulatedSession {
 
   /** Every subscription asks its publisher for a keyframe (a subscriber just connected). */
   requestKeyframesForSubscriptions(): void {
-    for (const record of this.tracks.values()) record.subscription?.publication?.requestKeyframe('pli')
+    for (const record of this.tracks.values()) record.subscription?.requestKeyframe('pli')
   }
 
   #watchRtcp(): void {
@@ -155,9 +170,7 @@ export class EmulatedSession {
           for (const request of keyframeRequestsOf(packet)) {
             for (const record of this.tracks.values()) {
               const subscription = record.subscription
-              if (subscription && subscription.ssrc === request.mediaSsrc) {
-                subscription.publication?.requestKeyframe(request.kind)
-              }
+              if (subscription && subscription.ssrc === request.mediaSsrc) subscription.requestKeyframe(request.kind)
             }
           }
         } catch {
@@ -289,7 +302,7 @@ export class EmulatedSession {
     request: {simulcast?: SimulcastPreference},
   ): TrackRecord {
     const mid = transceiver.mid ?? ''
-    const subscription = new Subscription(this.id, mid, transceiver, publication, counters)
+    const subscription = new Subscription(this.id, mid, transceiver, publication, counters, request.simulcast)
     const existing = this.tracks.get(mid)
     const record: TrackRecord = {
       location: 'remote',
@@ -306,11 +319,11 @@ export class EmulatedSession {
       // Pull into a bidirectional transceiver: keep its publication, add the outgoing side.
       existing.subscription = subscription
       existing.sessionId = publication.ownerId
-      if (this.connected) publication.requestKeyframe('pli')
+      if (this.connected) subscription.requestKeyframe('pli')
       return existing
     }
     this.tracks.set(mid, record)
-    if (this.connected) publication.requestKeyframe('pli')
+    if (this.connected) subscription.requestKeyframe('pli')
     return record
   }
 
@@ -350,5 +363,23 @@ export class EmulatedSession {
     const pc = this.pc
     this.pc = undefined
     if (pc) await pc.close().catch(() => {})
+  }
+}
+
+/**
+ * werift's RTP router throws on a packet whose rid extension names a layer the offer did not announce (it
+ * looks the rid up without a check). The throw would escape into the socket's data handler; such a packet
+ * is dropped instead, as any SFU drops a stream it did not negotiate.
+ */
+function guardRouter(pc: RTCPeerConnection): void {
+  const router = (pc as unknown as {router?: {routeRtp?: (packet: unknown) => void}}).router
+  const route = router?.routeRtp
+  if (!router || typeof route !== 'function') return
+  router.routeRtp = (packet: unknown) => {
+    try {
+      route(packet)
+    } catch {
+      // dropped: an unannounced stream
+    }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The emulator's session registry: creation within limits, lookup (410 for expired sessions), publication
- * lookup for pulls, and garbage collection as Calls documents it (shared/docs/cloudflare-calls.md §1.12):
+ * lookup for pulls, and garbage collection as Calls documents it (docs/calls-api.md "Timings and limits"):
  * - a track with no media for `inactivityMs` (30 s) is collected;
  * - a session that never connects expires after `unconnectedExpiryMs`; a connected one after its
  *   connection has been lost for `inactivityMs`, or silent (no consent check, RTP or RTCP) for as long
@@ -25,6 +25,8 @@ export interface EmulatorLimits {
   maxBodyBytes: number
   /** Expired session ids remembered for 410 answers. Default 10000. */
   maxTombstones: number
+  /** API calls per second per session; more answer 429 (Calls: 50). */
+  requestsPerSecond: number
 }
 
 export const DEFAULT_LIMITS: EmulatorLimits = {
@@ -33,7 +35,18 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   maxTracksPerSession: 256,
   maxBodyBytes: 256 * 1024,
   maxTombstones: 10_000,
+  requestsPerSecond: 50,
 }
+
+/** The service's documented timings (docs/calls-api.md "Timings and limits"); every one is an option. */
+export const DEFAULT_TIMINGS = {
+  /** A track without media for this long is collected; a lost session expires after it. */
+  inactivityMs: 30_000,
+  /** A session that never connects expires after this. */
+  unconnectedExpiryMs: 30_000,
+  /** Operations that need the connection wait this long for it. */
+  connectWaitMs: 5000,
+} as const
 
 export interface StateOptions {
   inactivityMs: number
@@ -127,6 +140,25 @@ export class EmulatorState {
       return {errorCode: 'empty_track_error', errorDescription: EMPTY_TRACK}
     }
     return {publication}
+  }
+
+  /**
+   * Waits (up to `timeoutMs`) until each publication a pull names has media: a publication that exists but
+   * whose publisher is not connected or not sending yet is the normal case right after the publisher's
+   * connect, and Calls waits for it (docs/calls-api.md "Timings"). Tracks that do not exist are not waited
+   * for; the lookup after the wait decides the per-track answer.
+   */
+  async awaitPublications(
+    appId: string,
+    tracks: readonly {sessionId?: string; trackName?: string}[],
+    timeoutMs: number,
+  ): Promise<void> {
+    const pending = tracks.flatMap((track) => {
+      const owner = this.sessions.get(track.sessionId ?? '')
+      const publication = owner?.appId === appId ? owner.publications.get(track.trackName ?? '') : undefined
+      return publication && !publication.closed && publication.lastPacketAt === undefined ? [publication] : []
+    })
+    await Promise.all([...new Set(pending)].map((publication) => publication.waitForMedia(timeoutMs)))
   }
 
   /** Removes a session for good: later requests get 410. */

@@ -40,7 +40,13 @@ const trackObject = object({
   trackName: string(),
   bidirectionalMediaStream: boolean,
   kind: string(),
-  simulcast: object({preferredRid: string(), priorityOrdering: ordering, ridNotAvailable: ordering}),
+  simulcast: object({
+    preferredRid: string(),
+    priorityOrdering: ordering,
+    ridNotAvailable: ordering,
+    // A draft of the API's name for ridNotAvailable (docs/calls-api.md "Simulcast").
+    ridUnavailableStrategy: string({enum: ['none', 'asciibetical', 'nextPriority']}),
+  }),
 })
 const dataChannelObject = object({
   location: string({enum: ['local', 'remote']}),

@@ -5,6 +5,7 @@ import type {CallsEmulator} from '../../../src/calls/emulator/server.js'
 import {fetchCloudflareIceServers, revokeCloudflareTurnCredential} from '../../../src/turn/cloudflare-credentials.js'
 import {restCredential} from '../../../src/turn/rest-credentials.js'
 import {APP, startEmulator} from '../../support/calls.js'
+import {isPull, startCallsFaultProxy} from '../../support/calls-faults.js'
 import {closedPort} from '../../support/http-server.js'
 
 let emulator: CallsEmulator
@@ -22,17 +23,14 @@ beforeAll(async () => {
 afterAll(() => emulator.close())
 
 const ids = (report: {checks: {id: string; status: string}[]}) => report.checks.map((c) => `${c.id}:${c.status}`)
+const EVERY_STEP_PASSES = ['calls.session.new', 'calls.push', 'calls.pull', 'calls.media', 'calls.close'].map(
+  (id) => `${id}:pass`,
+)
 
 describe('calls check', () => {
   it('passes every step against a working app, with media figures', async () => {
     const report = await runCallsCheck({appId: APP.id, appSecret: APP.secret, apiBase: emulator.apiBase})
-    expect(ids(report)).toEqual([
-      'calls.session.new:pass',
-      'calls.push:pass',
-      'calls.pull:pass',
-      'calls.media:pass',
-      'calls.close:pass',
-    ])
+    expect(ids(report)).toEqual(EVERY_STEP_PASSES)
     expect(report).toMatchObject({ok: true, exitCode: 0})
     expect(report.media?.packets).toBeGreaterThanOrEqual(30)
     expect(report.media?.frames).toBeGreaterThan(0)
@@ -81,6 +79,33 @@ describe('calls check', () => {
     expect(ids(report).slice(3)).toEqual(['calls.media:fail', 'calls.close:pass'])
     expect(report.checks[3]).toMatchObject({failure: 'failed'})
     expect(report.exitCode).toBe(3)
+  })
+})
+
+describe("calls check survives the service's timing", () => {
+  it('passes through a 429, a pull held 5 s and a subscriber session gone (410), and reports each', async () => {
+    const proxy = await startCallsFaultProxy(emulator, [
+      {name: '429 on the push', when: (r) => r.route === 'sessions/{id}/tracks/new' && !isPull(r), status429: true},
+      {name: '410 on the first pull', when: isPull, expireSession: true},
+      {name: 'the second pull held 5 s', when: isPull, delayMs: 5000},
+    ])
+    try {
+      // A step deadline shorter than the service's 5 s block must not fail the held request.
+      const report = await runCallsCheck({
+        appId: APP.id,
+        appSecret: APP.secret,
+        apiBase: proxy.apiBase,
+        timeoutMs: 3000,
+      })
+      expect(proxy.fired).toEqual(['429 on the push', '410 on the first pull', 'the second pull held 5 s'])
+      expect(ids(report)).toEqual(EVERY_STEP_PASSES)
+      const push = report.checks.find((c) => c.id === 'calls.push')
+      expect(push?.evidence).toMatch(/HTTP 429, retried after \d+ ms/)
+      const pull = report.checks.find((c) => c.id === 'calls.pull')
+      expect(pull?.evidence).toMatch(/was gone \(HTTP 410\): pulled again with a new session/)
+    } finally {
+      await proxy.close()
+    }
   })
 })
 

@@ -207,6 +207,10 @@ describe('session state, update and close', () => {
     for (const source of first.sources) source.stop()
     const at = received.packets.length
     await waitFor(() => received.packets.length > at + 20, 'RTP from the second publisher after tracks/update')
+    // One continuous stream for the subscriber: no jump in sequence numbers where the source changed.
+    const sequence = received.packets.map((p) => p.header.sequenceNumber)
+    const gaps = sequence.slice(1).map((n, i) => (n - (sequence[i] as number) + 0x10000) % 0x10000)
+    expect(Math.max(...gaps)).toBeLessThan(10)
 
     expect(await client.closeTracks(sessionId, {mids: ['0']})).toEqual({tracks: [{mid: '0', alreadyClosed: false}]})
     expect(await client.closeTracks(sessionId, {mids: ['0']})).toEqual({tracks: [{mid: '0', alreadyClosed: true}]})
