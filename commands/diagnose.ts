@@ -9,9 +9,9 @@ import {runDiagnose} from '../src/diagnose/run.js'
 
 export default class Diagnose extends BaseCommand<typeof Diagnose> {
   static override summary =
-    'Which way can a guest reach this MediaMTX — LAN, Tailscale, TURN or the Calls relay — and the fix for the rest'
+    'Which way can a guest reach this MediaMTX — LAN, Tailscale, TURN, a forwarded UDP port or the Calls relay — and the fix for the rest'
   static override description =
-    'Runs every check concurrently, each bounded, the whole within --timeout: a WHIP publish on the LAN and the candidates MediaMTX advertises; the tailnet (address, advertised, a publish over it); TURN on MediaMTX and a relay-only publish through TURN, which is what a remote guest behind NAT experiences; the Calls credentials, the relay and a synthetic guest through it into MediaMTX; and the host (UDP buffers, Node.js, clock). Exit 0 when at least one option works for remote guests (or every --require option passes), 3 otherwise. --lab runs the same against a complete local stack, no accounts needed.'
+    'Runs every check concurrently, each bounded, the whole within --timeout: a WHIP publish on the LAN and the candidates MediaMTX advertises; the tailnet (address, advertised, a publish over it); TURN on MediaMTX and a relay-only publish through TURN, which is what a remote guest behind NAT experiences; the public address (STUN), whether MediaMTX advertises it and whether a relay-only guest reaches the forwarded UDP port; the Calls credentials, the relay and a synthetic guest through it into MediaMTX; and the host (UDP buffers, Node.js, clock). A check stopped by Ctrl-C is "cancelled" (exit 130); one that runs out of its share of --timeout is "unknown" and decides nothing. Exit 0 when at least one option works for remote guests (or every --require option passes), 3 otherwise. --lab runs the same against a complete local stack, no accounts needed.'
   static override examples = [
     {
       description: 'Diagnose the MediaMTX on this box (defaults: WHIP :8889, API :9997)',
@@ -67,6 +67,7 @@ export default class Diagnose extends BaseCommand<typeof Diagnose> {
         'turn.keyId',
         'turn.keyToken',
         'turn.apiBase',
+        'stun.urls',
       ],
       {'mediamtx.configPath': MEDIAMTX_FILE_FLAG, 'probe.path': {name: 'path'}},
     ),
@@ -77,7 +78,12 @@ export default class Diagnose extends BaseCommand<typeof Diagnose> {
     const running = new Map<string, string>()
     const report = await runDiagnose(
       this.flags.lab ? {turnOnMediamtx: this.flags['lab-turn']} : false,
-      () => diagnoseOptionsFrom(this.settings, {timeoutMs: this.flags.timeout}, this.abort.signal),
+      () =>
+        diagnoseOptionsFrom(
+          this.settings,
+          {timeoutMs: this.flags.timeout, input: this.settingFlagInput},
+          this.abort.signal,
+        ),
       {
         ...(this.flags.require && {require: this.flags.require as OptionId[]}),
         timeoutMs: this.flags.timeout,

@@ -15,6 +15,8 @@ export const EXIT = {
   unreachable: 4,
   auth: 5,
   config: 6,
+  /** Cancelled by Ctrl-C (SIGINT) or SIGTERM before every check finished: 128 + SIGINT, as shells do. */
+  interrupted: 130,
 } as const
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]

@@ -27,7 +27,7 @@ export interface Style {
   dim(text: string): string
 }
 
-const GLYPH: Record<CheckStatus, string> = {pass: '✓', warn: '!', fail: '✗', skip: '-'}
+const GLYPH: Record<CheckStatus, string> = {pass: '✓', warn: '!', fail: '✗', skip: '-', cancelled: '^C', unknown: '?'}
 
 export function createStyle(level: ColorLevel): Style {
   const chalk = new Chalk({level})
@@ -36,6 +36,8 @@ export function createStyle(level: ColorLevel): Style {
     warn: chalk.yellow,
     fail: chalk.red,
     skip: chalk.dim,
+    cancelled: chalk.magenta,
+    unknown: chalk.cyan,
   }
   return {
     chalk,

@@ -1,11 +1,12 @@
 /**
- * `r58 diagnose`: which way can a guest reach this MediaMTX — LAN, Tailscale, TURN on MediaMTX, or the Calls
- * relay — and what is the smallest fix for the rest. Checks run concurrently, each bounded, the whole bounded
+ * `r58 diagnose`: which way can a guest reach this MediaMTX — LAN, Tailscale, TURN on MediaMTX, a public
+ * address with a forwarded UDP port, or the Calls relay — and what is the smallest fix for the rest. Checks run concurrently, each bounded, the whole bounded
  * by `timeoutMs`; the report says what was observed (selected candidate pairs, advertised candidates), not
- * what is assumed. A check that does not apply is `skip`, never a failure.
+ * what is assumed. A check that does not apply is `skip`, never a failure; one stopped by Ctrl-C is `cancelled`,
+ * one that ran out of its share of the bound is `unknown`: neither decides an option.
  */
 import {runCallsCheck} from '../calls/check.js'
-import {type ExitCode, R58Error} from '../errors.js'
+import {EXIT, type ExitCode, R58Error} from '../errors.js'
 import type {IceServer} from '../ice/ice-url.js'
 import {createPeer, localDescription, waitForConnected} from '../media/peer.js'
 import {createSyntheticSource} from '../media/synthetic.js'
@@ -14,43 +15,29 @@ import {readMediamtxConfig} from '../mediamtx/config-read.js'
 import {findTailscaleAddress} from '../mediamtx/tailscale.js'
 import {type AddressScope, isLoopbackAddress} from '../net/address-class.js'
 import {httpRequest} from '../net/http.js'
-import {type Check, type CheckFailure, type CheckOutcome, runCheck, skippedCheck} from '../report/check.js'
+import {
+  type Check,
+  type CheckFailure,
+  type CheckOutcome,
+  OUT_OF_TIME,
+  runCheck,
+  skippedCheck,
+  unconcluded,
+} from '../report/check.js'
+import {probeStun} from '../stun/probe-stun.js'
 import type {SelectedPair} from '../webrtc/selected-pair.js'
 import {whipDelete, whipPost} from '../whip/client.js'
 import {whipEndpointUrl} from '../whip/endpoint.js'
 import {probeWhip, type WhipProbeReport} from '../whip/probe.js'
+import {type CarrySetting, inheritAll, r58Command} from './fix-command.js'
+import {advertisedOutcome, forwardedOutcome, type PublicAddress, publicAddressOutcome} from './forward.js'
+import {describePair, fromProbe} from './from-probe.js'
 import {checkHost} from './host.js'
 import {diagnoseExitCode, guestOptions, recommend} from './options.js'
 import type {DiagnoseOptions, DiagnoseReport} from './types.js'
 
 /** The tailnet's MTU (tailscale net/tstun): RTP payloads must stay under it. */
 const TAILNET_MTU = 1280
-
-const describePair = (pair: SelectedPair | null) =>
-  pair
-    ? `${pair.local.type} ${pair.local.address}:${pair.local.port}/${pair.local.transport} ↔ ${pair.remote.type} ${pair.remote.address}:${pair.remote.port}/${pair.remote.transport}`
-    : 'no pair selected'
-
-/** A WHIP probe as one diagnose check: pass with the selected pair, or the probe's first failure. */
-function fromProbe(report: WhipProbeReport, what: string): CheckOutcome | CheckFailure {
-  const data = {
-    selectedPair: report.selectedPair,
-    verdict: report.verdict,
-    candidates: report.candidates.map((c) => c.label),
-  }
-  if (report.ok) {
-    return {status: 'pass', evidence: `${what}: connected via ${describePair(report.selectedPair)}`, data}
-  }
-  const failed = report.checks.find((c) => c.status === 'fail')
-  const fix = failed?.fix ?? report.verdict?.fix ?? undefined
-  return {
-    status: 'fail',
-    ...(failed?.failure !== undefined && {failure: failed.failure}),
-    evidence: failed ? `${failed.title}: ${failed.evidence}` : `${what} failed`,
-    ...(fix !== undefined && fix !== null && {fix}),
-    data,
-  }
-}
 
 /** TURN servers in a list of ice servers (with their credentials). */
 function turnOnly(servers: readonly IceServer[]): IceServer[] {
@@ -61,8 +48,8 @@ function turnOnly(servers: readonly IceServer[]): IceServer[] {
 
 interface MediamtxView {
   source: 'api' | 'file' | 'none'
-  /** Non-clientOnly TURN servers MediaMTX allocates on itself. */
-  serverTurn: string[]
+  /** Non-clientOnly TURN servers MediaMTX allocates on itself (with the user name it allocates with). */
+  serverTurn: {url: string; username: string | undefined}[]
   clientOnlyTurn: string[]
   detail: string
 }
@@ -73,7 +60,7 @@ async function readMediamtxView(
   signal: AbortSignal,
 ): Promise<MediamtxView> {
   const {apiUrl, apiUser, apiPassword, configPath} = options.mediamtx
-  let servers: {url: string; clientOnly: boolean}[] | undefined
+  let servers: {url: string; clientOnly: boolean; username?: string}[] | undefined
   let source: MediamtxView['source'] = 'none'
   let detail = ''
   if (apiUrl) {
@@ -88,7 +75,11 @@ async function readMediamtxView(
       const list = Array.isArray(config['webrtcICEServers2'])
         ? (config['webrtcICEServers2'] as Record<string, unknown>[])
         : []
-      servers = list.map((s) => ({url: String(s['url'] ?? ''), clientOnly: s['clientOnly'] === true}))
+      servers = list.map((s) => ({
+        url: String(s['url'] ?? ''),
+        clientOnly: s['clientOnly'] === true,
+        ...(typeof s['username'] === 'string' && s['username'] !== '' && {username: s['username']}),
+      }))
       source = 'api'
     } catch (error) {
       detail = `API unavailable (${error instanceof R58Error ? error.text : String(error)})`
@@ -98,7 +89,11 @@ async function readMediamtxView(
     try {
       const {readFile} = await import('node:fs/promises')
       const config = readMediamtxConfig(await readFile(configPath, 'utf8'), configPath)
-      servers = config.webrtc.iceServers.map((s) => ({url: s.url, clientOnly: s.clientOnly}))
+      servers = config.webrtc.iceServers.map((s) => ({
+        url: s.url,
+        clientOnly: s.clientOnly,
+        ...(s.username !== '' && {username: s.username}),
+      }))
       source = 'file'
     } catch (error) {
       detail = `${detail ? `${detail}; ` : ''}config file unreadable (${error instanceof R58Error ? error.text : String(error)})`
@@ -107,7 +102,7 @@ async function readMediamtxView(
   const turn = (servers ?? []).filter((s) => /^turns?:/i.test(s.url))
   return {
     source,
-    serverTurn: turn.filter((s) => !s.clientOnly).map((s) => s.url),
+    serverTurn: turn.filter((s) => !s.clientOnly).map((s) => ({url: s.url, username: s.username})),
     clientOnlyTurn: turn.filter((s) => s.clientOnly).map((s) => s.url),
     detail,
   }
@@ -116,43 +111,67 @@ async function readMediamtxView(
 export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport> {
   const total = options.timeoutMs ?? 10_000
   const deadline = AbortSignal.timeout(total)
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline
+  const user = options.signal
+  const signal = user ? AbortSignal.any([user, deadline]) : deadline
   const started = Date.now()
   const maxStep = options.stepTimeoutMs ?? 4000
+  /** When Ctrl-C or the whole bound stopped the run: checks that end after it concluded nothing. */
+  const stoppedAt = {cancelled: user?.aborted ? started : undefined, outOfTime: undefined as number | undefined}
+  user?.addEventListener('abort', () => (stoppedAt.cancelled ??= Date.now()), {once: true})
+  deadline.addEventListener('abort', () => (stoppedAt.outOfTime ??= Date.now()), {once: true})
   /** Per-step deadline: what is left of the whole, at most stepTimeoutMs. */
   const step = () => Math.max(500, Math.min(maxStep, total - (Date.now() - started) - 250))
   const {mediamtx} = options
   const via: readonly AddressScope[] | undefined = options.via
-  const fileFlag =
-    options.fixFileFlag ?? (mediamtx.configPath ? `--file ${mediamtx.configPath}` : '--file <mediamtx.yml>')
+  const carry = options.carry ?? inheritAll
   const endpoint = (suffix: string, base = mediamtx.whipUrl) => whipEndpointUrl(base, `${mediamtx.path}-${suffix}`)
   const apiForProbe = mediamtx.apiUrl
     ? {baseUrl: mediamtx.apiUrl, user: mediamtx.apiUser, password: mediamtx.apiPassword}
     : undefined
-  const track = async (id: string, title: string, body: () => Promise<CheckOutcome | CheckFailure>): Promise<Check> => {
+  /**
+   * A check that ends after Ctrl-C concluded nothing: `cancelled`. One that failed after the whole bound
+   * ran out, or that used up a share of it smaller than a step (a loaded machine), is `unknown`.
+   */
+  const conclude = (check: Check, budgetMs: number): Check => {
+    if (check.status === 'pass') return check
+    if (user?.aborted) return unconcluded(check, 'cancelled', 'cancelled (Ctrl-C) before it concluded')
+    const squeezed = budgetMs < maxStep && check.durationMs >= budgetMs - 50
+    if (deadline.aborted || (check.status === 'fail' && squeezed)) {
+      return unconcluded(check, 'unknown', `${OUT_OF_TIME}: ${budgetMs} ms were left of ${total} ms`)
+    }
+    return check
+  }
+  const track = async (
+    id: string,
+    title: string,
+    body: (budgetMs: number) => Promise<CheckOutcome | CheckFailure>,
+  ): Promise<Check> => {
+    const budget = step()
     options.onProgress?.({id, title, state: 'start'})
-    const check = await runCheck(id, title, body)
+    const check = conclude(await runCheck(id, title, () => body(budget)), budget)
     options.onProgress?.({id, title, state: 'done'})
     return check
   }
 
   // Phase 1, concurrently: the LAN probe (whose answer later checks analyse), Tailscale, MediaMTX's own
-  // configuration, the Calls credentials, the relay's health, the host.
+  // configuration, the public address, the Calls credentials, the relay's health, the host.
   let lanReport: WhipProbeReport | undefined
-  const lan = track('lan.whip', 'WHIP publish on the LAN', async () => {
+  const lan = track('lan.whip', 'WHIP publish on the LAN', async (budget) => {
     lanReport = await probeWhip({
       url: endpoint('lan'),
       token: mediamtx.token,
       durationMs: 300,
-      timeoutMs: step(),
+      timeoutMs: budget,
       via: via ?? ['this-host', 'lan'],
       iceServers: [],
       signal,
       ...(apiForProbe && {mediamtxApi: apiForProbe}),
     })
-    const outcome = fromProbe(lanReport, `published to ${mediamtx.whipUrl}`)
-    if (outcome.status === 'fail' && outcome.failure === 'unreachable' && !outcome.fix) {
-      outcome.fix = `Is MediaMTX running? Point r58 at it with --mediamtx-url http://<box>:8889 (now ${mediamtx.whipUrl}).`
+    const outcome = fromProbe(lanReport, `published to ${mediamtx.whipUrl}`, {role: 'lan'})
+    if (outcome.status === 'fail' && unreachableStep(outcome)) {
+      outcome.evidence = `MediaMTX is not reachable at ${mediamtx.whipUrl}: ${outcome.evidence}`
+      outcome.fix =
+        'Start MediaMTX on the box, or give its WHIP address with --mediamtx-url (and its API with --mediamtx-api-url).'
     }
     return outcome
   })
@@ -174,14 +193,32 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
     }
   })
   const view = readMediamtxView(options, step(), signal)
+  const stunUrls = options.stun?.urls ?? turnOnly(options.turn?.iceServers ?? []).flatMap((s) => s.urls as string[])
+  let publicAddress: PublicAddress | undefined
+  const publicCheck =
+    stunUrls.length === 0
+      ? Promise.resolve(
+          skippedCheck(
+            'forward.public-address',
+            'Public address of this box (STUN)',
+            'no STUN or TURN server to learn the public address from',
+            'Give a STUN server with --stun-urls (or TURN servers with --turn-urls).',
+          ),
+        )
+      : track('forward.public-address', 'Public address of this box (STUN)', async (budget) => {
+          const stun = await probeStun({urls: stunUrls.slice(0, 1), count: 2, timeoutMs: budget, signal})
+          const {outcome, found} = publicAddressOutcome(stun, stunUrls)
+          publicAddress = found
+          return outcome
+        })
   const callsCheck = options.calls
-    ? track('calls.credentials', 'Calls app id and secret', async () => {
+    ? track('calls.credentials', 'Calls app id and secret', async (budget) => {
         const calls = options.calls as NonNullable<DiagnoseOptions['calls']>
         const report = await runCallsCheck({
           appId: calls.appId,
           appSecret: calls.appSecret,
           ...(calls.apiBase && {apiBase: calls.apiBase}),
-          timeoutMs: step(),
+          timeoutMs: budget,
           packets: 10,
           signal,
         })
@@ -203,10 +240,24 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
         ),
       )
   const relayUrl = options.relay?.url
+  /** `r58 relay start` runs only with a Calls app: without one, the fix is to create it first. */
+  const relayStartFix = (listen?: string) =>
+    options.calls
+      ? r58Command([
+          'relay',
+          'start',
+          ...(listen ? ['--listen', listen] : []),
+          ...carry('calls.appId', '--calls-app-id'),
+          ...carry('calls.appSecret', '--calls-app-secret'),
+          ...carry('calls.apiBase', '--calls-api-base'),
+          ...carry('mediamtx.url', '--mediamtx'),
+          ...carry('relay.token', '--relay-token'),
+        ])
+      : 'The relay needs a Calls app first (see calls.credentials); then start it with r58 relay start.'
   const relayHealth = relayUrl
-    ? track('calls.relay.health', 'Relay running', async () => {
+    ? track('calls.relay.health', 'Relay running', async (budget) => {
         const response = await httpRequest(`${relayUrl.replace(/\/+$/, '')}/healthz`, {
-          timeoutMs: step(),
+          timeoutMs: budget,
           signal,
           step: 'relay health',
         })
@@ -214,7 +265,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
           return {
             status: 'fail',
             evidence: `${relayUrl}/healthz answered HTTP ${response.status}`,
-            fix: 'r58 relay start',
+            fix: relayStartFix(),
           }
         }
         return {status: 'pass', evidence: `${relayUrl} is healthy`}
@@ -223,11 +274,11 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
           ? {
               ...check,
               evidence: `no relay at ${relayUrl} (${check.evidence})`,
-              fix: `r58 relay start --listen ${new URL(relayUrl).host}`,
+              fix: relayStartFix(new URL(relayUrl).host),
             }
           : check,
       )
-    : Promise.resolve(skippedCheck('calls.relay.health', 'Relay running', 'no relay URL configured', 'r58 relay start'))
+    : Promise.resolve(skippedCheck('calls.relay.health', 'Relay running', 'no relay URL configured', relayStartFix()))
   const host = checkHost(options.host)
 
   const relayCheck = relayHealth.then((health) => {
@@ -235,8 +286,9 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
       return skippedCheck(
         'calls.relay.e2e',
         'A guest through the relay into MediaMTX',
-        'the relay is not running',
-        'r58 relay start',
+        health.status === 'skip'
+          ? 'no relay configured'
+          : `not run: the relay is not running (calls.relay.health: ${health.status})`,
       )
     }
     if (!options.relay?.token) {
@@ -247,27 +299,27 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
         'Set --relay-token-file or R58_RELAY_TOKEN (a token valid for every path).',
       )
     }
-    return track('calls.relay.e2e', 'A guest through the relay into MediaMTX', () =>
-      relayEndToEnd(relayUrl, options.relay?.token as string, `${mediamtx.path}-relay`, mediamtx, step(), signal),
+    return track('calls.relay.e2e', 'A guest through the relay into MediaMTX', (budget) =>
+      relayEndToEnd(relayUrl, options.relay?.token as string, `${mediamtx.path}-relay`, mediamtx, budget, signal),
     )
   })
 
   // The Calls checks finish before the relay-only TURN probe starts: run at the same time on one small box,
   // their werift peers were seen to starve each other's ICE (see the closing note of issue 8).
-  const [lanCheck, tailscaleCheck] = await Promise.all([lan, tailscaleUp, callsCheck, relayCheck])
+  const [lanCheck, tailscaleCheck] = await Promise.all([lan, tailscaleUp, callsCheck, relayCheck, publicCheck])
   const answer = lanReport?.candidates ?? []
   const mediamtxView = await view
+  const mediamtxDown = lanCheck.status === 'fail' && unreachableStep(lanCheck)
+  const noAnswer = mediamtxDown
+    ? `not checked: MediaMTX is not reachable at ${mediamtx.whipUrl} (see lan.whip)`
+    : `no WHIP answer to analyse (lan.whip: ${lanCheck.status})`
 
   // Phase 2: the checks that build on the LAN answer, the configuration and the relay's health.
   const tailscaleAdvertised = (async (): Promise<Check> => {
     if (!tailnetAddress)
       return skippedCheck('tailscale.advertised', 'MediaMTX advertises the tailnet address', 'not on a tailnet')
     if (answer.length === 0)
-      return skippedCheck(
-        'tailscale.advertised',
-        'MediaMTX advertises the tailnet address',
-        'no WHIP answer to analyse (see lan.whip)',
-      )
+      return skippedCheck('tailscale.advertised', 'MediaMTX advertises the tailnet address', noAnswer)
     const address = tailnetAddress
     return track('tailscale.advertised', 'MediaMTX advertises the tailnet address', async () =>
       answer.some((c) => c.address === address)
@@ -275,129 +327,300 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
         : {
             status: 'fail',
             evidence: `the answer lists ${[...new Set(answer.map((c) => c.label))].join(', ')} but not ${address}`,
-            fix: `r58 mediamtx configure ${fileFlag} --tailscale --write`,
+            ...configureFix(['--tailscale']),
           },
     )
   })()
   const tailscaleWhip = tailscaleAdvertised.then((advertised) => {
+    const title = 'Local self-test: WHIP publish to this box’s tailnet address'
     if (advertised.status !== 'pass' || !tailnetAddress) {
-      return skippedCheck(
-        'tailscale.whip',
-        'WHIP publish over the tailnet',
-        'MediaMTX does not advertise the tailnet address',
-      )
+      return skippedCheck('tailscale.whip', title, 'MediaMTX does not advertise the tailnet address')
     }
     const base = new URL(mediamtx.whipUrl)
     base.hostname = tailnetAddress
-    return track('tailscale.whip', 'WHIP publish over the tailnet', async () => {
+    const url = endpoint('tailnet', base.toString())
+    return track('tailscale.whip', title, async (budget) => {
       const report = await probeWhip({
-        url: endpoint('tailnet', base.toString()),
+        url,
         token: mediamtx.token,
         durationMs: 300,
-        timeoutMs: step(),
+        timeoutMs: budget,
         via: ['tailnet'],
         iceServers: [],
         signal,
       })
-      const outcome = fromProbe(report, `published over the tailnet`)
-      if (outcome.status === 'pass') outcome.evidence += `; tailnet MTU ${TAILNET_MTU} bytes, keep RTP payloads ≤ 1200`
-      return outcome
+      const outcome = fromProbe(report, `published from this box to its own tailnet address`, {role: 'lan'})
+      if (outcome.status !== 'pass') return outcome
+      // From the box to itself, packets never cross the tailnet: this proves MediaMTX accepts the address,
+      // not that a tailnet peer gets through. Only a probe from a tailnet device proves the path.
+      return {
+        status: 'warn',
+        evidence: `local self-test only (packets never left this box): ${outcome.evidence}; the tailnet path is proven only from a tailnet peer; tailnet MTU ${TAILNET_MTU} bytes, keep RTP payloads ≤ 1200`,
+        fix: r58Command(['probe', 'whip', url]),
+        data: {...outcome.data, selfTest: true},
+      }
     })
   })
 
   const hostOnly = answer.length > 0 && answer.every((c) => c.type === 'host')
   const advertised = [...new Set(answer.map((c) => `${c.label} (${c.scope})`))].join(', ')
-  const turnFix = options.turn?.iceServers.length
-    ? `r58 mediamtx configure ${fileFlag} --turn ${turnOnly(options.turn.iceServers).flatMap((s) => s.urls)[0] ?? 'turn:<host>:3478'} --turn-username <user> --turn-password-file <file> --write`
-    : `r58 mediamtx configure ${fileFlag} --turn turn:<host>:3478 --turn-username <user> --turn-password-file <file> --write (or --cloudflare-turn)`
-  const turnConfigured = track('turn.configured', 'MediaMTX uses TURN itself', async () => {
-    const relayCandidates = answer.filter((c) => c.type === 'relay')
-    if (relayCandidates.length > 0) {
-      return {
-        status: 'pass',
-        evidence: `the answer offers relay candidates: ${relayCandidates.map((c) => c.label).join(', ')}`,
-      }
-    }
-    if (mediamtxView.serverTurn.length > 0) {
-      return {
-        status: 'warn',
-        evidence: `MediaMTX is configured with ${mediamtxView.serverTurn.join(', ')} but its answer has no relay candidate (allocation failing?)`,
-        fix: `r58 probe turn ${mediamtxView.serverTurn[0]} --username <user> --credential-file <file>`,
-      }
-    }
-    const clientOnly =
-      mediamtxView.clientOnlyTurn.length > 0
-        ? ` (its TURN servers are clientOnly: ${mediamtxView.clientOnlyTurn.join(', ')})`
-        : ''
-    if (answer.length === 0) {
-      return {status: 'fail', evidence: `no WHIP answer to analyse${clientOnly}; see lan.whip`, fix: turnFix}
-    }
+  function configureFix(change: string[]): {fix: string} {
+    if (mediamtx.configPath)
+      return {fix: r58Command(['mediamtx', 'configure', '--file', mediamtx.configPath, ...change, '--write'])}
     return {
-      status: 'fail',
-      evidence: `MediaMTX advertises only ${hostOnly ? 'host candidates' : 'non-relay candidates'}: ${advertised}${clientOnly} — a guest outside this network cannot reach them, even with TURN on the guest side`,
-      fix: turnFix,
+      fix: `Give diagnose the MediaMTX config file (--file) for the exact command; the change: r58 mediamtx configure ${change.join(' ')} --write`,
     }
-  })
+  }
+  const turnFix = options.turn?.configureArgs
+    ? configureFix(options.turn.configureArgs)
+    : {
+        fix: 'Add a TURN server to MediaMTX (webrtcICEServers2): r58 mediamtx configure --file FILE --turn URL --write, or --cloudflare-turn; give diagnose --turn-urls to get the exact command.',
+      }
+  const turnConfigured = (async (): Promise<Check> => {
+    if (answer.length === 0 && mediamtxDown && mediamtxView.source === 'none') {
+      return skippedCheck('turn.configured', 'MediaMTX uses TURN itself', noAnswer)
+    }
+    return track('turn.configured', 'MediaMTX uses TURN itself', async () => {
+      const relayCandidates = answer.filter((c) => c.type === 'relay')
+      if (relayCandidates.length > 0) {
+        return {
+          status: 'pass',
+          evidence: `the answer offers relay candidates: ${relayCandidates.map((c) => c.label).join(', ')}`,
+        }
+      }
+      const configured = mediamtxView.serverTurn[0]
+      if (configured) {
+        // Observed, not guessed: TURN is configured and the answer carries no relay candidate.
+        return {
+          status: 'fail',
+          evidence: `MediaMTX is configured with TURN ${mediamtxView.serverTurn.map((s) => s.url).join(', ')} (from its ${mediamtxView.source === 'api' ? 'API' : 'config file'}), but ${answer.length === 0 ? 'there is no answer to look at' : `its answer has no relay candidate: ${advertised}`} — it got no allocation from that server`,
+          fix: probeTurnFix(configured.url, configured.username, carry),
+        }
+      }
+      const clientOnly =
+        mediamtxView.clientOnlyTurn.length > 0
+          ? ` (its TURN servers are clientOnly: ${mediamtxView.clientOnlyTurn.join(', ')})`
+          : ''
+      if (answer.length === 0) {
+        return {
+          status: 'fail',
+          evidence: `${noAnswer}; MediaMTX has no TURN server of its own${clientOnly}`,
+          ...turnFix,
+        }
+      }
+      return {
+        status: 'fail',
+        evidence: `MediaMTX advertises only ${hostOnly ? 'host candidates' : 'non-relay candidates'}: ${advertised}${clientOnly} — a guest outside this network cannot reach them, even with TURN on the guest side`,
+        ...turnFix,
+      }
+    })
+  })()
   const turnServers = options.turn?.iceServers.length
     ? {servers: turnOnly(options.turn.iceServers), source: options.turn.source}
     : lanReport?.iceServers.urls.some((u) => /^turns?:/i.test(u))
       ? {servers: [], source: 'MediaMTX Link headers'}
       : undefined
-  const turnRelayOnly = !turnServers
-    ? Promise.resolve(
-        skippedCheck(
-          'turn.relay-only',
-          'Relay-only publish (a remote guest behind NAT)',
-          'no TURN server to test with',
-          'Give TURN servers with --turn-urls, --turn-username and --turn-credential-file, or a Cloudflare TURN key (--turn-key-id, --turn-key-token-file).',
-        ),
+  // A guest's TURN relay is out on the internet: it reaches MediaMTX's relay candidates and public addresses,
+  // never its LAN, loopback or tailnet ones. With nothing it can reach, the outcome is known without waiting
+  // out an ICE timeout; say so instead of trying.
+  const reachable = answer.filter(
+    (c) => c.type === 'relay' || (c.scope === 'internet' && !c.documentation) || c.scope === 'unknown',
+  )
+  let relayOnlyRun: RelayOnlyRun = {ran: false, pair: null, connected: false, evidence: 'no TURN server to test with'}
+  const turnRelayOnly = (async (): Promise<Check> => {
+    const id = 'turn.relay-only'
+    const title = 'Relay-only publish (a remote guest behind NAT)'
+    if (!turnServers) {
+      return skippedCheck(
+        id,
+        title,
+        'no TURN server to test with',
+        'Give TURN servers with --turn-urls, --turn-username and --turn-credential-file, or a Cloudflare TURN key (--turn-key-id, --turn-key-token-file).',
       )
-    : track('turn.relay-only', 'Relay-only publish (a remote guest behind NAT)', async () => {
-        const report = await probeWhip({
-          url: endpoint('turn'),
-          token: mediamtx.token,
-          durationMs: 300,
-          timeoutMs: step(),
-          relayOnly: true,
-          ...(turnServers.servers.length > 0 && {iceServers: turnServers.servers}),
-          ...(via && {via}),
-          signal,
-        })
-        const outcome = fromProbe(report, `through TURN (${turnServers.source})`)
-        const remote = report.selectedPair?.remote
-        if (outcome.status === 'pass' && remote && remote.type !== 'relay') {
-          // Observed, not assumed: ICE may succeed through MediaMTX's srflx or host address, not its relay.
-          outcome.evidence += ` — through MediaMTX's ${remote.type} address, not a relay of MediaMTX`
-        }
-        if (outcome.status === 'fail' && report.checks.some((c) => c.id === 'whip.post' && c.status === 'pass')) {
-          outcome.evidence = `201 and SDP fine, but ICE checking → failed through TURN: MediaMTX offers ${advertised || 'no candidates'}`
-          outcome.fix = turnFix
-        }
-        return outcome
-      })
+    }
+    if (answer.length === 0) {
+      relayOnlyRun = {...relayOnlyRun, evidence: noAnswer}
+      return skippedCheck(id, title, noAnswer)
+    }
+    if (reachable.length === 0) {
+      const why = `not tried: MediaMTX’s answer offers no candidate a guest’s TURN relay can reach (${advertised}: LAN, loopback or tailnet addresses only; see turn.configured)`
+      relayOnlyRun = {...relayOnlyRun, evidence: why}
+      return skippedCheck(id, title, why)
+    }
+    return track(id, title, async (budget) => {
+      const run = await relayOnlyEveryTransport(turnServers, budget)
+      relayOnlyRun = {ran: true, ...run.summary}
+      return run.outcome
+    })
+  })()
 
-  const checks = await Promise.all([
-    lanCheck,
-    tailscaleCheck,
-    tailscaleAdvertised,
-    tailscaleWhip,
-    turnConfigured,
-    turnRelayOnly,
-    callsCheck,
-    relayHealth,
-    relayCheck,
-    host,
-  ]).then((all) => all.flat())
+  /** One relay-only publish per TURN transport (UDP, TCP, TLS), one after the other: each is its own path. */
+  async function relayOnlyEveryTransport(
+    servers: {servers: IceServer[]; source: string},
+    budget: number,
+  ): Promise<{outcome: CheckOutcome | CheckFailure; summary: Omit<RelayOnlyRun, 'ran'>}> {
+    const byTransport = servers.servers.length > 0 ? oneUrlPerTransport(servers.servers) : [undefined]
+    const results: {url: string; report: WhipProbeReport}[] = []
+    for (const server of byTransport) {
+      if (signal.aborted) break
+      const report = await probeWhip({
+        url: endpoint('turn'),
+        token: mediamtx.token,
+        durationMs: 300,
+        timeoutMs: results.length === 0 ? budget : step(),
+        relayOnly: true,
+        ...(server && {iceServers: [server]}),
+        ...(via && {via}),
+        signal,
+      })
+      results.push({url: server ? String(server.urls) : 'MediaMTX Link headers', report})
+    }
+    const transports = results.map(({url, report}) => ({
+      url,
+      connected: report.ok,
+      relayProtocol: report.selectedPair?.local.relayProtocol ?? null,
+      pair: report.selectedPair,
+    }))
+    const best = results.find((r) => r.report.ok) ?? results[0]
+    const bestReport = best?.report as WhipProbeReport
+    const outcome = fromProbe(bestReport, `through TURN (${servers.source})`, {role: 'remote'})
+    const lines = transports.map(
+      (t) =>
+        `${t.url}: ${t.connected ? `connected via ${describePair(t.pair)}` : 'no connection'}${fellBack(t.url, t.relayProtocol) ? ' — TURN/UDP failed from this host, werift fell back to TURN/TCP' : ''}`,
+    )
+    const remote = bestReport.selectedPair?.remote
+    if (outcome.status === 'pass') {
+      outcome.evidence = lines.join('; ')
+      if (remote && remote.type !== 'relay') {
+        // Observed, not assumed: ICE may succeed through MediaMTX's public address, not its relay.
+        outcome.evidence += ` — through MediaMTX's ${remote.type} address ${remote.address}, not a relay of MediaMTX`
+      }
+      const udpBlocked = transports.some(
+        (t) => fellBack(t.url, t.relayProtocol) || (!t.connected && transportOf(t.url) === 'udp'),
+      )
+      if (udpBlocked) {
+        outcome.status = 'warn'
+        outcome.fix =
+          'UDP to the TURN server is blocked from here: give guests TURN over TCP or TLS (turn:HOST:PORT?transport=tcp, turns:HOST:5349) in MediaMTX’s clientOnly ICE servers.'
+      }
+    } else if (outcome.status === 'fail') {
+      const failed = bestReport.checks.find((c) => c.status === 'fail')
+      outcome.evidence = `${lines.join('; ')}; ${failed?.id === 'whip.ice' ? `201 and SDP fine, but ICE through TURN got no answer from ${reachable.map((c) => c.label).join(', ')}` : outcome.evidence}`
+      // TURN is already on MediaMTX: prescribing it again is no fix. Say what to test instead.
+      if (mediamtxView.serverTurn[0]) {
+        outcome.fix = probeTurnFix(mediamtxView.serverTurn[0].url, mediamtxView.serverTurn[0].username, carry)
+      }
+    }
+    outcome.data = {...outcome.data, transports}
+    return {
+      outcome,
+      summary: {pair: bestReport.selectedPair, connected: bestReport.ok, evidence: outcome.evidence},
+    }
+  }
+
+  await Promise.all([tailscaleAdvertised, tailscaleWhip, turnConfigured, turnRelayOnly])
+  const forwardAdvertised = track('forward.advertised', 'MediaMTX advertises the public address', async () =>
+    advertisedOutcome(publicAddress, answer, (address) => configureFix(['--add-host', address]).fix),
+  )
+  const forwardAdvertisedCheck = await forwardAdvertised
+  const forwardReached = await track(
+    'forward.relay-only',
+    'A guest outside the NAT reaches the forwarded port',
+    async () => forwardedOutcome(publicAddress, forwardAdvertisedCheck.status === 'pass', relayOnlyRun),
+  )
+
+  const finish = (check: Check): Check => {
+    if (check.status === 'pass') return check
+    const at = Date.parse(check.startedAt)
+    if (stoppedAt.cancelled !== undefined && at >= stoppedAt.cancelled - 1000 && check.status !== 'cancelled')
+      return unconcluded(check, 'cancelled', 'cancelled (Ctrl-C) before it concluded')
+    if (
+      stoppedAt.cancelled === undefined &&
+      stoppedAt.outOfTime !== undefined &&
+      at >= stoppedAt.outOfTime - 1000 &&
+      check.status !== 'unknown' &&
+      check.status !== 'skip'
+    )
+      return unconcluded(check, 'unknown', `${OUT_OF_TIME}: the whole ${total} ms ran out`)
+    return check
+  }
+  const checks = (
+    await Promise.all([
+      lanCheck,
+      tailscaleCheck,
+      tailscaleAdvertised,
+      tailscaleWhip,
+      turnConfigured,
+      turnRelayOnly,
+      publicCheck,
+      forwardAdvertisedCheck,
+      forwardReached,
+      callsCheck,
+      relayHealth,
+      relayCheck,
+      host,
+    ])
+  )
+    .flat()
+    .map(finish)
   const guestOptionList = guestOptions(checks)
-  const exitCode: ExitCode = diagnoseExitCode(guestOptionList, options.require)
+  const cancelled = user?.aborted === true
+  const exitCode: ExitCode = cancelled ? EXIT.interrupted : diagnoseExitCode(guestOptionList, options.require)
   return {
     target: {whipUrl: mediamtx.whipUrl, apiUrl: mediamtx.apiUrl ?? null, path: mediamtx.path},
     checks,
     options: guestOptionList,
-    recommendation: recommend(guestOptionList),
+    recommendation: recommend(guestOptionList, {
+      cancelled,
+      ...(mediamtxDown && {mediamtxUnreachable: `MediaMTX is not reachable at ${mediamtx.whipUrl}`}),
+    }),
+    cancelled,
     ok: exitCode === 0,
     exitCode,
   }
+}
+
+interface RelayOnlyRun {
+  ran: boolean
+  pair: SelectedPair | null
+  connected: boolean
+  evidence: string
+}
+
+/** The lan.whip failure that means MediaMTX itself did not answer over HTTP. */
+function unreachableStep(check: Pick<Check, 'failure' | 'data'>): boolean {
+  const step = (check.data as {failedStep?: string} | undefined)?.failedStep
+  return check.failure === 'unreachable' && (step === 'whip.options' || step === 'whip.post')
+}
+
+function transportOf(url: string): 'udp' | 'tcp' | 'tls' {
+  if (/^turns:/i.test(url)) return 'tls'
+  return /transport=tcp/i.test(url) ? 'tcp' : 'udp'
+}
+
+/** werift retries a failed TURN/UDP allocation over TCP without saying so; the pair's relayProtocol tells. */
+function fellBack(url: string, relayProtocol: string | null): boolean {
+  return transportOf(url) === 'udp' && relayProtocol === 'tcp'
+}
+
+/** The first URL of each TURN transport, each with its server's credentials. */
+function oneUrlPerTransport(servers: readonly IceServer[]): IceServer[] {
+  const seen = new Set<string>()
+  const out: IceServer[] = []
+  for (const server of servers) {
+    for (const url of Array.isArray(server.urls) ? server.urls : [server.urls]) {
+      const transport = transportOf(url)
+      if (seen.has(transport)) continue
+      seen.add(transport)
+      out.push({...server, urls: url})
+    }
+  }
+  return out
+}
+
+/** `r58 probe turn URL --username U`: the TURN server MediaMTX is configured with, tested on its own. */
+function probeTurnFix(url: string, username: string | undefined, carry: CarrySetting): string {
+  return `Test the TURN server MediaMTX uses (with the password from its webrtcICEServers2 in R58_TURN_CREDENTIAL or --credential-file): ${r58Command(['probe', 'turn', url, ...(username ? ['--username', username] : carry('turn.username', '--username'))])}`
 }
 
 /**

@@ -4,6 +4,7 @@ import type {IceServer} from '../ice/ice-url.js'
 import type {TailscaleOptions} from '../mediamtx/tailscale.js'
 import type {AddressScope} from '../net/address-class.js'
 import type {Check} from '../report/check.js'
+import type {CarrySetting} from './fix-command.js'
 import type {HostInputs} from './host.js'
 import type {GuestOption, OptionId, Recommendation} from './options.js'
 
@@ -22,7 +23,16 @@ export interface DiagnoseOptions {
     configPath?: string | undefined
   }
   /** TURN servers a remote guest would use, for the relay-only probe (default: those MediaMTX hands out). */
-  turn?: {iceServers: IceServer[]; source: string} | undefined
+  turn?:
+    | {
+        iceServers: IceServer[]
+        source: string
+        /** `r58 mediamtx configure` arguments that give MediaMTX this TURN server (`--turn URL …`), for the fix. */
+        configureArgs?: string[] | undefined
+      }
+    | undefined
+  /** STUN servers that tell this box its public address (default: the TURN servers, which answer STUN too). */
+  stun?: {urls: string[]} | undefined
   calls?: {appId: string; appSecret: string; apiBase?: string | undefined} | undefined
   relay?: {url: string; token?: string | undefined} | undefined
   /** Exit 0 only when every one of these options works (default: any option that serves remote guests). */
@@ -33,8 +43,8 @@ export interface DiagnoseOptions {
   stepTimeoutMs?: number
   /** Connect probes only through candidates of these scopes (the lab: `['this-host']`). */
   via?: readonly AddressScope[] | undefined
-  /** How the fixes refer to the MediaMTX config file, e.g. `--file /etc/mediamtx.yml`. */
-  fixFileFlag?: string | undefined
+  /** How a fix command gets a setting that was given on diagnose's command line (default: inherits it). */
+  carry?: CarrySetting | undefined
   tailscale?: TailscaleOptions
   host?: HostInputs
   onProgress?: (event: {id: string; title: string; state: 'start' | 'done'}) => void
@@ -44,9 +54,11 @@ export interface DiagnoseOptions {
 export interface DiagnoseReport {
   target: {whipUrl: string; apiUrl: string | null; path: string}
   checks: Check[]
-  /** The four ways in: LAN, Tailscale, TURN on MediaMTX, Calls relay. */
+  /** The five ways in: LAN, Tailscale, TURN on MediaMTX, a forwarded UDP port, Calls relay. */
   options: GuestOption[]
   recommendation: Recommendation
+  /** Ctrl-C stopped the run: the report is partial, its unfinished checks are `cancelled`, exit 130. */
+  cancelled: boolean
   ok: boolean
   exitCode: ExitCode
 }

@@ -88,6 +88,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       const server = `  - url: ${coturn.turnUrls.udp}\n    username: ${coturn.username}\n    password: ${coturn.credential}\n`
       await writeFile(configPath, LAB_MEDIAMTX_YML.replace('webrtcICEServers2: []\n', `webrtcICEServers2:\n${server}`))
     }
+    // The lab's TURN password as a file, so that the printed `mediamtx configure --turn …` fix runs as printed.
+    const turnPasswordFile = join(dir, 'turn-password')
+    if (coturn) await writeFile(turnPasswordFile, coturn.credential, {mode: 0o600})
     const mediamtx: MediamtxStandin = await startMediamtxStandin({
       configPath,
       whipPort: 0,
@@ -119,12 +122,19 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         turn: {
           iceServers: [{urls: [coturn.turnUrls.udp], username: coturn.username, credential: coturn.credential}],
           source: 'the lab coturn',
+          configureArgs: [
+            '--turn',
+            coturn.turnUrls.udp,
+            '--turn-username',
+            coturn.username,
+            '--turn-password-file',
+            turnPasswordFile,
+          ],
         },
       }),
       via: ['this-host'],
-      // On loopback a working path connects in well under a second; failing ones need not take longer.
-      stepTimeoutMs: 2000,
-      fixFileFlag: `--file ${configPath}`,
+      // No shorter step bound: a path that cannot work is concluded from the answer's candidates, not waited
+      // out, and on a loaded machine a working path needs the default's room.
       // The lab has no tailnet, whatever this machine has: nothing is probed beyond loopback.
       tailscale: {
         exec: async () => {

@@ -6,7 +6,11 @@
  */
 import {EXIT, type ExitCode, isR58Error, isUnreachableError, type R58Error} from '../errors.js'
 
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
+/**
+ * `cancelled`: stopped by Ctrl-C before it concluded. `unknown`: ran out of its share of the time bound
+ * (raise --timeout). Neither is a failure, and neither decides anything: nothing was concluded.
+ */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'cancelled' | 'unknown'
 
 /** Why a check failed; maps onto the exit-code table. */
 export type FailureKind = 'failed' | 'unreachable' | 'auth' | 'config'
@@ -54,10 +58,12 @@ export function failureKindOf(error: R58Error): FailureKind {
 }
 
 /**
- * The exit code of a set of checks: 0 when none failed; otherwise the exit class of the most specific
- * failure (config 6 > auth 5 > unreachable 4 > failed 3). Warnings and skips never fail.
+ * The exit code of a set of checks: 130 when any was cancelled (the report is partial); 0 when none failed;
+ * otherwise the exit class of the most specific failure (config 6 > auth 5 > unreachable 4 > failed 3).
+ * Warnings, skips and `unknown` (out of time) never fail.
  */
 export function exitCodeOf(checks: readonly Pick<Check, 'status' | 'failure'>[]): ExitCode {
+  if (checks.some((c) => c.status === 'cancelled')) return EXIT.interrupted
   const kinds = new Set(checks.filter((c) => c.status === 'fail').map((c) => c.failure ?? 'failed'))
   if (kinds.size === 0) return EXIT.ok
   for (const kind of FAILURE_PRECEDENCE) if (kinds.has(kind)) return FAILURE_EXIT[kind]
@@ -65,7 +71,19 @@ export function exitCodeOf(checks: readonly Pick<Check, 'status' | 'failure'>[])
 }
 
 export function isOk(checks: readonly Pick<Check, 'status'>[]): boolean {
-  return checks.every((c) => c.status !== 'fail')
+  return checks.every((c) => c.status !== 'fail' && c.status !== 'cancelled')
+}
+
+/** Evidence of a check that ran out of its share of the time bound. */
+export const OUT_OF_TIME = 'out of time (raise --timeout)'
+
+/**
+ * The same check, concluded as `cancelled` (Ctrl-C) or `unknown` (out of time): whatever it had observed
+ * so far stays in the evidence, its failure kind and fix go (nothing was concluded).
+ */
+export function unconcluded(check: Check, status: 'cancelled' | 'unknown', why: string): Check {
+  const {failure: _failure, fix: _fix, ...rest} = check
+  return {...rest, status, evidence: `${why}; so far: ${check.evidence}`}
 }
 
 export interface CheckOutcome {

@@ -15,7 +15,8 @@ export interface Verdict {
   fix: string | null
 }
 
-type VerdictInput = Pick<AnalyzedCandidate, 'label' | 'type' | 'category' | 'scope'>
+type VerdictInput = Pick<AnalyzedCandidate, 'label' | 'type' | 'category' | 'scope'> &
+  Partial<Pick<AnalyzedCandidate, 'documentation'>>
 
 export interface VerdictOptions {
   /** How to name the server in sentences: `MediaMTX` when it is one, otherwise `The server`. */
@@ -39,7 +40,9 @@ const list = (items: readonly VerdictInput[]) => items.map((c) => c.label).join(
 
 export function reachabilityVerdict(candidates: readonly VerdictInput[], options: VerdictOptions = {}): Verdict {
   const server = options.server ?? 'The server'
-  const all = unique(candidates)
+  // Documentation ranges (TEST-NET) are routable nowhere: they reach no guest, whatever their class says.
+  const documentation = unique(candidates.filter((c) => c.documentation === true))
+  const all = unique(candidates.filter((c) => c.documentation !== true))
   const hostnames = all.filter((c) => c.category === 'hostname')
   const internet = all.filter((c) => c.scope === 'internet')
   const tailnet = all.filter((c) => c.scope === 'tailnet')
@@ -52,6 +55,11 @@ export function reachabilityVerdict(candidates: readonly VerdictInput[], options
     )
   }
   if (lan.some((c) => c.category === 'mdns')) caveats.push('mDNS (.local) candidates reach only the same network link.')
+  if (documentation.length > 0) {
+    caveats.push(
+      `Documentation addresses (${list(documentation)}) are never routable: not tried, and no guest can use them.`,
+    )
+  }
   const tail = caveats.length > 0 ? ` ${caveats.join(' ')}` : ''
 
   if (internet.length > 0) {
@@ -59,7 +67,7 @@ export function reachabilityVerdict(candidates: readonly VerdictInput[], options
     if (relays.length > 0) {
       return {
         scope: 'anywhere',
-        text: `${server} advertises TURN relay candidate ${list(relays)} — guests can publish from anywhere that reaches the TURN server.${tail}`,
+        text: `${server} advertises TURN relay candidate ${list(relays)} — guests whose client has a TURN server can publish from anywhere that reaches the TURN server (a guest without STUN or TURN cannot: the relay forwards only from addresses ${server === 'The server' ? 'the server' : server} was told of).${tail}`,
         fix: null,
       }
     }
@@ -106,7 +114,7 @@ export function reachabilityVerdict(candidates: readonly VerdictInput[], options
   }
   return {
     scope: 'none',
-    text: `${server}’s answer lists no usable ICE candidate — no guest can connect.`,
+    text: `${server}’s answer lists no usable ICE candidate — no guest can connect.${tail}`,
     fix: 'Check webrtcLocalUDPAddress, webrtcIPsFromInterfaces and webrtcAdditionalHosts in mediamtx.yml (`r58 mediamtx check`)',
   }
 }

@@ -6,6 +6,11 @@ export interface PairEnd {
   transport: string
   address: string
   port: number
+  /**
+   * For a local relay candidate: how this host reaches the TURN server (`udp`, `tcp`, `tls`), as in WebRTC
+   * stats. werift falls back from TURN/UDP to TURN/TCP silently, so only this says which carried the media.
+   */
+  relayProtocol?: 'udp' | 'tcp' | 'tls'
 }
 
 export interface SelectedPair {
@@ -31,9 +36,18 @@ export function selectedPair(pc: RTCPeerConnection): SelectedPair | null {
     address: c.host,
     port: c.port,
   })
+  const local = end(pair.localCandidate)
+  const relayProtocol = turnTransportOf(pair)
+  if (local.type === 'relay' && relayProtocol) local.relayProtocol = relayProtocol
   return {
-    local: end(pair.localCandidate),
+    local,
     remote: end(pair.remoteCandidate),
     rttMs: pair.rtt === undefined ? null : Math.round(pair.rtt * 1000 * 10) / 10,
   }
+}
+
+/** The transport of the TURN client behind a relay pair (werift: pair.protocol.turn.transport.type). */
+function turnTransportOf(pair: object): PairEnd['relayProtocol'] | undefined {
+  const type = (pair as {protocol?: {turn?: {transport?: {type?: unknown}}}}).protocol?.turn?.transport?.type
+  return type === 'udp' || type === 'tcp' || type === 'tls' ? type : undefined
 }

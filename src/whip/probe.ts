@@ -490,11 +490,13 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
         )
       })
       const tried = report.candidates.filter((c) => c.used).map((c) => c.label)
+      const notTried = report.candidates
+        .filter((c) => !c.used)
+        .map((c) => `${c.label}: ${c.skipReason}`)
+        .filter((line, i, all) => all.indexOf(line) === i)
       if (tried.length === 0) {
-        throw new R58Error(
-          'E_UNREACHABLE',
-          `no candidate to connect to (${report.candidates.map((c) => `${c.label}: ${c.skipReason}`).join('; ')})`,
-        )
+        // Nothing was tried, so nothing failed: say what was set aside and why.
+        return {status: 'skip', evidence: `not tried: ${notTried.join('; ')}`, data: {notTried}}
       }
       try {
         await withTimeout(connected, timeoutMs, 'ICE checking', options.signal)
@@ -502,7 +504,7 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
         if (error instanceof R58Error && error.code === 'E_TIMEOUT') {
           throw new R58Error(
             'E_TIMEOUT',
-            `ICE checking: no answer from ${tried.join(', ')} within ${timeoutMs} ms${relayOnly ? ' through the TURN relay' : ''}`,
+            `ICE checking: no answer from ${tried.join(', ')} within ${timeoutMs} ms${relayOnly ? ' through the TURN relay' : ''}${notTried.length > 0 ? ` (not tried: ${notTried.join('; ')})` : ''}`,
             {hint: report.verdict?.fix ?? undefined},
           )
         }
@@ -523,8 +525,8 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
           : 'connected',
       }
     })
-    if (iceCheck.status === 'fail') {
-      stopReason = 'ICE did not connect'
+    if (iceCheck.status !== 'pass') {
+      stopReason = iceCheck.status === 'skip' ? 'no candidate was tried' : 'ICE did not connect'
       return report
     }
     const dtlsCheck = await run('whip.dtls', async () => {
@@ -554,15 +556,32 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
       })()
       await withTimeout(firstRtp, timeoutMs, 'first RTP', options.signal)
       mark('rtp.first', 'first RTP packet sent')
-      const confirm = options.mediamtxApi
-        ? confirmWithMediamtx(options.mediamtxApi, whip, timeoutMs, options.signal, durationMs).then((result) => {
-            report.mediamtx = result.confirmation
-            mark('mediamtx', result.summary)
-            return result
-          })
-        : undefined
+      // The API knows a session by its MediaMTX path: a WHIP URL of another form has none to look up.
+      const apiPath = options.mediamtxApi ? mediamtxPathOf(whip.endpoint) : undefined
+      if (options.mediamtxApi && apiPath === undefined) {
+        checks.set(
+          'whip.mediamtx.path',
+          skippedCheck(
+            'whip.mediamtx.path',
+            TITLES['whip.mediamtx.path'] as string,
+            `not looked up: ${whip.endpoint} is not a MediaMTX /<path>/whip URL, so --mediamtx-api has no path to confirm`,
+          ),
+        )
+      }
+      // Settled into a value at once: a rejection here must never escape while the media runs.
+      const confirm =
+        options.mediamtxApi && apiPath !== undefined
+          ? confirmWithMediamtx(options.mediamtxApi, apiPath, whip, timeoutMs, options.signal, durationMs).then(
+              (result) => {
+                report.mediamtx = result.confirmation
+                mark('mediamtx', result.summary)
+                return result
+              },
+              (error: unknown) => ({error}),
+            )
+          : undefined
       await sleep(durationMs, options.signal)
-      const apiResult = await confirm?.catch((error: unknown) => ({error}))
+      const apiResult = await confirm
       if (apiResult) {
         checks.set(
           'whip.mediamtx.path',
@@ -646,15 +665,12 @@ interface ApiResult {
 /** Polls MediaMTX's API: path ready with our session as source, bytes growing, the session's selected pair. */
 async function confirmWithMediamtx(
   target: NonNullable<WhipProbeOptions['mediamtxApi']>,
+  name: string,
   session: WhipSession,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   durationMs: number,
 ): Promise<ApiResult> {
-  const name = mediamtxPathOf(session.endpoint)
-  if (name === undefined) {
-    throw new R58Error('E_USAGE', `--mediamtx-api: ${session.endpoint} is not a MediaMTX /<path>/whip URL`)
-  }
   const api = new MediamtxApi({
     baseUrl: target.baseUrl,
     user: target.user,

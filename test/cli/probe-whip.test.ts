@@ -3,6 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type MediamtxStandin, startMediamtxStandin} from '../../src/mediamtx/standin/server.js'
 import {runR58, spawnR58} from '../support/cli.js'
 import {closedPort, type LoopbackServer, startHttpServer} from '../support/http-server.js'
+import {startWhipProxy} from '../support/whip-proxy.js'
 import {WORLD_MEDIAMTX_YML} from './world.js'
 
 let standin: MediamtxStandin
@@ -91,6 +92,26 @@ describe('r58 probe whip', () => {
   it('refuses a URL that is not http(s)', async () => {
     const out = await runR58(['probe', 'whip', 'ftp://box/cam/whip'])
     expect(out.exitCode).toBe(2)
+  })
+
+  it('--mediamtx-api with a WHIP URL not of MediaMTX’s form: no stack trace, DELETE sent, the report’s exit code', async () => {
+    const proxy = await startWhipProxy(standin.whipUrl, {
+      mapPath: (path) => path.replace(/^\/ingest\/cam(?=$|\?)/, '/cam/whip'),
+    })
+    try {
+      const out = await spawnR58(
+        ['probe', 'whip', `${proxy.url}/ingest/cam`, ...quick, '--mediamtx-api', standin.apiUrl as string, '--json'],
+        {timeoutMs: 20_000},
+      )
+      expect(out.stderr).not.toMatch(/\bat \S+ \(|R58Error/)
+      expect(out.exitCode).toBe(0)
+      const checks = JSON.parse(out.stdout).result.checks as {id: string; status: string}[]
+      expect(checks.find((c) => c.id === 'whip.mediamtx.path')?.status).toBe('skip')
+      expect(checks.find((c) => c.id === 'whip.delete')?.status).toBe('pass')
+      expect(standin.sessions()).toEqual([])
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('exits by itself, promptly, as a real process', async () => {

@@ -16,6 +16,8 @@ export interface ProxyQuirks {
   rewriteAnswer?: (sdp: string) => string
   /** Drop these response headers of the 201 (lower-case). */
   dropHeaders?: string[]
+  /** Serve the endpoint under another path (a WHIP URL that is not of MediaMTX's `/<path>/whip` form). */
+  mapPath?: (path: string) => string
 }
 
 async function body(req: IncomingMessage): Promise<Buffer> {
@@ -26,7 +28,7 @@ async function body(req: IncomingMessage): Promise<Buffer> {
 
 export async function startWhipProxy(target: string, quirks: ProxyQuirks): Promise<LoopbackServer> {
   const server = await startHttpServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', target)
+    const url = new URL(quirks.mapPath ? quirks.mapPath(req.url ?? '/') : (req.url ?? '/'), target)
     if (req.method === 'PATCH' && quirks.patchStatus !== undefined) {
       await body(req)
       res.writeHead(quirks.patchStatus, {'content-type': 'text/plain'}).end('trickle not supported')

@@ -1,4 +1,7 @@
-/** Human rendering of `r58 diagnose`: the four ways in, then every check, then one recommendation. */
+/**
+ * Human rendering of `r58 diagnose`: the five ways in, then every check, then one recommendation. What stops
+ * everything (Ctrl-C, MediaMTX not reachable) leads instead of hiding under the tables.
+ */
 
 import type {DiagnoseReport} from '../../diagnose/types.js'
 import type {LabParts} from '../../lab/lab.js'
@@ -9,6 +12,8 @@ export interface DiagnoseView extends DiagnoseReport {
   /** Present with --lab: what the lab started. */
   lab?: LabParts
 }
+
+const STATUS_WORD: Partial<Record<string, string>> = {skip: 'not checked', unknown: 'out of time'}
 
 const wrap = (text: string, width = 110) => (text.length <= width ? text : `${text.slice(0, width - 1)}…`)
 
@@ -22,11 +27,15 @@ export function renderDiagnose(report: DiagnoseView, style: Style): string {
       '',
     )
   }
+  const lan = report.checks.find((c) => c.id === 'lan.whip')
+  if (report.cancelled || lan?.evidence.startsWith('MediaMTX is not reachable')) {
+    out.push(style.bold(report.recommendation.text), '')
+  }
   out.push(style.bold(`Which way can a guest reach MediaMTX at ${report.target.whipUrl}?`), '')
   const rows = report.options.map((o) => [
     style.glyph(o.status),
     o.title,
-    style.status(o.status, o.status === 'skip' ? 'not checked' : o.status),
+    style.status(o.status, STATUS_WORD[o.status] ?? o.status),
     wrap(o.evidence, 90),
   ])
   out.push(table(rows, '  '))

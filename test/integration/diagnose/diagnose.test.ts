@@ -40,10 +40,21 @@ describe('the lab: a box that advertises only its LAN address, no TURN, a relay 
     expect(turn?.status).toBe('fail')
     expect(byId(report)['turn.configured']?.evidence).toContain('advertises only host candidates')
     expect(byId(report)['turn.configured']?.evidence).toContain('192.168.1.58:8189/udp (lan)')
-    expect(turn?.fix).toMatch(/^r58 mediamtx configure --file .+ --turn turn:127\.0\.0\.1:\d+/)
-    // The remote guest's view: 201 and an SDP answer, then ICE through TURN fails.
-    expect(byId(report)['turn.relay-only']).toMatchObject({status: 'fail'})
-    expect(byId(report)['turn.relay-only']?.evidence).toContain('201 and SDP fine, but ICE checking → failed')
+    expect(turn?.fix).toMatch(
+      /^r58 mediamtx configure --file \S+ --turn 'turn:127\.0\.0\.1:\d+\?transport=udp' --turn-username \S+ --turn-password-file \S+ --write$/,
+    )
+    // The remote guest's view is known from the answer: nothing in it is reachable from a TURN relay, so the
+    // relay-only publish is not tried (no ICE timeout waited out), and says why.
+    expect(byId(report)['turn.relay-only']).toMatchObject({status: 'skip'})
+    expect(byId(report)['turn.relay-only']?.evidence).toMatch(
+      /^not tried: MediaMTX’s answer offers no candidate a guest’s TURN relay can reach \(.*192\.168\.1\.58:8189\/udp \(lan\)/,
+    )
+  })
+
+  it('has a fifth option, the forwarded UDP port, not checked in the lab (STUN sees only loopback)', () => {
+    expect(option(report, 'forward')).toMatchObject({status: 'skip', remote: true})
+    expect(byId(report)['forward.public-address']?.evidence).toMatch(/sees this box as 127\.0\.0\.1 \(this-host\)/)
+    expect(report.cancelled).toBe(false)
   })
 
   it('skips Tailscale (the lab has no tailnet) instead of failing it', () => {
@@ -57,6 +68,37 @@ describe('the lab: a box that advertises only its LAN address, no TURN, a relay 
     )
     expect(report.recommendation.option).toBe('calls')
     expect(report.exitCode).toBe(0)
+  })
+
+  it('Ctrl-C: unfinished checks are "cancelled", never failed; the report says so; exit 130', async () => {
+    const controller = new AbortController()
+    const cancelled = await diagnose({
+      ...lab.diagnose,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.id === 'lan.whip' && e.state === 'start') controller.abort(new Error('interrupted'))
+      },
+    })
+    expect(cancelled.cancelled).toBe(true)
+    expect(cancelled.exitCode).toBe(130)
+    expect(cancelled.ok).toBe(false)
+    expect(byId(cancelled)['lan.whip']?.status).toBe('cancelled')
+    expect(cancelled.checks.filter((c) => c.status === 'fail')).toEqual([])
+    expect(option(cancelled, 'lan')?.status).toBe('cancelled')
+    expect(cancelled.recommendation).toMatchObject({option: null, text: expect.stringMatching(/^Cancelled/)})
+  })
+
+  it('out of time: a step cut short by --timeout is "unknown: out of time", never a failure', async () => {
+    // 300 ms cannot hold a LAN publish (it sends 300 ms of media alone): the bound, not the path, ends it.
+    const hurried = await diagnose({...lab.diagnose, timeoutMs: 300})
+    expect(byId(hurried)['lan.whip']).toMatchObject({status: 'unknown'})
+    expect(byId(hurried)['lan.whip']?.evidence).toMatch(/^out of time \(raise --timeout\)/)
+    expect(byId(hurried)['lan.whip']?.failure).toBeUndefined()
+    for (const check of hurried.checks.filter((c) => c.status === 'fail')) {
+      expect(check.evidence, check.id).not.toMatch(/within \d+ ms|cancelled|timeout/i)
+    }
+    expect(option(hurried, 'lan')?.status).toBe('unknown')
+    expect(hurried.cancelled).toBe(false)
   })
 
   it('exits 3 when --require names an option that does not work', async () => {

@@ -62,6 +62,59 @@ const probe = (options: Partial<WhipProbeOptions> = {}): Promise<WhipProbeReport
 
 const status = (report: WhipProbeReport) => Object.fromEntries(report.checks.map((c) => [c.id, c.status]))
 
+describe('what the probe does not try is "not tried", never a failure', () => {
+  const lanToDocumentation = (sdp: string) => sdp.replaceAll('192.168.1.58', '203.0.113.5')
+
+  it('sets documentation addresses aside without calling the server reachable from anywhere', async () => {
+    const proxy = await startWhipProxy(standin.whipUrl, {rewriteAnswer: lanToDocumentation})
+    servers.push(proxy)
+    const report = await probe({url: `${proxy.url}/cam/whip`})
+    expect(report.candidates.find((c) => c.address === '203.0.113.5')).toMatchObject({
+      used: false,
+      skipReason: expect.stringContaining('documentation address'),
+    })
+    expect(report.verdict?.scope).not.toBe('anywhere')
+    expect(report.verdict?.text).toContain('203.0.113.5:8189/udp')
+    expect(report.verdict?.text).toMatch(/never routable/)
+    expect(status(report)['whip.ice']).toBe('pass')
+  })
+
+  it('with only candidates it chose not to try: ICE "not tried, and why", not "ICE failed"', async () => {
+    const proxy = await startWhipProxy(standin.whipUrl, {
+      rewriteAnswer: (sdp) =>
+        lanToDocumentation(sdp)
+          .split('\r\n')
+          .filter((line) => !line.includes(' 127.0.0.1 '))
+          .join('\r\n'),
+    })
+    servers.push(proxy)
+    const report = await probe({url: `${proxy.url}/cam/whip`})
+    const ice = report.checks.find((c) => c.id === 'whip.ice')
+    expect(ice).toMatchObject({status: 'skip'})
+    expect(ice?.evidence).toMatch(/^not tried: 203\.0\.113\.5:8189\/udp: documentation address/)
+    expect(report.verdict?.scope).toBe('none')
+    expect(report.checks.find((c) => c.id === 'whip.answer.candidates')?.status).toBe('fail')
+    expect(status(report)['whip.delete']).toBe('pass')
+  })
+})
+
+describe('--mediamtx-api with a WHIP URL that is not MediaMTX’s', () => {
+  it('is a skipped check, the session is still deleted, and the exit code is the report’s', async () => {
+    const proxy = await startWhipProxy(standin.whipUrl, {
+      mapPath: (path) => path.replace(/^\/ingest\/cam(?=$|\?)/, '/cam/whip'),
+    })
+    servers.push(proxy)
+    const report = await probe({url: `${proxy.url}/ingest/cam`, mediamtxApi: {baseUrl: standin.apiUrl as string}})
+    const api = report.checks.find((c) => c.id === 'whip.mediamtx.path')
+    expect(api).toMatchObject({status: 'skip'})
+    expect(api?.evidence).toMatch(/not a MediaMTX \/<path>\/whip URL/)
+    expect(status(report)['whip.media']).toBe('pass')
+    expect(status(report)['whip.delete']).toBe('pass')
+    expect(standin.sessions()).toEqual([])
+    expect(report.exitCode).toBe(0)
+  })
+})
+
 describe('probe whip against the MediaMTX stand-in', () => {
   it.each(['vp8', 'h264'] as const)('publishes %s + Opus, confirms through the API, deletes', async (video) => {
     const report = await probe({video, mediamtxApi: {baseUrl: standin.apiUrl as string}, durationMs: 600})

@@ -36,6 +36,28 @@ describe('guestOptions', () => {
     })
   })
 
+  it.each([
+    {statuses: ['pass', 'unknown'], want: 'unknown'},
+    {statuses: ['fail', 'unknown'], want: 'fail'},
+    {statuses: ['pass', 'cancelled', 'unknown'], want: 'cancelled'},
+    {statuses: ['skip', 'unknown'], want: 'unknown'},
+    {statuses: ['warn', 'pass'], want: 'warn'},
+  ] as const)(
+    'an option of $statuses is $want: out of time or cancelled never passes nor fails it',
+    ({statuses, want}) => {
+      const turn = guestOptions(statuses.map((status, i) => check(`turn.c${i}`, status))).find((o) => o.id === 'turn')
+      expect(turn?.status).toBe(want)
+    },
+  )
+
+  it('has five options, the forwarded UDP port among the remote ones', () => {
+    const options = guestOptions([check('forward.relay-only', 'pass')])
+    expect(options.map((o) => o.id)).toEqual(['lan', 'tailscale', 'turn', 'forward', 'calls'])
+    expect(options.find((o) => o.id === 'forward')).toMatchObject({status: 'pass', remote: true})
+    expect(recommend(options).option).toBe('forward')
+    expect(diagnoseExitCode(options)).toBe(0)
+  })
+
   it('marks an option without checks as not checked', () => {
     expect(guestOptions([]).every((o) => o.status === 'skip' && o.evidence === 'not checked')).toBe(true)
   })
@@ -55,11 +77,41 @@ describe('recommend and exit code', () => {
     {statuses: {lan: 'pass', tailscale: 'pass', turn: 'fail', calls: 'fail'}, option: 'tailscale', exit: 0},
     {statuses: {lan: 'pass', turn: 'fail', calls: 'fail'}, option: null, exit: 3},
     {statuses: {lan: 'pass'}, option: null, exit: 3},
+    {statuses: {lan: 'pass', turn: 'unknown', calls: 'unknown'}, option: null, exit: 3},
+    {statuses: {lan: 'pass', forward: 'pass', calls: 'pass'}, option: 'forward', exit: 0},
     {statuses: {}, option: null, exit: 3},
   ] as const)('$statuses → $option, exit $exit', ({statuses, option, exit}) => {
     const options = withStatus(statuses)
     expect(recommend(options).option).toBe(option)
     expect(diagnoseExitCode(options)).toBe(exit)
+  })
+
+  it('says which options ran out of time instead of calling them failed', () => {
+    const rec = recommend(withStatus({lan: 'pass', turn: 'unknown', calls: 'fail'}))
+    expect(rec.text).toContain('Not decided, out of time (raise --timeout): turn.')
+  })
+
+  it('leads with "MediaMTX is not reachable" and recommends nothing else when it is', () => {
+    const options = guestOptions([
+      {
+        ...check('lan.whip', 'fail', 'Start MediaMTX on the box, or give its WHIP address with --mediamtx-url.'),
+        failure: 'unreachable',
+      },
+      check('turn.relay-only', 'fail', 'r58 mediamtx configure --turn x --write'),
+      check('calls.relay.health', 'fail', 'r58 relay start'),
+    ])
+    const rec = recommend(options, {mediamtxUnreachable: 'MediaMTX is not reachable at http://127.0.0.1:1'})
+    expect(rec).toEqual({
+      option: null,
+      text: 'MediaMTX is not reachable at http://127.0.0.1:1: no way in can be judged until it answers.',
+      fix: 'Start MediaMTX on the box, or give its WHIP address with --mediamtx-url.',
+    })
+  })
+
+  it('recommends nothing from a cancelled run', () => {
+    const rec = recommend(withStatus({lan: 'pass', calls: 'pass'}), {cancelled: true})
+    expect(rec.option).toBeNull()
+    expect(rec.text).toMatch(/^Cancelled \(Ctrl-C\).*partial/)
   })
 
   it('names the smallest fix when nothing works for remote guests', () => {

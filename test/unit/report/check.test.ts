@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {R58Error} from '../../../src/errors.js'
-import {type Check, exitCodeOf, runCheck, skippedCheck} from '../../../src/report/check.js'
+import {type Check, exitCodeOf, isOk, runCheck, skippedCheck, unconcluded} from '../../../src/report/check.js'
 
 const c = (status: Check['status'], failure?: Check['failure']) => ({status, ...(failure && {failure})})
 
@@ -13,6 +13,11 @@ describe('exitCodeOf', () => {
     {checks: [c('fail', 'unreachable'), c('fail', 'auth')], want: 5},
     {checks: [c('fail', 'failed'), c('fail', 'unreachable')], want: 4},
     {checks: [c('fail', 'auth'), c('fail', 'config')], want: 6},
+    // Out of time decides nothing; Ctrl-C makes the report partial, whatever else failed.
+    {checks: [c('pass'), c('unknown')], want: 0},
+    {checks: [c('unknown'), c('fail', 'unreachable')], want: 4},
+    {checks: [c('pass'), c('cancelled')], want: 130},
+    {checks: [c('fail', 'config'), c('cancelled')], want: 130},
   ])('$checks → $want', ({checks, want}) => expect(exitCodeOf(checks as Check[])).toBe(want))
 })
 
@@ -63,4 +68,32 @@ describe('runCheck', () => {
     expect(skippedCheck('x.skip', 'skip', 'not configured')).toMatchObject({status: 'skip', evidence: 'not configured'})
     expect(exitCodeOf([skippedCheck('x', 'x', 'y')])).toBe(0)
   })
+})
+
+describe('unconcluded', () => {
+  const failed: Check = {
+    id: 'x.slow',
+    title: 'slow',
+    status: 'fail',
+    failure: 'unreachable',
+    evidence: 'ICE checking: no result within 500 ms',
+    fix: 'the remote fix',
+    startedAt: '2026-12-07T00:00:00.000Z',
+    durationMs: 500,
+  }
+
+  it.each(['cancelled', 'unknown'] as const)(
+    'makes a %s check that keeps what it saw and drops the verdict',
+    (status) => {
+      const check = unconcluded(failed, status, 'why')
+      expect(check).toMatchObject({
+        id: 'x.slow',
+        status,
+        evidence: 'why; so far: ICE checking: no result within 500 ms',
+      })
+      expect(check.failure).toBeUndefined()
+      expect(check.fix).toBeUndefined()
+      expect(isOk([check])).toBe(status === 'unknown')
+    },
+  )
 })

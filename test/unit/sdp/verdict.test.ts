@@ -27,7 +27,7 @@ describe('reachability verdict', () => {
       'server-side TURN relay',
       [c('192.168.1.58'), c('8.8.8.8', 'relay', 50000)],
       'anywhere',
-      /TURN relay candidate 8\.8\.8\.8:50000/,
+      /TURN relay candidate 8\.8\.8\.8:50000\/udp — guests whose client has a TURN server can publish from anywhere that reaches the TURN server \(a guest without STUN or TURN cannot/,
     ],
     [
       'srflx from STUN',
@@ -46,6 +46,14 @@ describe('reachability verdict', () => {
     expect(verdict.text).toMatch(text)
     if (scope === 'anywhere') expect(verdict.fix).toBeNull()
     else expect(verdict.fix).toBeTruthy()
+  })
+
+  it('never calls a documentation address reachable from anywhere: set aside, said so', () => {
+    const verdict = reachabilityVerdict([c('192.168.1.58'), {...c('203.0.113.5'), documentation: true}])
+    expect(verdict.scope).toBe('lan')
+    expect(verdict.text).toContain('Documentation addresses (203.0.113.5:8189/udp) are never routable: not tried')
+    const only = reachabilityVerdict([{...c('198.51.100.7'), documentation: true}])
+    expect(only.scope).toBe('none')
   })
 
   it('counts a candidate once for both components', () => {
