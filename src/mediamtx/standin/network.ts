@@ -40,19 +40,19 @@ function toNumber(ip: string): number {
 }
 
 /**
- * The interface address packets to `remote` leave from: the one whose subnet holds it, else the first
- * non-loopback address (the default route's, on a box with one LAN). werift binds 0.0.0.0, so its own label
- * of a host pair end says nothing; this is what the stand-in reports as the selected local candidate.
+ * The interface address on the same link as `remote`, or undefined. werift binds 0.0.0.0, so its own label of
+ * a host pair end says nothing; this names it when the remote end is on a local subnet (LAN, tailnet). A
+ * remote end behind a router may have used any advertised address (a forwarded public one, after DNAT):
+ * that is not visible here, and the end stays 0.0.0.0.
  */
 export function localAddressToward(remote: string): string | undefined {
   if (!isIPv4(remote)) return undefined
   const all = Object.values(networkInterfaces()).flatMap((list) => list ?? [])
-  const v4 = all.filter((a) => a.family === 'IPv4')
-  const onLink = v4.find((a) => {
+  return all.find((a) => {
+    if (a.family !== 'IPv4' || a.internal) return false
     const mask = toNumber(a.netmask)
-    return (toNumber(a.address) & mask) === (toNumber(remote) & mask) && !a.internal
-  })
-  return (onLink ?? v4.find((a) => !a.internal))?.address
+    return (toNumber(a.address) & mask) === (toNumber(remote) & mask)
+  })?.address
 }
 
 /** werift settings for a session peer of the given mode. */
