@@ -15,6 +15,8 @@ export interface NamespaceProcess {
   waitForLine(match: (line: string) => boolean, timeoutMs: number, what: string): Promise<string>
   /** Resolves with the exit code (null: killed by a signal). */
   readonly exited: Promise<number | null>
+  /** Closes the process's stdin (with `stdin: true`): the signal some lab processes wait for to finish. */
+  endInput(): void
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<void>
 }
@@ -25,10 +27,10 @@ export function spawnInNamespace(
   namespace: string,
   name: string,
   argv: readonly string[],
-  options: {env?: NodeJS.ProcessEnv; cwd?: string} = {},
+  options: {env?: NodeJS.ProcessEnv; cwd?: string; stdin?: boolean} = {},
 ): NamespaceProcess {
   const child: ChildProcess = spawn('ip', ['netns', 'exec', namespace, ...argv], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env: options.env ?? process.env,
     ...(options.cwd !== undefined && {cwd: options.cwd}),
   })
@@ -79,6 +81,9 @@ export function spawnInNamespace(
         waiters.add(onLine)
         void exited.then((code) => done(new Error(`${name} exited (${code}) before ${what}\n${tail()}`)))
       })
+    },
+    endInput() {
+      child.stdin?.end()
     },
     async stop(graceMs = 3000) {
       if (exitCode !== undefined) return

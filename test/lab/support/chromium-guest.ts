@@ -5,7 +5,8 @@
  * MediaMTX's own publish page: OPTIONS for the Link headers, POST the complete offer, DELETE at the end).
  *
  * Input: argv[2], JSON {whipUrl, iceServers: RTCIceServer[] | 'link', iceTransportPolicy?, timeoutMs}.
- * Output: {"chromium": {connected, state, pair, bytesSent, error}}.
+ * Output: {"chromium": {connected, state, pair, bytesSent, error}}; then it keeps publishing until its stdin
+ * closes (the test's signal that the box has seen what it needed), and ends the session.
  */
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -156,6 +157,13 @@ async function main(): Promise<void> {
   } catch (error) {
     out({connected: false, state: 'error', pair: null, bytesSent: 0, error: String(error)})
   } finally {
+    await new Promise<void>((resolve) => {
+      if (process.stdin.readableEnded) resolve()
+      process.stdin
+        .on('end', resolve)
+        .on('error', () => resolve())
+        .resume()
+    })
     if (location)
       await fetch(location, {method: 'DELETE', headers: auth, signal: AbortSignal.timeout(3000)}).catch(() => {})
     await browser.close().catch(() => {})

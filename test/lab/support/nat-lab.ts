@@ -69,6 +69,8 @@ export interface NatLab {
     /** WHIP endpoint instead of the box's public `<path>/whip`. */
     whipUrl?: string
     token?: string
+    /** Keep publishing until this settles (default: stop as soon as the result is in). */
+    until?: Promise<unknown>
   }): Promise<ChromiumGuestResult>
   /** Publishes with GStreamer's whip-client from the guest namespace; the stand-in says what arrived. */
   whipClient(input: {
@@ -125,6 +127,20 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('R58_')) env[key] = value
   return {...env, XDG_CONFIG_HOME: join(tmpdir(), 'r58-lab-xdg'), NO_COLOR: '1', ...extra}
+}
+
+/** whip-client's `[ERR]` lines, without their colour codes. */
+function errorLines(lines: readonly string[]): string {
+  const esc = String.fromCharCode(27)
+  const plain = lines
+    .filter((l) => l.includes('[ERR]'))
+    .map((l) =>
+      l
+        .split(esc)
+        .join('')
+        .replace(/\[[0-9;]*m/g, ''),
+    )
+  return plain.join('; ') || 'no error printed'
 }
 
 const tsx = (script: string, args: readonly string[]) => [process.execPath, '--import', 'tsx', script, ...args]
@@ -280,10 +296,16 @@ export async function startNatLab(options: {boxNat?: BoxNat} = {}): Promise<NatL
             net.names.guest,
             'chromium guest',
             tsx(join(ROOT, 'test/lab/support/chromium-guest.ts'), [JSON.stringify(args)]),
-            {env: cleanEnv({TMPDIR: dir}), cwd: ROOT},
+            {env: cleanEnv({TMPDIR: dir}), cwd: ROOT, stdin: true},
           ),
         )
-        const line = await child.waitForLine((l) => l.startsWith('{"chromium"'), 90_000, 'a Chromium result')
+        let line: string
+        try {
+          line = await child.waitForLine((l) => l.startsWith('{"chromium"'), 90_000, 'a Chromium result')
+          await input.until?.catch(() => {})
+        } finally {
+          child.endInput()
+        }
         await child.exited
         return (JSON.parse(line) as {chromium: ChromiumGuestResult}).chromium
       },
@@ -307,9 +329,21 @@ export async function startNatLab(options: {boxNat?: BoxNat} = {}): Promise<NatL
             {env: {...process.env, LD_LIBRARY_PATH: dir}},
           ),
         )
-        const gone = child.exited.then((code) => {
-          throw new Error(`whip-client exited (${code}) before the stand-in saw its session\n${child.lines.join('\n')}`)
-        })
+        // whip-client giving up before any session (an HTTP error) is a failed publish too; once the stand-in
+        // has a session for the path, its outcome decides.
+        const hasSession = () =>
+          standin.lines.some((l) => l.includes('"standin.session.created"') && l.includes(`"path":"${input.path}"`))
+        const gone = child.exited.then((code): Promise<StandinOutcome> | StandinOutcome =>
+          hasSession()
+            ? outcome
+            : {
+                mediaArrived: false,
+                localCandidate: '',
+                remoteCandidate: '',
+                reason: `whip-client exited (${code}) before any session: ${errorLines(child.lines)}`,
+              },
+        )
+        outcome.catch(() => {})
         try {
           return await Promise.race([outcome, gone])
         } finally {

@@ -20,6 +20,8 @@ export interface GuestSeen {
   /** The guest's own end (`srflx`, `relay over tcp`, …), when it reports one. */
   guestEnd: string | null
   detail: string
+  /** Why this guest's outcome is recorded but not compared (a limit of the guest, stated in the table). */
+  excluded?: string
 }
 
 export interface Verdict {
@@ -128,7 +130,9 @@ const works = (status: string) => status === 'pass' || status === 'warn'
  * end; and diagnose's option for this scenario works exactly when the guests' media flowed.
  */
 export function agreement(guests: ScenarioRow['guests'], r58: Verdict): {agree: boolean; why: string[]} {
-  const seen = Object.entries(guests).filter((e): e is [string, GuestSeen] => e[1] !== undefined)
+  const seen = Object.entries(guests).filter(
+    (e): e is [string, GuestSeen] => e[1] !== undefined && e[1].excluded === undefined,
+  )
   const why: string[] = []
   const flowed = seen.every(([, g]) => g.mediaFlowed)
   if (seen.some(([, g]) => g.mediaFlowed !== flowed)) why.push('the guests disagree among themselves')
