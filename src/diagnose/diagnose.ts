@@ -31,7 +31,7 @@ import {whipEndpointUrl} from '../whip/endpoint.js'
 import {probeWhip, type WhipProbeReport} from '../whip/probe.js'
 import {type CarrySetting, inheritAll, r58Command} from './fix-command.js'
 import {advertisedOutcome, forwardedOutcome, type PublicAddress, publicAddressOutcome} from './forward.js'
-import {describePair, fromProbe} from './from-probe.js'
+import {describePair, fromProbe, tailnetSelfTest} from './from-probe.js'
 import {checkHost} from './host.js'
 import {diagnoseExitCode, guestOptions, recommend} from './options.js'
 import type {DiagnoseOptions, DiagnoseReport} from './types.js'
@@ -115,10 +115,9 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
   const signal = user ? AbortSignal.any([user, deadline]) : deadline
   const started = Date.now()
   const maxStep = options.stepTimeoutMs ?? 4000
-  /** When Ctrl-C or the whole bound stopped the run: checks that end after it concluded nothing. */
-  const stoppedAt = {cancelled: user?.aborted ? started : undefined, outOfTime: undefined as number | undefined}
+  /** When Ctrl-C stopped the run: checks made after it concluded nothing. */
+  const stoppedAt = {cancelled: user?.aborted ? started : undefined}
   user?.addEventListener('abort', () => (stoppedAt.cancelled ??= Date.now()), {once: true})
-  deadline.addEventListener('abort', () => (stoppedAt.outOfTime ??= Date.now()), {once: true})
   /** Per-step deadline: what is left of the whole, at most stepTimeoutMs. */
   const step = () => Math.max(500, Math.min(maxStep, total - (Date.now() - started) - 250))
   const {mediamtx} = options
@@ -135,6 +134,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
   const conclude = (check: Check, budgetMs: number): Check => {
     if (check.status === 'pass') return check
     if (user?.aborted) return unconcluded(check, 'cancelled', 'cancelled (Ctrl-C) before it concluded')
+    if (check.status === 'skip') return check
     const squeezed = budgetMs < maxStep && check.durationMs >= budgetMs - 50
     if (deadline.aborted || (check.status === 'fail' && squeezed)) {
       return unconcluded(check, 'unknown', `${OUT_OF_TIME}: ${budgetMs} ms were left of ${total} ms`)
@@ -206,7 +206,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
           ),
         )
       : track('forward.public-address', 'Public address of this box (STUN)', async (budget) => {
-          const stun = await probeStun({urls: stunUrls.slice(0, 1), count: 2, timeoutMs: budget, signal})
+          const stun = await probeStun({urls: stunUrls.slice(0, 3), count: 2, timeoutMs: budget, signal})
           const {outcome, found} = publicAddressOutcome(stun, stunUrls)
           publicAddress = found
           return outcome
@@ -240,20 +240,25 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
         ),
       )
   const relayUrl = options.relay?.url
-  /** `r58 relay start` runs only with a Calls app: without one, the fix is to create it first. */
-  const relayStartFix = (listen?: string) =>
-    options.calls
-      ? r58Command([
-          'relay',
-          'start',
-          ...(listen ? ['--listen', listen] : []),
-          ...carry('calls.appId', '--calls-app-id'),
-          ...carry('calls.appSecret', '--calls-app-secret'),
-          ...carry('calls.apiBase', '--calls-api-base'),
-          ...carry('mediamtx.url', '--mediamtx'),
-          ...carry('relay.token', '--relay-token'),
-        ])
-      : 'The relay needs a Calls app first (see calls.credentials); then start it with r58 relay start.'
+  /** `r58 relay start` runs only with a Calls app and a token: without them, say what to set up first. */
+  const relayStartFix = (listen?: string) => {
+    if (!options.calls) {
+      return 'The relay needs a Calls app first (see calls.credentials); then start it with r58 relay start.'
+    }
+    if (!options.relay?.token) {
+      return 'The relay needs a token for its guests: start it with r58 relay start --relay-token-file FILE (or R58_RELAY_TOKEN).'
+    }
+    return r58Command([
+      'relay',
+      'start',
+      ...(listen ? ['--listen', listen] : []),
+      ...carry('calls.appId', '--calls-app-id'),
+      ...carry('calls.appSecret', '--calls-app-secret'),
+      ...carry('calls.apiBase', '--calls-api-base'),
+      ...carry('mediamtx.url', '--mediamtx'),
+      ...carry('relay.token', '--relay-token'),
+    ])
+  }
   const relayHealth = relayUrl
     ? track('calls.relay.health', 'Relay running', async (budget) => {
         const response = await httpRequest(`${relayUrl.replace(/\/+$/, '')}/healthz`, {
@@ -349,16 +354,11 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
         iceServers: [],
         signal,
       })
-      const outcome = fromProbe(report, `published from this box to its own tailnet address`, {role: 'lan'})
-      if (outcome.status !== 'pass') return outcome
-      // From the box to itself, packets never cross the tailnet: this proves MediaMTX accepts the address,
-      // not that a tailnet peer gets through. Only a probe from a tailnet device proves the path.
-      return {
-        status: 'warn',
-        evidence: `local self-test only (packets never left this box): ${outcome.evidence}; the tailnet path is proven only from a tailnet peer; tailnet MTU ${TAILNET_MTU} bytes, keep RTP payloads ≤ 1200`,
-        fix: r58Command(['probe', 'whip', url]),
-        data: {...outcome.data, selfTest: true},
-      }
+      return tailnetSelfTest(
+        fromProbe(report, `published from this box to its own tailnet address`, {role: 'lan'}),
+        url,
+        TAILNET_MTU,
+      )
     })
   })
 
@@ -377,8 +377,9 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
         fix: 'Add a TURN server to MediaMTX (webrtcICEServers2): r58 mediamtx configure --file FILE --turn URL --write, or --cloudflare-turn; give diagnose --turn-urls to get the exact command.',
       }
   const turnConfigured = (async (): Promise<Check> => {
-    if (answer.length === 0 && mediamtxDown && mediamtxView.source === 'none') {
-      return skippedCheck('turn.configured', 'MediaMTX uses TURN itself', noAnswer)
+    if (answer.length === 0 && mediamtxView.source === 'none') {
+      const unread = mediamtxView.detail ? `; ${mediamtxView.detail}` : '; no API or config file to read'
+      return skippedCheck('turn.configured', 'MediaMTX uses TURN itself', `${noAnswer}${unread}`)
     }
     return track('turn.configured', 'MediaMTX uses TURN itself', async () => {
       const relayCandidates = answer.filter((c) => c.type === 'relay')
@@ -404,7 +405,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
       if (answer.length === 0) {
         return {
           status: 'fail',
-          evidence: `${noAnswer}; MediaMTX has no TURN server of its own${clientOnly}`,
+          evidence: `MediaMTX’s ${mediamtxView.source === 'api' ? 'API' : 'config file'} lists no TURN server of its own${clientOnly} (its answer could not be seen: ${noAnswer})`,
           ...turnFix,
         }
       }
@@ -468,6 +469,8 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
         token: mediamtx.token,
         durationMs: 300,
         timeoutMs: results.length === 0 ? budget : step(),
+        // A TURN allocation that does not finish within a step is the observation; the next transport waits.
+        gatherTimeoutMs: results.length === 0 ? budget : step(),
         relayOnly: true,
         ...(server && {iceServers: [server]}),
         ...(via && {via}),
@@ -475,18 +478,22 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
       })
       results.push({url: server ? String(server.urls) : 'MediaMTX Link headers', report})
     }
-    const transports = results.map(({url, report}) => ({
-      url,
-      connected: report.ok,
-      relayProtocol: report.selectedPair?.local.relayProtocol ?? null,
-      pair: report.selectedPair,
-    }))
+    const transports = results.map(({url, report}) => {
+      const failed = report.checks.find((c) => c.status === 'fail')
+      return {
+        url,
+        connected: report.ok,
+        relayProtocol: report.selectedPair?.local.relayProtocol ?? null,
+        pair: report.selectedPair,
+        ...(failed && {failed: `${failed.title}: ${failed.evidence}`}),
+      }
+    })
     const best = results.find((r) => r.report.ok) ?? results[0]
     const bestReport = best?.report as WhipProbeReport
     const outcome = fromProbe(bestReport, `through TURN (${servers.source})`, {role: 'remote'})
     const lines = transports.map(
       (t) =>
-        `${t.url}: ${t.connected ? `connected via ${describePair(t.pair)}` : 'no connection'}${fellBack(t.url, t.relayProtocol) ? ' — TURN/UDP failed from this host, werift fell back to TURN/TCP' : ''}`,
+        `${t.url}: ${t.connected ? `connected via ${describePair(t.pair)}` : `no connection (${t.failed ?? 'no pair'})`}${fellBack(t.url, t.relayProtocol) ? ' — TURN/UDP failed from this host, werift fell back to TURN/TCP' : ''}`,
     )
     const remote = bestReport.selectedPair?.remote
     if (outcome.status === 'pass') {
@@ -529,21 +536,14 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
     async () => forwardedOutcome(publicAddress, forwardAdvertisedCheck.status === 'pass', relayOnlyRun),
   )
 
-  const finish = (check: Check): Check => {
-    if (check.status === 'pass') return check
-    const at = Date.parse(check.startedAt)
-    if (stoppedAt.cancelled !== undefined && at >= stoppedAt.cancelled - 1000 && check.status !== 'cancelled')
-      return unconcluded(check, 'cancelled', 'cancelled (Ctrl-C) before it concluded')
-    if (
-      stoppedAt.cancelled === undefined &&
-      stoppedAt.outOfTime !== undefined &&
-      at >= stoppedAt.outOfTime - 1000 &&
-      check.status !== 'unknown' &&
-      check.status !== 'skip'
-    )
-      return unconcluded(check, 'unknown', `${OUT_OF_TIME}: the whole ${total} ms ran out`)
-    return check
-  }
+  /** Checks made after Ctrl-C (skips that depend on a cancelled one) concluded nothing either. */
+  const finish = (check: Check): Check =>
+    stoppedAt.cancelled !== undefined &&
+    check.status !== 'pass' &&
+    check.status !== 'cancelled' &&
+    Date.parse(check.startedAt) >= stoppedAt.cancelled
+      ? unconcluded(check, 'cancelled', 'cancelled (Ctrl-C) before it concluded')
+      : check
   const checks = (
     await Promise.all([
       lanCheck,

@@ -5,6 +5,7 @@
 import type {CheckFailure, CheckOutcome} from '../report/check.js'
 import type {SelectedPair} from '../webrtc/selected-pair.js'
 import type {WhipProbeReport} from '../whip/probe.js'
+import {r58Command} from './fix-command.js'
 
 export const describePair = (pair: SelectedPair | null) =>
   pair
@@ -49,5 +50,24 @@ export function fromProbe(
     evidence: failed ? `${failed.title}: ${failed.evidence}` : `${what} failed`,
     ...(fix !== undefined && fix !== null && {fix}),
     data: {...data, failedStep: failed?.id ?? null},
+  }
+}
+
+/**
+ * A publish from the box to its own tailnet address never crosses the tailnet (it passed with tailnet UDP
+ * dropped): it proves MediaMTX takes the address, not that a tailnet peer gets through. At best a warning
+ * whose fix is the probe to run on a tailnet device.
+ */
+export function tailnetSelfTest(
+  outcome: CheckOutcome | CheckFailure,
+  endpoint: string,
+  mtu: number,
+): CheckOutcome | CheckFailure {
+  if (outcome.status !== 'pass') return {...outcome, evidence: `local self-test: ${outcome.evidence}`}
+  return {
+    status: 'warn',
+    evidence: `local self-test only (packets never left this box): ${outcome.evidence}; the tailnet path is proven only from a tailnet peer; tailnet MTU ${mtu} bytes, keep RTP payloads ≤ 1200`,
+    fix: r58Command(['probe', 'whip', endpoint]),
+    data: {...outcome.data, selfTest: true},
   }
 }

@@ -87,7 +87,16 @@ function allocateEvidence(result: TurnTargetResult): string {
   return parts.join(', ')
 }
 
-function echoCheck(result: TurnTargetResult, startedAt: string): Check | undefined {
+/**
+ * The echo sends UDP from this host to the relayed address. With UDP from this host blocked (its Binding
+ * to the server unanswered, or the UDP allocation failed), a TCP or TLS allocation that works cannot be
+ * echoed: that is what was observed, not a firewall on the relay ports.
+ */
+function udpBlockedHere(result: TurnTargetResult, udpAllocationFailed: boolean): boolean {
+  return result.transport !== 'udp' && (result.echo?.peerSource === 'allocation-mapped-address' || udpAllocationFailed)
+}
+
+function echoCheck(result: TurnTargetResult, startedAt: string, udpAllocationFailed = false): Check | undefined {
   const echo: EchoResult | undefined = result.echo
   if (!echo) return undefined
   const id = `turn.echo.${result.id}`
@@ -112,6 +121,18 @@ function echoCheck(result: TurnTargetResult, startedAt: string): Check | undefin
       })
     }
     case 'lost':
+      if (udpBlockedHere(result, udpAllocationFailed)) {
+        return check(
+          id,
+          title,
+          'warn',
+          `the ${result.transport.toUpperCase()} allocation works, but the echo needs UDP between this host and the relay, and UDP from this host gets no answer (${echo.peerSource === 'allocation-mapped-address' ? 'its Binding to the server over UDP was not answered' : 'the UDP allocation failed'}): the data path was not tested from here`,
+          {
+            ...base,
+            fix: `Guests with UDP blocked can use this TURN server over ${result.transport.toUpperCase()} (${result.url}); test the data path from a host that has UDP.`,
+          },
+        )
+      }
       return check(id, title, 'fail', echo.message, {
         ...base,
         fix: 'The allocation works but relayed packets do not come back: a firewall may block the relay port range (coturn min-port/max-port).',
@@ -121,8 +142,9 @@ function echoCheck(result: TurnTargetResult, startedAt: string): Check | undefin
   }
 }
 
-function checksOf(results: readonly TurnTargetResult[], startedAt: string): Check[] {
+export function checksOf(results: readonly TurnTargetResult[], startedAt: string): Check[] {
   const checks: Check[] = []
+  const udpAllocationFailed = results.some((r) => r.transport === 'udp' && r.outcome !== 'ok')
   for (const result of results) {
     const title = `TURN ${result.transport.toUpperCase()} allocation (${result.url})`
     const ok = result.outcome === 'ok'
@@ -135,7 +157,7 @@ function checksOf(results: readonly TurnTargetResult[], startedAt: string): Chec
         data: {url: result.url, outcome: result.outcome, ...(result.step !== undefined && {step: result.step})},
       }),
     )
-    const echo = echoCheck(result, startedAt)
+    const echo = echoCheck(result, startedAt, udpAllocationFailed)
     if (echo) checks.push(echo)
   }
   return checks

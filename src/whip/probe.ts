@@ -46,6 +46,8 @@ export interface WhipProbeOptions {
   video?: ProbeVideoCodec
   /** Deadline of each step (HTTP request, ICE checking, DTLS, first RTP, API readiness). Default 5000 ms. */
   timeoutMs?: number
+  /** Deadline of ICE gathering (a TURN allocation). Default timeoutMs + 9000 ms. */
+  gatherTimeoutMs?: number
   /** PATCH a trickle fragment after the POST. Default true. */
   trickle?: boolean
   /**
@@ -313,7 +315,12 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     publisher.onFirstReport = () => mark('rtcp.rr', 'first RTCP receiver report from the server')
     let offer: Awaited<ReturnType<typeof pc.setLocalDescription>>
     try {
-      offer = await withTimeout(publisher.createLocalOffer(), timeoutMs + 9000, 'ICE gathering', options.signal)
+      offer = await withTimeout(
+        publisher.createLocalOffer(),
+        options.gatherTimeoutMs ?? timeoutMs + 9000,
+        'ICE gathering',
+        options.signal,
+      )
     } catch (error) {
       stopReason = 'ICE gathering did not finish'
       await run('whip.post', async () => {
@@ -518,14 +525,22 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
           ? `ICE connected: ${pair.local.type} ${pair.local.address}:${pair.local.port} ⇄ ${pair.remote.type} ${pair.remote.address}:${pair.remote.port}`
           : 'ICE connected',
       )
-      return {
-        status: 'pass',
-        evidence: pair
-          ? `connected: ${pair.local.type} ${pair.local.address}:${pair.local.port} ⇄ ${pair.remote.type} ${pair.remote.address}:${pair.remote.port}/${pair.remote.transport}`
-          : 'connected',
+      const via = pair?.local.relayProtocol ? ` through TURN/${pair.local.relayProtocol.toUpperCase()}` : ''
+      const evidence = pair
+        ? `connected${via}: ${pair.local.type} ${pair.local.address}:${pair.local.port} ⇄ ${pair.remote.type} ${pair.remote.address}:${pair.remote.port}/${pair.remote.transport}`
+        : 'connected'
+      // werift retries a failed TURN/UDP allocation over TCP without a word: the pair says what carried media.
+      const asked = report.iceServers.relay
+      if (asked && !/^turns:|transport=tcp/i.test(asked) && pair?.local.relayProtocol === 'tcp') {
+        return {
+          status: 'warn',
+          evidence: `${evidence}; TURN/UDP to ${asked} failed from here, werift fell back to TURN/TCP`,
+          fix: 'Guests on networks that block UDP need TURN over TCP or TLS: hand out turn:HOST:PORT?transport=tcp and turns:HOST:5349 URLs (MediaMTX webrtcICEServers2, clientOnly).',
+        }
       }
+      return {status: 'pass', evidence}
     })
-    if (iceCheck.status !== 'pass') {
+    if (iceCheck.status !== 'pass' && iceCheck.status !== 'warn') {
       stopReason = iceCheck.status === 'skip' ? 'no candidate was tried' : 'ICE did not connect'
       return report
     }

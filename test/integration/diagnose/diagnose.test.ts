@@ -119,9 +119,16 @@ describe('the lab: a box that advertises only its LAN address, no TURN, a relay 
 
   it('fails the Calls option with `fix: r58 relay start` when no relay runs', async () => {
     const port = await closedPort()
-    const noRelay = await diagnose({...lab.diagnose, turn: undefined, relay: {url: `http://127.0.0.1:${port}`}})
+    const noRelay = await diagnose({
+      ...lab.diagnose,
+      turn: undefined,
+      relay: {url: `http://127.0.0.1:${port}`, token: 'relay-token-of-24-characters'},
+    })
     expect(byId(noRelay)['calls.relay.health']).toMatchObject({status: 'fail', failure: 'unreachable'})
-    expect(option(noRelay, 'calls')?.fix).toMatch(/^r58 relay start/)
+    expect(option(noRelay, 'calls')?.fix).toBe(`r58 relay start --listen 127.0.0.1:${port}`)
+    // Without a relay token, `relay start` would not run: what to set up first instead.
+    const noToken = await diagnose({...lab.diagnose, turn: undefined, relay: {url: `http://127.0.0.1:${port}`}})
+    expect(option(noToken, 'calls')?.fix).toMatch(/^The relay needs a token/)
     expect(byId(noRelay)['calls.relay.e2e']?.status).toBe('skip')
   })
 })
@@ -191,6 +198,112 @@ describe('a box whose MediaMTX uses TURN itself', () => {
   it('skips the Calls option when nothing is configured for it', () => {
     expect(byId(turnReport)['calls.credentials']).toMatchObject({status: 'skip'})
     expect(byId(turnReport)['calls.credentials']?.fix).toContain('--calls-app-id')
+  })
+})
+
+const NO_TAILNET = {
+  exec: async () => Promise.reject(Object.assign(new Error('none'), {code: 'ENOENT'})),
+  interfaces: () => ({}),
+}
+
+function turnConfig(url: string, username: string, password: string): string {
+  return [
+    'webrtcLocalUDPAddress: :8189',
+    'webrtcICEServers2:',
+    `  - url: ${url}`,
+    `    username: ${username}`,
+    `    password: ${password}`,
+    'paths:',
+    '  all_others:',
+    '',
+  ].join('\n')
+}
+
+describe('TURN on MediaMTX: what is observed, every transport, which one carried the media', () => {
+  let coturn: CoturnLab
+  const standins: MediamtxStandin[] = []
+  const startWith = async (configText: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'r58-diag-'))
+    const configPath = join(dir, 'mediamtx.yml')
+    writeFileSync(configPath, configText)
+    const standin = await startMediamtxStandin({
+      configPath,
+      whipPort: 0,
+      apiPort: 0,
+      interfaces: [
+        {name: 'lo', address: '127.0.0.1'},
+        {name: 'eth0', address: '192.168.1.58'},
+      ],
+    })
+    standins.push(standin)
+    return {standin, configPath}
+  }
+
+  beforeAll(async () => {
+    coturn = await startCoturn({
+      relayIp: '127.0.0.2',
+      extraConfig: ['denied-peer-ip=127.0.0.1', 'allowed-peer-ip=127.0.0.2'],
+    })
+  })
+  afterAll(async () => {
+    for (const standin of standins) await standin.close()
+    await coturn?.stop()
+  })
+
+  it('after the TURN fix, with an allocation that fails: says what it sees, never prescribes the same fix again', async () => {
+    // Nothing listens on the configured TURN server: MediaMTX gets no allocation, quickly (TCP refused).
+    const deadTurn = `turn:127.0.0.1:${await closedPort()}?transport=tcp`
+    const {standin, configPath} = await startWith(turnConfig(deadTurn, 'box', 'password'))
+    const seen = await diagnose({
+      mediamtx: {whipUrl: standin.whipUrl, path: 'r58-probe', apiUrl: standin.apiUrl ?? undefined, configPath},
+      turn: {
+        iceServers: [{urls: [coturn.turnUrls.udp], username: coturn.username, credential: coturn.credential}],
+        source: 'test coturn',
+        configureArgs: ['--turn', coturn.turnUrls.udp],
+      },
+      via: ['this-host'],
+      tailscale: NO_TAILNET,
+    })
+    const configured = byId(seen)['turn.configured']
+    expect(configured?.status).toBe('fail')
+    expect(configured?.evidence).toContain(`MediaMTX is configured with TURN ${deadTurn}`)
+    expect(configured?.evidence).toContain('its answer has no relay candidate')
+    expect(configured?.evidence).not.toContain('?)')
+    expect(configured?.fix).toContain(`r58 probe turn '${deadTurn}' --username box`)
+    expect(byId(seen)['turn.relay-only']).toMatchObject({status: 'skip', evidence: expect.stringMatching(/^not tried/)})
+    for (const check of seen.checks) expect(check.fix ?? '', check.id).not.toMatch(/mediamtx configure .*--turn/)
+  })
+
+  it('tests every TURN transport: UDP to TURN blocked, TCP works → says which carried the media, recommends TCP/TLS URLs', async () => {
+    const {standin} = await startWith(turnConfig(coturn.turnUrls.udp, coturn.username, coturn.credential))
+    // No UDP listener on coturn's TLS port (no DTLS): TURN/UDP there gets no answer; TURN/TCP works.
+    const udpBlocked = `turn:127.0.0.1:${coturn.ports.tls}?transport=udp`
+    const seen = await diagnose({
+      mediamtx: {whipUrl: standin.whipUrl, path: 'r58-probe', apiUrl: standin.apiUrl ?? undefined},
+      turn: {
+        iceServers: [
+          {urls: [udpBlocked, coturn.turnUrls.tcp], username: coturn.username, credential: coturn.credential},
+        ],
+        source: 'test coturn',
+      },
+      via: ['this-host'],
+      tailscale: NO_TAILNET,
+    })
+    const relayOnly = byId(seen)['turn.relay-only']
+    const transports = relayOnly?.data?.['transports'] as {
+      url: string
+      relayProtocol: string | null
+      connected: boolean
+    }[]
+    expect(transports.map((t) => [t.url, t.connected, t.relayProtocol])).toEqual([
+      [udpBlocked, false, null],
+      [coturn.turnUrls.tcp, true, 'tcp'],
+    ])
+    expect(relayOnly?.status).toBe('warn')
+    expect(relayOnly?.evidence).toMatch(/\(TURN\/TCP\) ↔ relay 127\.0\.0\.2/)
+    expect(relayOnly?.fix).toContain('?transport=tcp')
+    expect(relayOnly?.fix).toContain('turns:')
+    expect(option(seen, 'turn')?.status).toBe('warn')
   })
 })
 

@@ -94,6 +94,20 @@ describe('--relay-only through coturn on loopback', () => {
     expect(report.exitCode).toBe(0)
   })
 
+  it('says which TURN transport carried the media (TURN/TCP here)', async () => {
+    const report = await probeWhip({
+      url: standin.endpoint('cam'),
+      via: ['this-host'],
+      relayOnly: true,
+      iceServers: [{urls: `turn:127.0.0.1:${port}?transport=tcp`, username: 'guest', credential: 'secret'}],
+      durationMs: 300,
+      timeoutMs: 5000,
+    })
+    expect(report.selectedPair?.local).toMatchObject({type: 'relay', relayProtocol: 'tcp'})
+    expect(report.checks.find((c) => c.id === 'whip.ice')?.evidence).toMatch(/^connected through TURN\/TCP: relay /)
+    expect(report.exitCode).toBe(0)
+  })
+
   it('wrong TURN credentials: the allocation never finishes (werift drops the 401), nothing is POSTed', async () => {
     const report = await probeWhip({
       url: standin.endpoint('cam'),
