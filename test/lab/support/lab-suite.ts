@@ -6,7 +6,7 @@
 import {afterAll, beforeAll, expect} from 'vitest'
 import type {BoxNat} from '../../../src/lab/netns/topology.js'
 import {type NatLab, natLabUnavailable, startNatLab} from './nat-lab.js'
-import {agreement, diagnoseVerdict, type GuestSeen, probeVerdict, recordScenario, type ScenarioRow} from './scenario.js'
+import {agreement, diagnoseVerdict, probeVerdict, recordScenario, type ScenarioRow} from './scenario.js'
 
 const unavailable = natLabUnavailable()
 
@@ -59,5 +59,3 @@ export async function runScenario(lab: NatLab, run: ScenarioRun): Promise<Scenar
   expect(why, JSON.stringify(row, null, 2)).toEqual([])
   return row
 }
-
-export type {GuestSeen}
