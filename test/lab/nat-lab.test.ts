@@ -137,6 +137,47 @@ describe.skipIf(skipLab)('NAT lab, port-restricted box NAT', () => {
     }
   })
 
+  it('a guest whose UDP goes only to the TURN server publishes through TURN/UDP', async () => {
+    const {lab} = ctx
+    lab.net.setGuestUdp('turn-only', [{address: LAB_ADDRESSES.internet, port: 3478}])
+    try {
+      const turnUdp = [{urls: TURN_UDP, username: TURN_USER, credential: TURN_PASSWORD}]
+      const row = await runScenario(lab, {
+        id: '4b-udp-only-to-turn',
+        title: 'Guest with UDP dropped except to the TURN server (box has TURN)',
+        guests: async () => {
+          const [chromium, whipClient] = await Promise.all([
+            lab.chromium({path: 'turnonly-chromium', iceServers: turnUdp}),
+            lab.whipClient({
+              path: 'turnonly-whip-client',
+              args: [
+                '--turn-server',
+                `turn://${TURN_USER}:${TURN_PASSWORD}@${LAB_ADDRESSES.internet}:3478?transport=udp`,
+              ],
+            }),
+          ])
+          return {chromium: fromChromium(chromium), whipClient: fromStandin(whipClient)}
+        },
+        probe: [
+          PUBLIC_WHIP,
+          '--path',
+          'turnonly-probe',
+          '--ice-server',
+          TURN_UDP,
+          '--ice-username',
+          TURN_USER,
+          ...PROBE,
+        ],
+        diagnose: {argv: [...BOX_API, '-f', lab.configPath], option: 'turn'},
+        env: TURN_ENV,
+      })
+      expect(row.guests.chromium?.guestEnd).toBe('relay over udp')
+      expect(row.r58.probe.guestEnd).toBe('relay over udp')
+    } finally {
+      lab.net.setGuestUdp('open')
+    }
+  })
+
   it('a public address with a forwarded UDP port: STUN finds it, MediaMTX advertises it, guests reach it', async () => {
     const {lab} = ctx
     // The engineer forwards the UDP port (the stand-in's session span, see standin/network.ts) and advertises
