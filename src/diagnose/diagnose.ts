@@ -417,9 +417,13 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
           ...turnFix,
         }
       }
+      const outside = answer.filter((c) => c.scope === 'internet' && !c.documentation)
       return {
         status: 'fail',
-        evidence: `MediaMTX advertises only ${hostOnly ? 'host candidates' : 'non-relay candidates'}: ${advertised}${clientOnly} — a guest outside this network cannot reach them, even with TURN on the guest side`,
+        evidence:
+          outside.length > 0
+            ? `MediaMTX uses no TURN server of its own: no relay candidate, only ${advertised}${clientOnly} — its public address is the forwarded-port option (see forward.*)`
+            : `MediaMTX advertises only ${hostOnly ? 'host candidates' : 'non-relay candidates'}: ${advertised}${clientOnly} — a guest outside this network cannot reach them, even with TURN on the guest side`,
         ...turnFix,
       }
     })
@@ -458,7 +462,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
     }
     return track(id, title, async (budget) => {
       const run = await relayOnlyEveryTransport(turnServers, budget)
-      relayOnlyRun = {ran: true, ...run.summary}
+      relayOnlyRun = {ran: run.outcome.status !== 'skip', ...run.summary}
       return run.outcome
     })
   })()

@@ -36,6 +36,11 @@ export function fromProbe(
     verdict: report.verdict,
     candidates: report.candidates.map((c) => c.label),
   }
+  const ice = report.checks.find((c) => c.id === 'whip.ice')
+  if (ice?.status === 'skip' && !report.checks.some((c) => c.status === 'fail')) {
+    // The probe set every candidate aside: not tried, and why; neither a pass nor a failure.
+    return {status: 'skip', evidence: `${what}: ${ice.evidence}`, data}
+  }
   if (report.ok) {
     return {status: 'pass', evidence: `${what}: connected via ${describePair(report.selectedPair)}`, data}
   }

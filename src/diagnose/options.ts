@@ -60,10 +60,29 @@ function combine(statuses: readonly CheckStatus[]): CheckStatus {
   return 'pass'
 }
 
+/**
+ * Options that only a guest's view can prove: whatever else passed, the option is not checked until that
+ * check ran (a forwarded port is proven from outside the NAT, never from the box).
+ */
+const PROOF: Partial<Record<OptionId, string>> = {forward: 'forward.relay-only'}
+
 export function guestOptions(checks: readonly Check[]): GuestOption[] {
   return OPTION_IDS.map((id) => {
     const own = checks.filter((check) => check.id.startsWith(OPTION_CHECKS[id]))
-    const status = combine(own.map((c) => c.status))
+    const proof = own.find((c) => c.id === PROOF[id])
+    const combined = combine(own.map((c) => c.status))
+    const unproven = proof?.status === 'skip' && (combined === 'pass' || combined === 'warn')
+    if (unproven) {
+      return {
+        id,
+        title: TITLE[id],
+        status: 'skip',
+        remote: REMOTE.has(id),
+        evidence: proof.evidence,
+        checks: own.map((c) => c.id),
+      }
+    }
+    const status = combined
     // The evidence of the check that decided the status; for a pass, the last (most end-to-end) check.
     const deciding =
       status === 'pass' ? own.filter((c) => c.status === 'pass').at(-1) : own.find((c) => c.status === status)

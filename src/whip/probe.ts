@@ -4,8 +4,7 @@
  * tunnel lets in, but media can only flow to the addresses its answer lists.
  */
 import type {Dispatcher} from 'undici'
-import type {ExitCode} from '../errors.js'
-import {R58Error} from '../errors.js'
+import {EXIT, type ExitCode, R58Error} from '../errors.js'
 import {type IceServer, iceServerUrls, parseIceUrl} from '../ice/ice-url.js'
 import {MediamtxApi} from '../mediamtx/api-client.js'
 import {type AddressScope, isLoopbackAddress} from '../net/address-class.js'
@@ -668,6 +667,11 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
     )
     report.ok = isOk(report.checks)
     report.exitCode = exitCodeOf(report.checks)
+    if (report.ok && checks.get('whip.ice')?.status === 'skip') {
+      // Nothing failed because nothing was tried: still, nothing was published.
+      report.ok = false
+      report.exitCode = EXIT.checkFailed
+    }
   }
 }
 

@@ -15,6 +15,7 @@ import {type Lab, startLab} from '../../../src/lab/lab.js'
 import {type MediamtxStandin, startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
 import {requireTurnserver} from '../../support/coturn.js'
 import {closedPort} from '../../support/http-server.js'
+import {startStunAnswer} from '../../support/stun-answer.js'
 
 const byId = (report: DiagnoseReport) => Object.fromEntries(report.checks.map((c) => [c.id, c]))
 const option = (report: DiagnoseReport, id: string) => report.options.find((o) => o.id === id)
@@ -304,6 +305,57 @@ describe('TURN on MediaMTX: what is observed, every transport, which one carried
     expect(relayOnly?.fix).toContain('?transport=tcp')
     expect(relayOnly?.fix).toContain('turns:')
     expect(option(seen, 'turn')?.status).toBe('warn')
+  })
+})
+
+describe('the fifth option: a public address with a forwarded UDP port', () => {
+  // STUN (a loopback server standing in for one on the internet) says the box is 198.18.0.1, a public address
+  // that nothing here ever sends to: the probes connect only through loopback (via this-host).
+  const PUBLIC = '198.18.0.1'
+  const run = async (extraConfig: string) => {
+    const stun = await startStunAnswer({address: PUBLIC, port: 40000})
+    const dir = mkdtempSync(join(tmpdir(), 'r58-diag-'))
+    const configPath = join(dir, 'mediamtx.yml')
+    writeFileSync(configPath, `webrtcLocalUDPAddress: :8189\n${extraConfig}paths:\n  all_others:\n`)
+    const standin = await startMediamtxStandin({
+      configPath,
+      whipPort: 0,
+      apiPort: 0,
+      interfaces: [
+        {name: 'lo', address: '127.0.0.1'},
+        {name: 'eth0', address: '192.168.1.58'},
+      ],
+    })
+    try {
+      return await diagnose({
+        mediamtx: {whipUrl: standin.whipUrl, path: 'r58-probe', apiUrl: standin.apiUrl ?? undefined, configPath},
+        stun: {urls: [stun.url]},
+        via: ['this-host'],
+        tailscale: NO_TAILNET,
+      })
+    } finally {
+      await standin.close()
+      await stun.close()
+    }
+  }
+
+  it('STUN finds the public address; MediaMTX does not advertise it: the fix adds it', async () => {
+    const seen = await run('')
+    expect(byId(seen)['forward.public-address']).toMatchObject({status: 'pass'})
+    expect(byId(seen)['forward.public-address']?.evidence).toContain(`sees this box as ${PUBLIC}:40000`)
+    expect(byId(seen)['forward.advertised']?.status).toBe('fail')
+    expect(option(seen, 'forward')).toMatchObject({status: 'fail', remote: true})
+    expect(option(seen, 'forward')?.fix).toMatch(
+      new RegExp(`^r58 mediamtx configure --file \\S+ --add-host ${PUBLIC.replaceAll('.', '\\.')} --write$`),
+    )
+  })
+
+  it('advertised (webrtcAdditionalHosts) but not proven from outside: not checked, and why', async () => {
+    const seen = await run(`webrtcAdditionalHosts: [${PUBLIC}]\n`)
+    expect(byId(seen)['forward.advertised']).toMatchObject({status: 'pass'})
+    expect(byId(seen)['forward.relay-only']).toMatchObject({status: 'skip'})
+    expect(option(seen, 'forward')?.status).toBe('skip')
+    expect(byId(seen)['turn.configured']?.evidence).toContain('forwarded-port option')
   })
 })
 

@@ -95,6 +95,7 @@ describe('what the probe does not try is "not tried", never a failure', () => {
     expect(report.verdict?.scope).toBe('none')
     expect(report.checks.find((c) => c.id === 'whip.answer.candidates')?.status).toBe('fail')
     expect(status(report)['whip.delete']).toBe('pass')
+    expect(report.exitCode).toBe(3)
   })
 })
 

@@ -53,6 +53,18 @@ describe('fromProbe keeps causes apart', () => {
     expect(outcome.fix).toBe('Give the publish credentials')
   })
 
+  it('a probe that tried no candidate is "not tried", neither a pass nor a failure', () => {
+    const report = probeReport('whip.ice')
+    const ice = report.checks.find((c) => c.id === 'whip.ice') as Check
+    Object.assign(ice, {status: 'skip', evidence: 'not tried: 198.18.0.1:8189/udp: outside --via this-host'})
+    delete ice.failure
+    const outcome = fromProbe({...report, ok: false}, 'through TURN', {role: 'remote'})
+    expect(outcome).toMatchObject({
+      status: 'skip',
+      evidence: 'through TURN: not tried: 198.18.0.1:8189/udp: outside --via this-host',
+    })
+  })
+
   it('gives a remote guest the verdict’s fix when the step has none', () => {
     expect(fromProbe(probeReport('whip.dtls'), 'through TURN', {role: 'remote'}).fix).toBe(REMOTE_FIX)
   })

@@ -58,6 +58,15 @@ describe('guestOptions', () => {
     expect(diagnoseExitCode(options)).toBe(0)
   })
 
+  it('a forwarded port advertised but not tried from outside the NAT is not checked, never passed', () => {
+    const forward = guestOptions([
+      check('forward.public-address', 'pass'),
+      check('forward.advertised', 'pass'),
+      {...check('forward.relay-only', 'skip'), evidence: 'not tried: no TURN server to test with'},
+    ]).find((o) => o.id === 'forward')
+    expect(forward).toMatchObject({status: 'skip', evidence: 'not tried: no TURN server to test with'})
+  })
+
   it('marks an option without checks as not checked', () => {
     expect(guestOptions([]).every((o) => o.status === 'skip' && o.evidence === 'not checked')).toBe(true)
   })
