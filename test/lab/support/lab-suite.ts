@@ -15,12 +15,16 @@ export const skipLab = unavailable !== null && process.env['CI'] !== 'true'
 
 if (skipLab) process.stderr.write(`NAT lab skipped: ${unavailable}\n`)
 
+/** With CI=true a lab that cannot start is a failure, not a skip: throws the reason. */
+export function requireLab(): void {
+  if (unavailable !== null) throw new Error(unavailable)
+}
+
 export function useNatLab(options: {boxNat?: BoxNat} = {}): {readonly lab: NatLab} {
   let lab: NatLab | undefined
   beforeAll(async () => {
     if (skipLab) return
-    // With CI=true a lab that cannot start is a failure, not a skip.
-    if (unavailable !== null) throw new Error(unavailable)
+    requireLab()
     lab = await startNatLab(options)
   })
   afterAll(async () => {
