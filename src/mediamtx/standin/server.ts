@@ -398,22 +398,29 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     log({level: 'info', event: 'standin.config.reloaded', msg: `configuration reloaded (${why})`, changed})
   }
 
+  // On real interfaces each listener binds the host of its own address key, as MediaMTX does (`:8889`: every
+  // interface; `127.0.0.1:9997`: this box only), unless `host` says otherwise.
+  const bindHost = (address: string) =>
+    options.host ?? (network === 'loopback' ? host : parseHostPort(address)?.host || '0.0.0.0')
+  const whipHost = bindHost(config.webrtc.address)
   const whipPort = await listen(
     whipServer,
-    host,
+    whipHost,
     options.whipPort ?? parseHostPort(config.webrtc.address)?.port ?? 8889,
   )
   let apiServer: Server | undefined
   let apiPort: number | undefined
+  let apiHost = whipHost
   if (options.apiPort !== undefined || config.api.enabled) {
     const handler = createStandinApiHandler({state})
     apiServer = createServer((req: IncomingMessage, res: ServerResponse) => handler(req, res))
-    apiPort = await listen(apiServer, host, options.apiPort ?? parseHostPort(config.api.address)?.port ?? 9997)
+    apiHost = bindHost(config.api.address)
+    apiPort = await listen(apiServer, apiHost, options.apiPort ?? parseHostPort(config.api.address)?.port ?? 9997)
   }
 
-  const urlHost = host.includes(':') ? `[${host}]` : host
-  const whipUrl = `http://${urlHost}:${whipPort}`
-  const apiUrl = apiPort === undefined ? null : `http://${urlHost}:${apiPort}`
+  const urlHost = (bound: string) => (bound.includes(':') ? `[${bound}]` : bound)
+  const whipUrl = `http://${urlHost(whipHost)}:${whipPort}`
+  const apiUrl = apiPort === undefined ? null : `http://${urlHost(apiHost)}:${apiPort}`
 
   const close = async (reason = 'closed') => {
     if (stopped) return
