@@ -87,9 +87,9 @@ function machineTicks(): {busy: number; total: number} {
   return {busy: total - idle, total}
 }
 
-/** Sequence gaps the relay has seen on its Calls legs, all sessions (its /status). */
-async function gapsFromCalls(relayUrl: string): Promise<number> {
-  const status = (await (await fetch(`${relayUrl}/status`)).json()) as {sessions: {legs: {fromCalls: {lost: number}}}[]}
+/** Sequence gaps the relay has seen on its Calls legs, all sessions (its operator /status). */
+async function gapsFromCalls(adminUrl: string): Promise<number> {
+  const status = (await (await fetch(`${adminUrl}/status`)).json()) as {sessions: {legs: {fromCalls: {lost: number}}}[]}
   return status.sessions.reduce((n, s) => n + s.legs.fromCalls.lost, 0)
 }
 
@@ -202,6 +202,8 @@ export default {
           '',
           '--max-sessions',
           '50',
+          '--admin-listen',
+          '127.0.0.1:0',
         ],
         ...['--calls-app-id', 'bench', '--calls-app-secret-file', secretFile, '--calls-api-base', apiBase],
       ],
@@ -209,6 +211,7 @@ export default {
       {R58_RELAY_TOKEN: TOKEN},
     )
     const relayUrl = String((await relay.started)['url'])
+    const adminUrl = String((await relay.started)['adminUrl'])
     await sleep(1000)
     const idle = usage(relay.pid)
     const guests: Guest[] = []
@@ -231,15 +234,14 @@ export default {
       )
       direct = base.subscriber
       await requestRelayPull({
-        url: relayUrl,
-        token: TOKEN,
+        url: adminUrl,
         sessionId: base.sessionId,
         trackNames: ['video'],
         path: BASELINE_PATH,
       })
       await sleep(2000)
       const sentBefore = guests.flatMap((g) => g.sources).reduce((n, s) => n + s.stats.packets, 0)
-      const gapsBefore = await gapsFromCalls(relayUrl)
+      const gapsBefore = await gapsFromCalls(adminUrl)
       const cpuBefore = usage(relay.pid)
       const machineBefore = machineTicks()
       const emulatorBefore = usage(emulator.pid)
@@ -254,7 +256,7 @@ export default {
       const machineBusy =
         (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)
       const sent = guests.flatMap((g) => g.sources).reduce((n, s) => n + s.stats.packets, 0) - sentBefore
-      const lostAtRelay = (await gapsFromCalls(relayUrl)) - gapsBefore
+      const lostAtRelay = (await gapsFromCalls(adminUrl)) - gapsBefore
       const cores = (cpuAfter.cpuMs - cpuBefore.cpuMs) / elapsed
       const added = [...arrivals.relayed].flatMap(([frame, at]) => {
         const straight = arrivals.direct.get(frame)

@@ -60,6 +60,7 @@ export default class Diagnose extends BaseCommand<typeof Diagnose> {
         'calls.appSecret',
         'calls.apiBase',
         'relay.url',
+        'relay.adminUrl',
         'relay.token',
         'turn.urls',
         'turn.username',

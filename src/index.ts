@@ -113,7 +113,7 @@ export type {LegStats, RelayEngine, RelaySessionInfo, RelaySessionState} from '.
 export {TrackForwarder} from './relay/forward.js'
 export {checkOfferShape, createIngressHandler, type IngressOptions, iceServerLinks} from './relay/ingress.js'
 export {type RelayPullResult, requestRelayPull} from './relay/pull-client.js'
-export {type RelayOptions, type RunningRelay, startRelay} from './relay/server.js'
+export {type AdminListen, type RelayOptions, type RunningRelay, startRelay} from './relay/server.js'
 export {DEFAULT_TIMINGS, type SessionTimings} from './relay/session.js'
 export {checkRelayPlan, planRelay, type RelayPlan, serveRelay} from './relay/start.js'
 export {type RelayStatus, relayStatus} from './relay/status.js'

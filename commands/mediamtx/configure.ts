@@ -9,7 +9,7 @@ import {icePasswordsOf, runConfigure} from '../../src/mediamtx/configure-request
 export default class MediamtxConfigure extends BaseCommand<typeof MediamtxConfigure> {
   static override summary = 'Edit mediamtx.yml (or the live config) so remote WebRTC guests can reach MediaMTX'
   static override description =
-    'Dry run by default: prints a unified diff. --write replaces the file atomically (same owner and mode, symlink target edited, timestamped backup), refusing when it changed since it was read and waiting for other r58 writers. --apply PATCHes only the changed keys into the running server; since any WebRTC change restarts its WebRTC server, it needs --force while sessions are active. Every byte outside the edited keys stays as it was (comments, quoting, yes/no), keys are written under the names the MediaMTX version knows (from --mediamtx-version, --api, or inferred from the file), and nothing MediaMTX would reject is ever written. Running the same command twice changes nothing the second time. TURN passwords are redacted in the output unless --show-secrets.'
+    'Dry run by default: prints a unified diff. --write replaces the file atomically (same owner, group and mode, symlink target edited, a backup under a new name readable by the owner only; a read-only file needs --force), refusing when it changed since it was read and waiting for other r58 writers. --apply PATCHes only the changed keys into the running server; since any WebRTC change restarts its WebRTC server, it needs --force while sessions are active. Every byte outside the edited keys stays as it was (comments, quoting, yes/no), keys are written under the names the MediaMTX version knows (from --mediamtx-version, --api, or inferred from the file), and nothing MediaMTX would reject is ever written. Running the same command twice changes nothing the second time. TURN passwords are redacted in the output unless --show-secrets.'
   static override examples = [
     {
       description: "Advertise this host's Tailscale address (dry run: shows the diff)",
@@ -71,8 +71,14 @@ export default class MediamtxConfigure extends BaseCommand<typeof MediamtxConfig
     'add-path': Flags.string({multiple: true, helpValue: 'NAME', summary: 'Add a path that accepts publishers'}),
     write: Flags.boolean({summary: 'Write the file (dry run otherwise)'}),
     apply: Flags.boolean({summary: 'PATCH the changed keys into the running server (--api)'}),
-    force: Flags.boolean({summary: 'Apply even while WebRTC sessions are active (they are dropped)'}),
-    backup: Flags.boolean({summary: 'Keep the previous file as <file>.<time>.bak', default: true, allowNo: true}),
+    force: Flags.boolean({
+      summary: 'Apply even while WebRTC sessions are active (they are dropped); write even a read-only file',
+    }),
+    backup: Flags.boolean({
+      summary: 'Keep the previous file as <file>.<time>.<n>.bak (owner-only)',
+      default: true,
+      allowNo: true,
+    }),
     'show-secrets': Flags.boolean({summary: 'Show TURN passwords in the diff'}),
   }
 

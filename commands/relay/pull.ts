@@ -6,7 +6,7 @@ import {requestRelayPull} from '../../src/relay/pull-client.js'
 export default class RelayPull extends BaseCommand<typeof RelayPull> {
   static override summary = 'Have a running relay pull tracks already published to Calls into a MediaMTX path'
   static override description =
-    'For guests that another application already publishes to Cloudflare Calls: the relay pulls the named tracks of that Calls session and republishes them into MediaMTX, as it does for its own guests.'
+    "For guests that another application already publishes to Cloudflare Calls: the relay pulls the named tracks of that Calls session and republishes them into MediaMTX, as it does for its own guests. Talks to the relay's operator listener (--url, default http://127.0.0.1:8891); a path that already has a publisher is refused unless the relay runs with --on-conflict takeover."
   static override examples = [
     {
       description: 'Pull the camera and microphone of a Calls session into the path "panel-1"',
@@ -24,13 +24,12 @@ export default class RelayPull extends BaseCommand<typeof RelayPull> {
     }),
     path: Flags.string({summary: 'MediaMTX path to publish into', required: true, helpValue: 'PATH'}),
     timeout: timeoutFlag(5000),
-    ...settingFlags(['relay.url', 'relay.token'], {'relay.url': {name: 'url'}}),
+    ...settingFlags(['relay.adminUrl'], {'relay.adminUrl': {name: 'url'}}),
   }
 
   async run() {
     const result = await requestRelayPull({
-      url: this.settings.require('relay.url'),
-      token: this.settings.get('relay.token'),
+      url: this.settings.require('relay.adminUrl'),
       sessionId: this.flags.session,
       trackNames: this.flags.track,
       path: this.flags.path,

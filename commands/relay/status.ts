@@ -6,24 +6,22 @@ import {relayStatus} from '../../src/relay/status.js'
 export default class RelayStatus extends BaseCommand<typeof RelayStatus> {
   static override summary = 'Show the health and guest sessions of a running relay'
   static override description =
-    'Reads /healthz and /status of an r58 relay. Local callers need no token; through the tunnel, give a relay token valid for every path.'
+    "Reads /healthz and /status from the relay's operator listener (its --admin-listen: 127.0.0.1:8891 by default, or a Unix socket). Operator endpoints are never served through the tunnel; run this on the box."
   static override examples = [
     {description: 'The relay on this box', command: '<%= config.bin %> <%= command.id %>'},
     {
-      description: 'A relay reached through its tunnel, as JSON',
-      command:
-        '<%= config.bin %> <%= command.id %> --url https://relay.example.com --relay-token-file /etc/r58/relay-token --json',
+      description: 'A relay whose operator listener is a Unix socket, as JSON',
+      command: '<%= config.bin %> <%= command.id %> --url unix:/run/r58/relay-admin.sock --json',
     },
   ]
   static override flags = {
     timeout: timeoutFlag(3000),
-    ...settingFlags(['relay.url', 'relay.token'], {'relay.url': {name: 'url'}}),
+    ...settingFlags(['relay.adminUrl'], {'relay.adminUrl': {name: 'url'}}),
   }
 
   async run() {
     const status = await relayStatus({
-      url: this.settings.require('relay.url'),
-      token: this.settings.get('relay.token'),
+      url: this.settings.require('relay.adminUrl'),
       timeoutMs: this.flags.timeout,
       signal: this.abort.signal,
     })

@@ -1,5 +1,4 @@
 /** Flags and flag-to-options glue of `calls emulate` (and the short setting names it uses). */
-import {readFile} from 'node:fs/promises'
 import {isIP} from 'node:net'
 import {Flags} from '@oclif/core'
 import type {EmulatorPlanInput} from '../calls/emulator/serve.js'
@@ -7,6 +6,7 @@ import type {Redactor} from '../config/redact.js'
 import type {Settings} from '../config/resolve.js'
 import type {SettingKey} from '../config/settings.js'
 import {R58Error} from '../errors.js'
+import {INPUT_LIMITS, inputFileReason, readInputFile} from '../fs/input-file.js'
 import {type HostPort, parseHostPort} from '../util/host-port.js'
 import type {SettingFlagOptions} from './flags.js'
 
@@ -39,16 +39,12 @@ export const listenFlag = Flags.custom<HostPort>({
 async function readSecretFile(path: string, flag: string): Promise<string> {
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = (await readInputFile(path, INPUT_LIMITS.secret)).toString('utf8')
   } catch (error) {
-    throw new R58Error(
-      'E_SECRET',
-      `${flag} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      {
-        field: flag,
-        hint: 'Point it at a readable file that holds the secret on one line.',
-      },
-    )
+    throw new R58Error('E_SECRET', `${flag} ${path}: cannot read (${inputFileReason(error)})`, {
+      field: flag,
+      hint: 'Point it at a readable file that holds the secret on one line.',
+    })
   }
   const secret = text.trim()
   if (secret.length === 0) throw new R58Error('E_SECRET', `${flag} ${path}: the file is empty`, {field: flag})

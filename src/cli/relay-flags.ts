@@ -2,13 +2,23 @@
 import {Flags} from '@oclif/core'
 import type {Settings} from '../config/resolve.js'
 import type {RelayPlanInput} from '../relay/start.js'
-import {settingFlags} from './flags.js'
+import {type AnyFlag, type SettingMark, settingFlags} from './flags.js'
+
+// A switch, not `--public-metrics true`: the setting (env, config file) still applies when it is absent.
+const publicMetricsFlag: AnyFlag = Object.assign(
+  Flags.boolean({
+    summary:
+      'Also serve /healthz and /metrics (no session ids, paths or tokens) to guests [env: R58_RELAY_PUBLIC_METRICS]',
+  }) as unknown as AnyFlag,
+  {r58Setting: 'relay.publicMetrics'} satisfies SettingMark,
+)
 
 export const relayStartFlags = {
   'insecure-no-auth': Flags.boolean({
     summary: 'Accept guests without a token (refused unless --listen is a loopback address; for local tests)',
   }),
   'dry-run': Flags.boolean({summary: 'Check the configuration and the listen address, print the plan, and exit'}),
+  'public-metrics': publicMetricsFlag,
   ...settingFlags(
     [
       'relay.listen',
@@ -18,6 +28,10 @@ export const relayStartFlags = {
       'relay.tokensFile',
       'relay.allowOrigins',
       'relay.maxSessions',
+      'relay.adminListen',
+      'relay.trustProxy',
+      'relay.publicMetrics',
+      'relay.onConflict',
       'mediamtx.token',
       'calls.appId',
       'calls.appSecret',
@@ -34,6 +48,9 @@ export const relayStartFlags = {
       'relay.tokensFile': {name: 'tokens-file'},
       'relay.allowOrigins': {name: 'allow-origin'},
       'relay.maxSessions': {name: 'max-sessions'},
+      'relay.adminListen': {name: 'admin-listen'},
+      'relay.trustProxy': {name: 'trust-proxy'},
+      'relay.onConflict': {name: 'on-conflict'},
     },
   ),
 }
@@ -60,6 +77,10 @@ export function relayPlanInput(settings: Settings, open: boolean): RelayPlanInpu
     open,
     allowOrigins: settings.get('relay.allowOrigins') ?? ['*'],
     maxSessions: settings.get('relay.maxSessions') ?? 10,
+    adminListen: settings.get('relay.adminListen'),
+    trustProxy: settings.get('relay.trustProxy'),
+    publicMetrics: settings.get('relay.publicMetrics'),
+    onConflict: settings.get('relay.onConflict'),
     stunUrls: settings.get('stun.urls') ?? [],
     turnKey: keyId && keyToken ? {keyId, token: keyToken, apiBase: settings.get('turn.apiBase')} : undefined,
   }

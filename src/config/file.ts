@@ -8,11 +8,11 @@
  *
  * Unknown keys are errors with a suggestion, so a typo never silently falls back to a default.
  */
-import {readFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 import {isMap, isScalar, isSeq, LineCounter, type Node, parseDocument} from 'yaml'
 import {R58Error, systemErrorCode} from '../errors.js'
+import {INPUT_LIMITS, inputFileReason, loneCarriageReturnLine, readInputFile} from '../fs/input-file.js'
 import {closest} from '../util/closest.js'
 import {filePathOf, SETTING_KEYS, SETTINGS, type SettingKey} from './settings.js'
 import type {RawValue} from './values.js'
@@ -72,12 +72,11 @@ function toRaw(node: Node | null): RawValue | undefined {
 export async function loadConfigFile(path: string, explicit: boolean): Promise<ConfigFile | undefined> {
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = (await readInputFile(path, INPUT_LIMITS.config)).toString('utf8')
   } catch (error) {
     const code = systemErrorCode(error)
     if (code === 'ENOENT' && !explicit) return undefined
-    const reason =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error))
+    const reason = inputFileReason(error)
     throw new R58Error('E_CONFIG', `Cannot read config file ${path}: ${reason}`, {
       field: 'config',
       hint: code === 'ENOENT' ? 'Create it with `r58 config init`, or pass --config with an existing file.' : undefined,
@@ -88,6 +87,14 @@ export async function loadConfigFile(path: string, explicit: boolean): Promise<C
 }
 
 export function parseConfigText(text: string, path: string): ConfigFile {
+  const crLine = loneCarriageReturnLine(text)
+  if (crLine !== 0) {
+    throw new R58Error(
+      'E_CONFIG',
+      `${path}:${crLine}: a line ending is a lone carriage return (CR, classic Mac OS); YAML needs LF or CRLF`,
+      {field: 'config', hint: 'Convert the file to LF line endings, or regenerate it with `r58 config init --force`.'},
+    )
+  }
   const lines = new LineCounter()
   const doc = parseDocument(text, {lineCounter: lines, uniqueKeys: true, prettyErrors: false})
   const at = (offset: number | undefined): string => {

@@ -34,7 +34,10 @@ export async function initConfig(options: InitConfigOptions): Promise<InitConfig
   await mkdir(dirname(options.path), {recursive: true, mode: 0o700})
   const written = await writeFileAtomic(options.path, renderConfigTemplate(options.given), {
     mode: 0o600,
+    // The file may hold secrets: a replaced file gets 0600 too (owner and group are kept).
+    replaceMode: true,
     exclusive: !options.force,
+    force: options.force,
     backup: true,
   })
   return {

@@ -2,8 +2,8 @@
  * One precedence everywhere: flag > environment (R58_*) > config file > built-in default.
  * Secrets may come inline or from a file at each layer; both forms at one layer is an error.
  */
-import {readFile} from 'node:fs/promises'
-import {R58Error, systemErrorCode} from '../errors.js'
+import {R58Error} from '../errors.js'
+import {INPUT_LIMITS, inputFileReason, readInputFile} from '../fs/input-file.js'
 import type {ConfigFile} from './file.js'
 import type {Redactor} from './redact.js'
 import {envNameOf, flagNameOf, SETTINGS, type SettingDef, type SettingKey, type SettingValue} from './settings.js'
@@ -34,8 +34,9 @@ export interface ResolveInput {
   readSecretFile?: (path: string) => Promise<string>
 }
 
+/** A secret file: a regular file of at most 64 KiB (a FIFO or device would block or never end). */
 export async function readSecretFromFile(path: string): Promise<string> {
-  return readFile(path, 'utf8')
+  return (await readInputFile(path, INPUT_LIMITS.secret)).toString('utf8')
 }
 
 export class Settings {
@@ -96,8 +97,7 @@ async function readSecret(path: string, origin: Origin, read: (path: string) => 
   try {
     text = await read(path)
   } catch (error) {
-    const code = systemErrorCode(error)
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable')
+    const reason = inputFileReason(error)
     throw new R58Error('E_SECRET', `${origin.name}: cannot read secret file ${path}: ${reason}`, {
       field: origin.name,
       hint: 'Point it at a readable file that holds only the secret.',

@@ -110,7 +110,7 @@ export const SETTINGS = {
   },
   'relay.url': {
     kind: 'url',
-    summary: 'Base URL of a running relay, for `relay status` and `diagnose`',
+    summary: 'Guest-facing base URL of a running relay, for `diagnose`',
     default: 'http://127.0.0.1:8890',
   },
   'relay.token': {
@@ -137,6 +137,32 @@ export const SETTINGS = {
     kind: 'int',
     summary: 'Most guest sessions at once; more get 503 with Retry-After',
     default: 10,
+  },
+  'relay.adminListen': {
+    kind: 'string',
+    summary: 'Operator listener (status, pull, health, metrics): loopback HOST:PORT or a Unix socket path',
+    default: '127.0.0.1:8891',
+  },
+  'relay.adminUrl': {
+    kind: 'url',
+    summary: 'Operator URL of a running relay, for `relay status` and `relay pull` (unix:/path for a socket)',
+    default: 'http://127.0.0.1:8891',
+    protocols: ['http', 'https', 'unix'],
+  },
+  'relay.trustProxy': {
+    kind: 'string',
+    summary: 'Believe the guest address a local proxy sends: none, cloudflare (CF-Connecting-IP) or x-forwarded-for',
+    default: 'none',
+  },
+  'relay.publicMetrics': {
+    kind: 'boolean',
+    summary: 'Also serve /healthz and /metrics (no session ids or tokens) on the guest listener',
+    default: false,
+  },
+  'relay.onConflict': {
+    kind: 'string',
+    summary: 'A second publisher on a busy path: refuse (409) or takeover (end the first cleanly)',
+    default: 'refuse',
   },
   'probe.path': {
     kind: 'string',

@@ -87,8 +87,8 @@ async function readMediamtxView(
   }
   if (!servers && configPath) {
     try {
-      const {readFile} = await import('node:fs/promises')
-      const config = readMediamtxConfig(await readFile(configPath, 'utf8'), configPath)
+      const {readConfigSnapshot} = await import('../mediamtx/safe-write.js')
+      const config = readMediamtxConfig((await readConfigSnapshot(configPath)).text, configPath)
       servers = config.webrtc.iceServers.map((s) => ({
         url: s.url,
         clientOnly: s.clientOnly,
@@ -261,19 +261,28 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
   }
   const relayHealth = relayUrl
     ? track('calls.relay.health', 'Relay running', async (budget) => {
-        const response = await httpRequest(`${relayUrl.replace(/\/+$/, '')}/healthz`, {
-          timeoutMs: budget,
-          signal,
-          step: 'relay health',
-        })
-        if (response.status !== 200) {
-          return {
-            status: 'fail',
-            evidence: `${relayUrl}/healthz answered HTTP ${response.status}`,
-            fix: relayStartFix(),
+        // Health is an operator endpoint: asked on the operator listener, or on the guest listener only when
+        // no operator URL is known (a relay started with --public-metrics serves it there too).
+        const {adminEndpoint} = await import('../relay/admin-client.js')
+        const endpoint = adminEndpoint(options.relay?.adminUrl ?? relayUrl)
+        try {
+          const response = await httpRequest(`${endpoint.base}/healthz`, {
+            timeoutMs: budget,
+            signal,
+            step: 'relay health',
+            ...(endpoint.dispatcher && {dispatcher: endpoint.dispatcher}),
+          })
+          if (response.status !== 200) {
+            return {
+              status: 'fail',
+              evidence: `${endpoint.shown}/healthz answered HTTP ${response.status}`,
+              fix: relayStartFix(),
+            }
           }
+          return {status: 'pass', evidence: `${relayUrl} is healthy (asked ${endpoint.shown}/healthz)`}
+        } finally {
+          await endpoint.close()
         }
-        return {status: 'pass', evidence: `${relayUrl} is healthy`}
       }).then((check) =>
         check.status === 'fail' && check.failure === 'unreachable'
           ? {

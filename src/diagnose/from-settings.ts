@@ -98,7 +98,11 @@ export async function diagnoseOptionsFrom(
     ...(stunUrls.length > 0 && {stun: {urls: stunUrls}}),
     carry,
     calls: appId && appSecret ? {appId, appSecret, apiBase: settings.get('calls.apiBase')} : undefined,
-    relay: {url: settings.require('relay.url'), token: settings.get('relay.token')},
+    relay: {
+      url: settings.require('relay.url'),
+      token: settings.get('relay.token'),
+      adminUrl: settings.get('relay.adminUrl'),
+    },
     ...(flags.require && {require: flags.require}),
     timeoutMs: flags.timeoutMs,
     ...(signal && {signal}),

@@ -34,7 +34,8 @@ export interface DiagnoseOptions {
   /** STUN servers that tell this box its public address (default: the TURN servers, which answer STUN too). */
   stun?: {urls: string[]} | undefined
   calls?: {appId: string; appSecret: string; apiBase?: string | undefined} | undefined
-  relay?: {url: string; token?: string | undefined} | undefined
+  /** `url` is the guest listener; `adminUrl` the operator listener that serves /healthz (http://… or unix:/path). */
+  relay?: {url: string; token?: string | undefined; adminUrl?: string | undefined} | undefined
   /** Exit 0 only when every one of these options works (default: any option that serves remote guests). */
   require?: readonly OptionId[]
   /** Bound for the whole diagnosis. Default 10000 ms. */

@@ -2,24 +2,34 @@
  * Crash-safe file replacement: a reader (or MediaMTX's file watcher) sees either the old complete file or
  * the new complete file, never a partial one.
  *
- * The new content goes to a temporary file in the same directory, is fsynced, takes the old file's mode and
- * owner, and is renamed over the target; then the directory is fsynced. A symlinked target is replaced at
- * its real path, so the link stays a link. An optional timestamped backup keeps the previous content.
+ * The new content goes to a temporary file in the same directory, is fsynced, takes the old file's mode,
+ * owner and group, and is renamed over the target; then the directory is fsynced. A symlinked target is
+ * replaced at its real path, so the link stays a link. An optional backup keeps the previous content under a
+ * name that is never reused (UTC time + counter), readable by the file's owner only, and is removed again
+ * when the replacement fails. A read-only file, or one whose owner r58 could not keep, is refused.
  */
 import {randomBytes} from 'node:crypto'
-import {chown, copyFile, open, realpath, rename, stat, unlink} from 'node:fs/promises'
+import type {Stats} from 'node:fs'
+import {chown, open, realpath, rename, stat, unlink} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {R58Error, systemErrorCode} from '../errors.js'
+import {shellQuote} from '../util/shell-quote.js'
 
 export interface AtomicWriteOptions {
-  /** Mode for a new file; an existing file keeps its own. Default 0o644. */
+  /** Mode for a new file; an existing file keeps its own (unless `replaceMode`). Default 0o644. */
   mode?: number
-  /** Copy the previous content to `<file>.<UTC timestamp>.bak` first. */
+  /** Give a replaced file `mode` instead of keeping its own (`config init --force`: the file holds secrets). */
+  replaceMode?: boolean
+  /** Copy the previous content to `<file>.<UTC time>.<n>.bak` first. */
   backup?: boolean
   /** Refuse when the target exists (for `config init` without --force). */
   exclusive?: boolean
+  /** Replace a read-only file (no write bit in its mode) instead of refusing it. */
+  force?: boolean
   /** Injected clock for backup names. */
   now?: () => Date
+  /** Test hook: runs right before the rename that replaces the file. */
+  beforeRename?: () => Promise<void>
 }
 
 export interface AtomicWriteResult {
@@ -57,6 +67,70 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** Refuses what must not be replaced silently: a read-only file (unless forced). */
+function assertReplaceable(path: string, previous: Stats, force: boolean): void {
+  if (force || (previous.mode & 0o222) !== 0) return
+  const mode = (previous.mode & 0o7777).toString(8).padStart(4, '0')
+  throw new R58Error('E_FILE_CONFLICT', `${path} is read-only (mode ${mode}); nothing was written`, {
+    field: path,
+    hint: `Someone made it read-only on purpose: pass --force to replace it anyway (it keeps mode ${mode}), or first run \`chmod u+w ${shellQuote(path)}\`.`,
+  })
+}
+
+/** Gives `file` the owner and group of `previous`; refuses (rather than taking the file over) when not allowed. */
+async function keepOwner(file: string, path: string, previous: Stats): Promise<void> {
+  if (previous.uid === process.getuid?.() && previous.gid === process.getgid?.()) return
+  try {
+    await chown(file, previous.uid, previous.gid)
+  } catch (error) {
+    throw new R58Error(
+      'E_FILE_CONFLICT',
+      `${path} is owned by uid ${previous.uid} (gid ${previous.gid}); replacing it as uid ${process.getuid?.()} would take it over, so nothing was written`,
+      {field: path, hint: 'Run as the owner of the file, or as root (e.g. with sudo).', cause: error},
+    )
+  }
+}
+
+/**
+ * Copies `target` to a backup name nobody has used (created exclusively, so a backup is never overwritten),
+ * readable by the file's owner only: the file may hold secrets, and a backup has no reader but the operator.
+ */
+async function writeBackup(target: string, previous: Stats, now: Date): Promise<string> {
+  const source = await open(target, 'r')
+  try {
+    const content = await source.readFile()
+    const mode = previous.mode & 0o600
+    for (let counter = 1; ; counter++) {
+      const path = `${target}.${timestamp(now)}.${counter}.bak`
+      let handle: Awaited<ReturnType<typeof open>>
+      try {
+        handle = await open(path, 'wx', mode)
+      } catch (error) {
+        if (systemErrorCode(error) === 'EEXIST') continue
+        throw error
+      }
+      try {
+        await handle.chmod(mode)
+        await handle.writeFile(content)
+        await handle.sync()
+        if (previous.uid !== process.getuid?.() || previous.gid !== process.getgid?.()) {
+          await handle.chown(previous.uid, previous.gid).catch(() => {
+            // keepOwner() already proved the file's owner can be kept; this only fails on odd filesystems.
+          })
+        }
+      } catch (error) {
+        await unlink(path).catch(() => {})
+        throw error
+      } finally {
+        await handle.close()
+      }
+      return path
+    }
+  } finally {
+    await source.close()
+  }
+}
+
 export async function writeFileAtomic(
   path: string,
   content: string | Uint8Array,
@@ -73,10 +147,12 @@ export async function writeFileAtomic(
   if (previous?.isDirectory()) {
     throw new R58Error('E_CONFIG', `${path} is a directory`, {field: path, hint: 'Give the path of a file.'})
   }
+  if (previous) assertReplaceable(path, previous, options.force === true)
   const dir = dirname(target)
   const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  const mode = previous ? previous.mode & 0o7777 : (options.mode ?? 0o644)
+  const mode = previous && !options.replaceMode ? previous.mode & 0o7777 : (options.mode ?? 0o644)
   let backupPath: string | undefined
+  let replaced = false
   try {
     const handle = await open(temp, 'wx', mode)
     try {
@@ -86,19 +162,15 @@ export async function writeFileAtomic(
     } finally {
       await handle.close()
     }
-    if (previous && (previous.uid !== process.getuid?.() || previous.gid !== process.getgid?.())) {
-      await chown(temp, previous.uid, previous.gid).catch(() => {
-        // Only root may give a file away; an ordinary user editing their own file never gets here.
-      })
-    }
-    if (previous && options.backup) {
-      backupPath = `${target}.${timestamp(options.now?.() ?? new Date())}.bak`
-      await copyFile(target, backupPath)
-    }
+    if (previous) await keepOwner(temp, path, previous)
+    if (previous && options.backup) backupPath = await writeBackup(target, previous, options.now?.() ?? new Date())
+    await options.beforeRename?.()
     await rename(temp, target)
+    replaced = true
     await fsyncDirectory(dir)
   } catch (error) {
     await unlink(temp).catch(() => {})
+    if (!replaced && backupPath !== undefined) await unlink(backupPath).catch(() => {})
     if (error instanceof R58Error) throw error
     const code = systemErrorCode(error)
     throw new R58Error('E_CONFIG', `Cannot write ${path}: ${code ?? String(error)}`, {

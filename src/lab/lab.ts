@@ -117,7 +117,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const diagnose: DiagnoseOptions = {
       mediamtx: {whipUrl: mediamtx.whipUrl, path: 'r58-probe', apiUrl: mediamtx.apiUrl ?? undefined, configPath},
       calls: {appId, appSecret, apiBase: calls.apiBase},
-      relay: {url: relay.url, token: relayToken},
+      relay: {url: relay.url, token: relayToken, adminUrl: relay.adminUrl},
       ...(coturn && {
         turn: {
           iceServers: [{urls: [coturn.turnUrls.udp], username: coturn.username, credential: coturn.credential}],

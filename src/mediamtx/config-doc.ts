@@ -337,6 +337,7 @@ export function parseConfigDoc(text: string, path: string): ConfigDoc {
   if (!document || document.contents === null || document.contents === undefined) {
     throw configError(path, `${path}:1:1`, 'the file is empty', 'Start from the default mediamtx.yml of your release.')
   }
+  assertAliasesBounded(document, path, at)
   if (!isMap(document.contents)) {
     const range = (document.contents as {range?: [number, number, number]}).range
     throw configError(path, at(range?.[0] ?? 0), 'the top level must be a mapping of settings')
@@ -344,6 +345,36 @@ export function parseConfigDoc(text: string, path: string): ConfigDoc {
   const docToken = tokens.find((t): t is CST.Document => t.type === 'document')
   const root = docToken?.value?.type === 'block-map' ? indexBlockMap(docToken.value, text) : null
   return new ConfigDoc(text, path, document, root, lines)
+}
+
+/** How many alias expansions a document may need, as for `toJS` everywhere r58 reads a mediamtx.yml. */
+export const MAX_ALIAS_COUNT = 100
+
+/**
+ * Refuses a document whose aliases expand beyond reason (a "billion laughs" alias bomb): the yaml library
+ * would throw a plain error on first access, and expanding it anyway would exhaust memory. MediaMTX's YAML
+ * readers refuse such files too ("excessive aliasing").
+ */
+export function assertAliasesBounded(document: Document, path: string, at: (offset: number) => string): void {
+  let first: number | undefined
+  visit(document, {
+    Alias(_, node) {
+      first = node.range?.[0] ?? 0
+      return visit.BREAK
+    },
+  })
+  if (first === undefined) return
+  try {
+    document.toJS({maxAliasCount: MAX_ALIAS_COUNT})
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error
+    throw configError(
+      path,
+      at(first),
+      'too many aliases: expanding them would take more than the file could ever need (an alias bomb?)',
+      'Write the values out instead of nesting aliases of aliases.',
+    )
+  }
 }
 
 /** The first key that repeats within one mapping, at any depth. */

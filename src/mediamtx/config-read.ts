@@ -9,6 +9,7 @@
 import {LineCounter, parseDocument} from 'yaml'
 import {R58Error} from '../errors.js'
 import {parseDuration} from '../util/duration.js'
+import {assertAliasesBounded, MAX_ALIAS_COUNT} from './config-doc.js'
 
 export interface MediamtxIceServerConf {
   url: string
@@ -127,7 +128,11 @@ export function readMediamtxConfig(text: string, path: string): MediamtxConfig {
       hint: 'MediaMTX would refuse to load this file; fix the YAML first.',
     })
   }
-  const value = doc.toJS({maxAliasCount: 100}) as unknown
+  assertAliasesBounded(doc, path, (offset) => {
+    const {line, col} = lines.linePos(offset)
+    return `${path}:${line}:${col}`
+  })
+  const value = doc.toJS({maxAliasCount: MAX_ALIAS_COUNT}) as unknown
   if (value === null || value === undefined) {
     throw new R58Error('E_MEDIAMTX_CONFIG', `${path}: the file is empty`, {field: path})
   }

@@ -15,6 +15,7 @@ import {envOverrides} from './env-overrides.js'
 import type {FileLockOptions} from './file-lock.js'
 import {type Change, type Operation, type OperationOutcome, planOperations} from './operations.js'
 import {editFileSafely, type FileSnapshot, readConfigSnapshot} from './safe-write.js'
+import {type FileWarning, secretExposureWarnings} from './secret-exposure.js'
 import {assertValid, type Problem, validateConfig} from './validate.js'
 import {formatVersion, parseVersion, type Version} from './version.js'
 import {inferVersion} from './version-infer.js'
@@ -187,7 +188,7 @@ export interface ConfigureOptions {
   write?: boolean
   /** PATCH the changed keys into the running MediaMTX. */
   apply?: boolean
-  /** Apply even while WebRTC sessions are active (they are dropped). */
+  /** Apply even while WebRTC sessions are active (they are dropped); write even a read-only file. */
   force?: boolean
   /** Keep a timestamped backup when writing. Default true. */
   backup?: boolean
@@ -224,6 +225,8 @@ export interface ConfigureResult {
   applied: AppliedResult | null
   noop: boolean
   notes: string[]
+  /** Things the operator should act on, e.g. a TURN password in a file others may read. */
+  warnings: FileWarning[]
 }
 
 /** The version from the API (`/v3/info`), or null when the server predates it (v1.15.2). */
@@ -328,6 +331,7 @@ export async function configureMediamtx(options: ConfigureOptions): Promise<Conf
   let planned: PlannedEdit
   let written = false
   let backupPath: string | null = null
+  let warnings: FileWarning[] = []
   if (options.file) {
     const file = options.file
     if (options.write) {
@@ -340,6 +344,7 @@ export async function configureMediamtx(options: ConfigureOptions): Promise<Conf
         },
         {
           backup: options.backup ?? true,
+          ...(options.force && {force: true}),
           ...(options.lock && {lock: options.lock}),
           ...(options.now && {now: options.now}),
           ...(options.readFile && {readFile: options.readFile}),
@@ -349,9 +354,12 @@ export async function configureMediamtx(options: ConfigureOptions): Promise<Conf
       planned = edit.result
       written = edit.write !== null
       backupPath = edit.write?.backupPath ?? null
+      warnings = await secretExposureWarnings(file, edit.snapshot.target, planned.after, false)
     } else {
       const snapshot = await readConfigSnapshot(file, options.readFile ? {readFile: options.readFile} : {})
       planned = planConfigure(snapshot.text, file, planOptions(version))
+      const pending = planned.after !== planned.before
+      warnings = await secretExposureWarnings(file, snapshot.target, planned.after, pending)
     }
   } else {
     const live = await (api as MediamtxApi).globalConfig()
@@ -416,5 +424,6 @@ export async function configureMediamtx(options: ConfigureOptions): Promise<Conf
     applied,
     noop: planned.changes.length === 0,
     notes,
+    warnings,
   }
 }

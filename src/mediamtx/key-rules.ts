@@ -13,21 +13,22 @@ const REMOVED_WITHOUT_SHIM: Readonly<Record<string, string>> = {
 
 /** Does `version` accept top-level key `key`? Unknown keys (absent from every default file) are not accepted. */
 export function isKeyAccepted(key: string, version: Version): boolean {
-  const history = KEY_HISTORY[key]
+  // Own keys only: `constructor` or `toString` are no MediaMTX settings.
+  const history = Object.hasOwn(KEY_HISTORY, key) ? KEY_HISTORY[key] : undefined
   if (!history) return false
   if (!atLeast(version, history.since)) return false
-  const removed = REMOVED_WITHOUT_SHIM[key]
+  const removed = Object.hasOwn(REMOVED_WITHOUT_SHIM, key) ? REMOVED_WITHOUT_SHIM[key] : undefined
   return removed === undefined || !atLeast(version, removed)
 }
 
 /** The release that introduced a key, e.g. `v1.3.0` for webrtcAdditionalHosts. */
 export function keySince(key: string): Version | undefined {
-  const since = KEY_HISTORY[key]?.since
+  const since = Object.hasOwn(KEY_HISTORY, key) ? KEY_HISTORY[key]?.since : undefined
   return since ? parseVersion(since) : undefined
 }
 
 /** The release from which a key is rejected because it was dropped without a shim (`webrtcICEInterfaces`: v1.3.0). */
 export function keyRemovedIn(key: string): Version | undefined {
-  const removed = REMOVED_WITHOUT_SHIM[key]
+  const removed = Object.hasOwn(REMOVED_WITHOUT_SHIM, key) ? REMOVED_WITHOUT_SHIM[key] : undefined
   return removed ? parseVersion(removed) : undefined
 }

@@ -6,10 +6,12 @@
  * edited; timestamped backup). Temporary files left by writers that were killed are cleaned up.
  */
 import {createHash} from 'node:crypto'
-import {readdir, readFile, realpath, stat, unlink} from 'node:fs/promises'
+import {readdir, realpath, unlink} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {R58Error, systemErrorCode} from '../errors.js'
 import {type AtomicWriteResult, writeFileAtomic} from '../fs/atomic-write.js'
+import {INPUT_LIMITS, inputFileReason, loneCarriageReturnLine, readInputFile} from '../fs/input-file.js'
+import {shellQuote} from '../util/shell-quote.js'
 import {type FileLockOptions, pidAlive, withFileLock} from './file-lock.js'
 
 export interface FileSnapshot {
@@ -27,18 +29,9 @@ export interface ReadOptions {
   readFile?: (path: string) => Promise<Buffer>
 }
 
-const REASONS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EISDIR: 'is a directory',
-  ELOOP: 'too many levels of symbolic links',
-  ENOTDIR: 'a part of the path is not a directory',
-}
-
 function readError(path: string, error: unknown): R58Error {
   const code = systemErrorCode(error)
-  const reason = (code && REASONS[code]) ?? code ?? String(error)
+  const reason = inputFileReason(error)
   const hint =
     code === 'ENOENT'
       ? 'Give the path of mediamtx.yml with --file (MediaMTX looks in ./mediamtx.yml, /usr/local/etc, /usr/etc and /etc/mediamtx).'
@@ -46,7 +39,11 @@ function readError(path: string, error: unknown): R58Error {
         ? 'Run as a user that may read (and, with --write, write) the file, e.g. with sudo.'
         : code === 'EISDIR'
           ? 'Give the path of the mediamtx.yml file, not of its folder.'
-          : undefined
+          : code === 'ENOTREG'
+            ? 'Give the path of the mediamtx.yml file itself (a regular file).'
+            : code === 'EFBIG'
+              ? 'Point --file at the mediamtx.yml itself; a real one is far smaller.'
+              : undefined
   return new R58Error('E_MEDIAMTX_CONFIG', `${path}: ${reason}`, {field: path, hint, cause: error})
 }
 
@@ -86,19 +83,18 @@ function firstBinaryOffset(bytes: Buffer): number {
   }
 }
 
+/** A mediamtx.yml: a regular file of sane size (a FIFO or a device would block or never end). */
+function readMediamtxFile(path: string): Promise<Buffer> {
+  return readInputFile(path, INPUT_LIMITS.mediamtxConfig)
+}
+
 /** Reads a config file for editing: its text, real path and hash. */
 export async function readConfigSnapshot(path: string, options: ReadOptions = {}): Promise<FileSnapshot> {
   let target: string
-  try {
-    target = await realpath(path)
-    const info = await stat(target)
-    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
-  } catch (error) {
-    throw readError(path, error)
-  }
   let bytes: Buffer
   try {
-    bytes = await (options.readFile ?? ((p: string) => readFile(p)))(target)
+    target = await realpath(path)
+    bytes = await (options.readFile ?? readMediamtxFile)(target)
   } catch (error) {
     throw readError(path, error)
   }
@@ -110,7 +106,19 @@ export async function readConfigSnapshot(path: string, options: ReadOptions = {}
       hint: 'Point --file at the mediamtx.yml itself.',
     })
   }
-  return {path, target, text: bytes.toString('utf8'), hash: createHash('sha256').update(bytes).digest('hex')}
+  const text = bytes.toString('utf8')
+  const crLine = loneCarriageReturnLine(text)
+  if (crLine !== 0) {
+    throw new R58Error(
+      'E_MEDIAMTX_CONFIG',
+      `${path}:${crLine}: a line ending is a lone carriage return (CR, classic Mac OS); YAML readers disagree about it`,
+      {
+        field: path,
+        hint: `Convert the file to LF line endings, e.g. \`mac2unix ${shellQuote(target)}\` (package dos2unix).`,
+      },
+    )
+  }
+  return {path, target, text, hash: createHash('sha256').update(bytes).digest('hex')}
 }
 
 /** Removes temporary files of writers of `target` that were killed (their pid is gone). */
@@ -133,8 +141,10 @@ async function removeDeadTemporaries(target: string): Promise<void> {
 }
 
 export interface SafeWriteOptions {
-  /** Keep the previous content as `<file>.<UTC time>.bak`. Default true. */
+  /** Keep the previous content as `<file>.<UTC time>.<n>.bak`. Default true. */
   backup?: boolean
+  /** Replace the file even when it is read-only. */
+  force?: boolean
   now?: () => Date
   /** Test hook: runs after the change check is armed, right before the file is replaced. */
   beforeReplace?: () => Promise<void>
@@ -149,7 +159,7 @@ export async function writeIfUnchanged(
   await options.beforeReplace?.()
   let current: Buffer
   try {
-    current = await readFile(snapshot.target)
+    current = await readMediamtxFile(snapshot.target)
   } catch (error) {
     throw readError(snapshot.path, error)
   }
@@ -162,6 +172,7 @@ export async function writeIfUnchanged(
   await removeDeadTemporaries(snapshot.target)
   return writeFileAtomic(snapshot.target, text, {
     backup: options.backup ?? true,
+    ...(options.force && {force: true}),
     ...(options.now && {now: options.now}),
   })
 }

@@ -204,7 +204,7 @@ export async function refreshTurn(options: TurnRefreshOptions): Promise<TurnRefr
     ...(options.env && {env: options.env}),
     ...(options.signal && {signal: options.signal}),
   })
-  notes.push(...result.notes)
+  notes.push(...result.notes, ...result.warnings.map((w) => `Warning: ${w.message} Fix: ${w.fix}`))
 
   const expiresAt = Date.parse(credentials.expiresAt)
   const newState: RefreshState = {

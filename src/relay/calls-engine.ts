@@ -2,14 +2,15 @@
  * The relay engine over Cloudflare Calls: guests push to Calls (their offer, Calls' answer back to them); the
  * relay pulls their tracks into its own Calls session and republishes them into MediaMTX with WHIP.
  */
-import {randomUUID} from 'node:crypto'
 import type {CallsClient} from '../calls/client.js'
 import {R58Error} from '../errors.js'
 import type {IceServer} from '../ice/ice-url.js'
 import type {PeerOptions} from '../media/peer.js'
 import type {Log} from '../util/log.js'
 import type {OpenSessionInput, OpenSessionResult, PullInput, RelayEngine, RelaySessionInfo} from './engine.js'
+import {type TrafficTotals, totalsOf} from './metrics.js'
 import {DEFAULT_TIMINGS, offeredTracks, RelaySession, type SessionTimings} from './session.js'
+import {newSessionId} from './session-id.js'
 
 export interface CallsRelayEngineOptions {
   calls: CallsClient
@@ -33,6 +34,7 @@ export class CallsRelayEngine implements RelayEngine {
   readonly #sessions = new Map<string, RelaySession>()
   readonly #timings: SessionTimings
   readonly #running = new Set<Promise<void>>()
+  #ended: TrafficTotals = totalsOf([])
 
   constructor(options: CallsRelayEngineOptions) {
     this.#options = options
@@ -49,7 +51,7 @@ export class CallsRelayEngine implements RelayEngine {
       timings: this.#timings,
       log: this.#options.log,
       onClosed: (closed) => {
-        this.#sessions.delete(closed.id)
+        if (this.#sessions.delete(closed.id)) this.#ended = totalsOf([closed.info()], this.#ended)
       },
     })
     this.#sessions.set(session.id, session)
@@ -69,7 +71,7 @@ export class CallsRelayEngine implements RelayEngine {
       tracks: offered.map(({mid, trackName}) => ({mid, trackName})),
     })
     const session = this.#session({
-      id: randomUUID(),
+      id: newSessionId(),
       path: input.path,
       guest: input.guest,
       source: {sessionId, tracks: offered.map(({trackName, kind}) => ({trackName, kind}))},
@@ -80,7 +82,7 @@ export class CallsRelayEngine implements RelayEngine {
 
   async pull(input: PullInput): Promise<{id: string}> {
     const session = this.#session({
-      id: randomUUID(),
+      id: newSessionId(),
       path: input.path,
       guest: `calls:${input.sessionId}`,
       source: {sessionId: input.sessionId, tracks: input.trackNames.map((trackName) => ({trackName}))},
@@ -101,6 +103,10 @@ export class CallsRelayEngine implements RelayEngine {
 
   list(): RelaySessionInfo[] {
     return [...this.#sessions.values()].map((s) => s.info())
+  }
+
+  endedTotals(): TrafficTotals {
+    return this.#ended
   }
 
   iceServers(): Promise<IceServer[]> {

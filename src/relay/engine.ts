@@ -3,6 +3,7 @@
  * (Calls legs, werift, WHIP egress) are separate so each can be tested on its own.
  */
 import type {IceServer} from '../ice/ice-url.js'
+import type {TrafficTotals} from './metrics.js'
 
 export type RelaySessionState =
   | 'negotiating' // guest offer → Calls
@@ -64,6 +65,8 @@ export interface RelayEngine {
   list(): RelaySessionInfo[]
   /** ICE servers for guests (Link headers): Calls STUN, plus TURN credentials when a TURN key is configured. */
   iceServers(): Promise<IceServer[]>
+  /** Traffic of the sessions that have ended, so /metrics counters never go back. */
+  endedTotals?(): TrafficTotals
   /** Closes every session (SIGTERM). */
   shutdown(): Promise<void>
 }

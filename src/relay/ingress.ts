@@ -1,18 +1,28 @@
 /**
- * The relay's internet-facing HTTP front (WHIP, RFC 9725, for guests; plus health, status, metrics and the
- * guest page). It authenticates, bounds sizes, counts and rates, answers every request (4xx/5xx, never a
- * crash), and hands valid offers to the engine.
+ * The relay's internet-facing HTTP front: WHIP (RFC 9725) for guests and the guest page, nothing an
+ * operator uses (that is admin.ts, on its own listener). It authenticates on headers before reading a
+ * body, bounds sizes, counts and rates, checks offers itself, keeps each session to the path and token that
+ * made it, and hands valid offers to the engine.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
+import {isCallsError} from '../calls/errors.js'
+import {R58Error} from '../errors.js'
 import type {IceServer} from '../ice/ice-url.js'
 import type {Log} from '../util/log.js'
-import {clientAddress} from './client-address.js'
+import {clientAddress, type TrustProxy} from './client-address.js'
 import {answerPreflight, applyCors, isPreflight} from './cors.js'
 import type {RelayEngine} from './engine.js'
+import {decodePath, HttpError, isPathName, json, mediaType, readBody, rejectDeclaredOversize} from './http-helpers.js'
 import {renderJoinPage} from './join-page.js'
 import {renderMetrics} from './metrics.js'
+import {checkOffer} from './offer-check.js'
 import type {RateLimiter} from './rate-limit.js'
-import {type AuthResult, authorize, type TokenTable} from './tokens.js'
+import {createRouter, newRequestCounters, type RequestContext, type RequestCounters, type Route} from './router.js'
+import {SESSION_ID} from './session-id.js'
+import {type ConflictPolicy, SessionSlots} from './slots.js'
+import {authorize, presentedToken, type TokenTable, tokenFingerprint} from './tokens.js'
+
+export {checkOfferShape} from './offer-check.js'
 
 export interface IngressOptions {
   engine: RelayEngine
@@ -21,65 +31,22 @@ export interface IngressOptions {
   open?: boolean
   allowOrigins: readonly string[]
   maxSessions: number
+  /** Shared with the operator listener (pulls take slots too). Default: one made from maxSessions. */
+  slots?: SessionSlots
+  /** A second publisher on a busy path: 409 (default), or end the first one. */
+  onConflict?: ConflictPolicy
+  /** Which forwarding header to believe from a local proxy. Default none: the socket address. */
+  trustProxy?: TrustProxy
+  /** Also serve /healthz and /metrics here (they name no session, path or token). */
+  publicMetrics?: boolean
+  /** Shared with the operator listener, for /metrics. */
+  counters?: RequestCounters
+  /** More routes, tried before the WHIP ones (other front ends of the relay). */
+  routes?: readonly Route[]
   /** Largest accepted SDP offer. Default 64 KiB. */
   maxSdpBytes?: number
-  /** Largest accepted JSON control body. Default 16 KiB. */
-  maxJsonBytes?: number
   rateLimiter: RateLimiter
   log: Log
-  now?: () => number
-}
-
-/** Guest path names: what MediaMTX accepts, without traversal or surprises. */
-export const PATH_NAME = /^[A-Za-z0-9_.~-][A-Za-z0-9_.~/-]{0,127}$/
-
-class HttpError extends Error {
-  readonly status: number
-  readonly headers: Record<string, string>
-
-  constructor(status: number, message: string, headers: Record<string, string> = {}) {
-    super(message)
-    this.status = status
-    this.headers = headers
-  }
-}
-
-async function readBody(req: IncomingMessage, max: number): Promise<string> {
-  const declared = Number(req.headers['content-length'] ?? 0)
-  if (declared > max) throw new HttpError(413, `body larger than ${max} bytes`)
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > max) throw new HttpError(413, `body larger than ${max} bytes`)
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-function decodePath(text: string): string {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    throw new HttpError(400, 'malformed percent-encoding in the path')
-  }
-}
-
-function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
-}
-
-/** WHIP allows at most one audio and one video m-line and nothing else; a guest offer must have one. */
-export function checkOfferShape(sdp: string): string | undefined {
-  if (!sdp.startsWith('v=0')) return 'the body is not an SDP offer (it must start with "v=0")'
-  const kinds = [...sdp.matchAll(/^m=(\w+) /gm)].map((m) => m[1])
-  if (kinds.length === 0) return 'the offer has no media'
-  const audio = kinds.filter((k) => k === 'audio').length
-  const video = kinds.filter((k) => k === 'video').length
-  if (audio > 1 || video > 1) return 'at most one audio and one video track are accepted'
-  if (audio + video !== kinds.length)
-    return `unsupported media in the offer: ${kinds.filter((k) => k !== 'audio' && k !== 'video').join(', ')}`
-  return undefined
 }
 
 /** `Link: <turn:…>; rel="ice-server"; username="…"; credential="…"; credential-type="password"` (RFC 9725 §4.6). */
@@ -96,204 +63,189 @@ export function iceServerLinks(servers: readonly IceServer[]): string[] {
   )
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers})
-  res.end(text)
+/** Which path and token made each session: a session URL works only through them. */
+interface Owner {
+  path: string
+  token: string
 }
 
 export function createIngressHandler(options: IngressOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const {engine, log} = options
   const maxSdp = options.maxSdpBytes ?? 64 * 1024
-  const maxJson = options.maxJsonBytes ?? 16 * 1024
-  const counters = {requests: 0, rejected: new Map<number, number>()}
+  const counters = options.counters ?? newRequestCounters()
+  const slots = options.slots ?? new SessionSlots(engine, options.maxSessions, options.onConflict)
+  const owners = new Map<string, Owner>()
 
-  const authFor = (req: IncomingMessage, path: string, url: URL): AuthResult =>
-    options.open ? 'ok' : authorize(options.tokens, path, req.headers.authorization, url.searchParams.get('token'))
-
-  const requireAuth = (req: IncomingMessage, path: string, url: URL): void => {
-    const result = authFor(req, path, url)
+  /** Authenticates on headers alone; returns the fingerprint of the token used. */
+  const requireAuth = ({req, url}: RequestContext, path: string): string => {
+    const token = presentedToken(req.headers.authorization, url.searchParams.get('token'))
+    if (options.open) return tokenFingerprint(token)
+    const result = authorize(options.tokens, path, req.headers.authorization, url.searchParams.get('token'))
     if (result !== 'ok') {
       throw new HttpError(401, result === 'missing' ? 'a bearer token is required' : 'invalid token', {
         'www-authenticate': 'Bearer realm="r58-relay"',
       })
     }
+    return tokenFingerprint(token)
   }
 
-  /** Operator endpoints: open to local callers (not via the tunnel), token-protected otherwise. */
-  const requireOperator = (req: IncomingMessage, url: URL, client: string): void => {
-    const viaProxy = req.headers['cf-connecting-ip'] !== undefined || req.headers['x-forwarded-for'] !== undefined
-    const local = !viaProxy && (client === '127.0.0.1' || client === '::1')
-    if (!local) requireAuth(req, '*', url)
+  const guestPath = (raw: string | undefined, status: 400 | 404): string => {
+    const path = decodePath(raw ?? '')
+    if (!isPathName(path)) throw new HttpError(status, status === 404 ? 'no such path' : 'invalid path name')
+    return path
   }
 
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://relay')
-    const method = req.method ?? 'GET'
-    const client = clientAddress(req)
-    counters.requests += 1
-    if (!applyCors(req, res, options.allowOrigins)) throw new HttpError(403, 'origin not allowed')
-    if (!options.rateLimiter.take(client)) {
-      throw new HttpError(429, 'too many requests', {
-        'retry-after': String(options.rateLimiter.retryAfter(client) || 1),
-      })
-    }
-    if (isPreflight(req)) {
-      answerPreflight(res)
-      return
-    }
-
-    if (url.pathname === '/healthz' && method === 'GET') {
-      json(res, 200, {status: 'ok', sessions: engine.list().length})
-      return
-    }
-    if (url.pathname === '/status' && method === 'GET') {
-      requireOperator(req, url, client)
-      json(res, 200, {sessions: engine.list()})
-      return
-    }
-    if (url.pathname === '/metrics' && method === 'GET') {
-      requireOperator(req, url, client)
-      const text = renderMetrics(engine.list(), {requests: counters.requests, rejected: counters.rejected})
-      res.writeHead(200, {'content-type': 'text/plain; version=0.0.4'}).end(text)
-      return
-    }
-    if (url.pathname === '/relay/pull' && method === 'POST') {
-      requireOperator(req, url, client)
-      if (mediaType(req) !== 'application/json') throw new HttpError(415, 'expected application/json')
-      let body: {sessionId?: unknown; trackNames?: unknown; path?: unknown}
-      try {
-        body = JSON.parse(await readBody(req, maxJson)) as typeof body
-      } catch (error) {
-        if (error instanceof HttpError) throw error
-        throw new HttpError(400, 'invalid JSON')
-      }
-      const {sessionId, trackNames, path} = body ?? {}
-      if (typeof sessionId !== 'string' || !/^[\w-]{1,128}$/.test(sessionId))
-        throw new HttpError(400, '"sessionId" must be a Calls session id')
-      if (
-        !Array.isArray(trackNames) ||
-        trackNames.length === 0 ||
-        trackNames.length > 2 ||
-        !trackNames.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 128)
-      ) {
-        throw new HttpError(400, '"trackNames" must list one or two track names')
-      }
-      if (typeof path !== 'string' || !PATH_NAME.test(path) || path.includes('..'))
-        throw new HttpError(400, '"path" is not a valid path name')
-      if (engine.list().length >= options.maxSessions) throw new HttpError(503, 'relay is full', {'retry-after': '5'})
-      json(res, 201, await engine.pull({sessionId, trackNames: trackNames as string[], path}))
-      return
-    }
-
-    const join = /^\/join\/(.+)$/.exec(url.pathname)
-    if (join && method === 'GET') {
-      const path = decodePath(join[1] ?? '')
-      if (!PATH_NAME.test(path) || path.includes('..')) throw new HttpError(404, 'no such path')
-      const html = renderJoinPage({path})
-      res.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy':
-          "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; media-src 'self' blob: mediastream:; connect-src 'self'",
-        'referrer-policy': 'no-referrer',
-        'cache-control': 'no-store',
-      })
-      res.end(html)
-      return
-    }
-
-    const whip = /^\/whip\/(.+?)(?:\/session\/([A-Za-z0-9-]{1,64}))?$/.exec(url.pathname)
-    if (!whip) throw new HttpError(404, 'not found')
-    const path = decodePath(whip[1] ?? '')
-    const sessionId = whip[2]
-    if (!PATH_NAME.test(path) || path.includes('..')) throw new HttpError(400, 'invalid path name')
-
-    if (sessionId === undefined) {
-      if (method === 'OPTIONS') {
-        requireAuth(req, path, url)
-        res.setHeader('accept-post', 'application/sdp')
-        res.setHeader('link', iceServerLinks(await engine.iceServers()))
-        res.writeHead(204).end()
-        return
-      }
-      if (method !== 'POST') throw new HttpError(405, 'use POST to publish', {allow: 'OPTIONS, POST'})
-      requireAuth(req, path, url)
-      if (mediaType(req) !== 'application/sdp') throw new HttpError(415, 'expected Content-Type: application/sdp')
-      const offer = await readBody(req, maxSdp)
-      const shape = checkOfferShape(offer)
-      if (shape) throw new HttpError(shape.startsWith('at most') || shape.startsWith('unsupported') ? 422 : 400, shape)
-      if (engine.list().filter((s) => s.state !== 'closed').length >= options.maxSessions) {
-        throw new HttpError(503, 'relay is full', {'retry-after': '5'})
-      }
-      const opened = await engine.open({path, offer, guest: client})
-      const location = `/whip/${encodeURIComponent(path).replace(/%2F/g, '/')}/session/${opened.id}`
-      res.setHeader('link', iceServerLinks(await engine.iceServers()))
-      res.writeHead(201, {
-        'content-type': 'application/sdp',
-        location,
-        etag: `"${opened.id}"`,
-        'accept-patch': 'application/trickle-ice-sdpfrag',
-      })
-      res.end(opened.answer)
-      log({
-        level: 'info',
-        event: 'relay.session.created',
-        msg: `guest ${client} publishes to ${path}`,
-        session: opened.id,
-        path,
-        guest: client,
-      })
-      return
-    }
-
-    requireAuth(req, path, url)
-    if (!engine.has(sessionId)) throw new HttpError(404, 'no such session')
-    if (method === 'PATCH') {
-      if (mediaType(req) !== 'application/trickle-ice-sdpfrag')
-        throw new HttpError(415, 'expected application/trickle-ice-sdpfrag')
-      const fragment = await readBody(req, maxSdp)
-      // Calls is ICE-lite and takes no candidates: trickled candidates are accepted and dropped (RFC 9725 allows
-      // discarding). A new ufrag/pwd asks for an ICE restart, which Calls cannot do: 422, the session stays.
-      if (req.headers['if-match']?.replace(/"/g, '').trim() === '*' && /^a=ice-(ufrag|pwd):/m.test(fragment)) {
-        throw new HttpError(422, 'ICE restart is not supported; the session continues')
-      }
-      res.writeHead(204).end()
-      return
-    }
-    if (method === 'DELETE') {
-      await engine.close(sessionId, 'guest ended the session')
-      res.writeHead(200).end()
-      log({
-        level: 'info',
-        event: 'relay.session.deleted',
-        msg: `guest ${client} ended ${path}`,
-        session: sessionId,
-        path,
-      })
-      return
-    }
-    if (method === 'GET') {
-      res.writeHead(200).end()
-      return
-    }
-    throw new HttpError(405, 'use PATCH or DELETE on a session', {allow: 'PATCH, DELETE'})
+  const refuseOffer = (ctx: RequestContext, path: string, status: number, reason: string): never => {
+    log({
+      level: 'warn',
+      event: 'relay.offer.refused',
+      msg: `offer for ${path} refused: ${reason}`,
+      path,
+      guest: ctx.client,
+    })
+    throw new HttpError(status, reason)
   }
 
-  return (req, res) => {
-    route(req, res).catch((error: unknown) => {
-      const status = error instanceof HttpError ? error.status : 502
-      const message = error instanceof Error ? error.message : String(error)
-      counters.rejected.set(status, (counters.rejected.get(status) ?? 0) + 1)
-      if (!(error instanceof HttpError)) {
-        log({level: 'error', event: 'relay.request.failed', msg: message, url: req.url, method: req.method})
+  const publish = async (ctx: RequestContext, rawPath: string | undefined): Promise<void> => {
+    const path = guestPath(rawPath, 400)
+    rejectDeclaredOversize(ctx.req, maxSdp)
+    const tokenPrint = requireAuth(ctx, path)
+    if (ctx.req.method === 'OPTIONS') {
+      ctx.res.setHeader('accept-post', 'application/sdp')
+      ctx.res.setHeader('link', iceServerLinks(await engine.iceServers()))
+      ctx.res.writeHead(204).end()
+      return
+    }
+    if (mediaType(ctx.req) !== 'application/sdp') throw new HttpError(415, 'expected Content-Type: application/sdp')
+    const offer = await readBody(ctx.req, maxSdp)
+    const problem = checkOffer(offer)
+    if (problem) refuseOffer(ctx, path, problem.status, problem.reason)
+    const slot = slots.take(path)
+    let opened: Awaited<ReturnType<RelayEngine['open']>>
+    try {
+      opened = await engine.open({path, offer, guest: ctx.client})
+    } catch (error) {
+      // Calls refusing the offer, or werift failing to read it, is still the guest's error; Calls' words stay in the log.
+      if (isOfferError(error)) {
+        refuseOffer(ctx, path, 400, 'the offer was refused: check its codecs and its ICE and DTLS attributes')
       }
-      if (res.headersSent) {
-        res.end()
-        return
-      }
-      // Drain nothing more from an oversized or failed upload: answer and close.
-      if (status === 413) res.setHeader('connection', 'close')
-      json(res, status, {error: message}, error instanceof HttpError ? error.headers : {})
+      throw error
+    } finally {
+      slot.release()
+    }
+    owners.set(opened.id, {path, token: tokenPrint})
+    for (const id of owners.keys()) if (!engine.has(id)) owners.delete(id)
+    for (const id of slot.replaces) {
+      owners.delete(id)
+      await engine.close(id, 'another publisher took over the path')
+      log({level: 'info', event: 'relay.session.replaced', msg: `a new guest took over ${path}`, session: id, path})
+    }
+    const location = `/whip/${encodeURIComponent(path).replace(/%2F/g, '/')}/session/${opened.id}`
+    ctx.res.setHeader('link', iceServerLinks(await engine.iceServers()))
+    ctx.res.writeHead(201, {
+      'content-type': 'application/sdp',
+      location,
+      etag: `"${opened.id}"`,
+      'accept-patch': 'application/trickle-ice-sdpfrag',
+    })
+    ctx.res.end(opened.answer)
+    log({
+      level: 'info',
+      event: 'relay.session.created',
+      msg: `guest ${ctx.client} publishes to ${path}`,
+      session: opened.id,
+      path,
+      guest: ctx.client,
     })
   }
+
+  /** A session resource: only through the path and token that created it; anything else is 404. */
+  const session = async (ctx: RequestContext, rawPath: string | undefined, id: string | undefined): Promise<void> => {
+    const path = guestPath(rawPath, 404)
+    rejectDeclaredOversize(ctx.req, maxSdp)
+    const token = requireAuth(ctx, path)
+    const owner = id === undefined ? undefined : owners.get(id)
+    if (!id || !owner || owner.path !== path || owner.token !== token || !engine.has(id)) {
+      throw new HttpError(404, 'no such session')
+    }
+    if (ctx.req.method === 'PATCH') {
+      if (mediaType(ctx.req) !== 'application/trickle-ice-sdpfrag')
+        throw new HttpError(415, 'expected application/trickle-ice-sdpfrag')
+      const fragment = await readBody(ctx.req, maxSdp)
+      // Calls is ICE-lite and takes no candidates: trickled candidates are accepted and dropped (RFC 9725 allows
+      // discarding). A new ufrag/pwd asks for an ICE restart, which Calls cannot do: 422, the session stays.
+      if (ctx.req.headers['if-match']?.replace(/"/g, '').trim() === '*' && /^a=ice-(ufrag|pwd):/m.test(fragment)) {
+        throw new HttpError(422, 'ICE restart is not supported; the session continues')
+      }
+      ctx.res.writeHead(204).end()
+      return
+    }
+    owners.delete(id)
+    await engine.close(id, 'guest ended the session')
+    ctx.res.writeHead(200).end()
+    log({level: 'info', event: 'relay.session.deleted', msg: `guest ${ctx.client} ended ${path}`, session: id, path})
+  }
+
+  const joinPage = ({res}: RequestContext, rawPath: string | undefined): void => {
+    const path = guestPath(rawPath, 404)
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy':
+        "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; media-src 'self' blob: mediastream:; connect-src 'self'",
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    })
+    res.end(renderJoinPage({path}))
+  }
+
+  const publicRoutes: Route[] = options.publicMetrics
+    ? [
+        {methods: ['GET'], pattern: /^\/healthz$/, handle: ({res}) => json(res, 200, {status: 'ok'})},
+        {
+          methods: ['GET'],
+          pattern: /^\/metrics$/,
+          handle: ({res}) => {
+            const text = renderMetrics(engine.list(), {...counters, ended: engine.endedTotals?.()})
+            res.writeHead(200, {'content-type': 'text/plain; version=0.0.4'}).end(text)
+          },
+        },
+      ]
+    : []
+
+  return createRouter({
+    log,
+    counters,
+    clientOf: (req) => clientAddress(req, options.trustProxy),
+    before: ({req, res, client}) => {
+      if (!applyCors(req, res, options.allowOrigins)) throw new HttpError(403, 'origin not allowed')
+      if (!options.rateLimiter.take(client)) {
+        throw new HttpError(429, 'too many requests', {
+          'retry-after': String(options.rateLimiter.retryAfter(client) || 1),
+        })
+      }
+      if (!isPreflight(req)) return false
+      answerPreflight(res)
+      return true
+    },
+    routes: [
+      ...publicRoutes,
+      ...(options.routes ?? []),
+      {methods: ['GET'], pattern: /^\/join\/(.+)$/, handle: (ctx, m) => joinPage(ctx, m[1])},
+      {
+        methods: ['PATCH', 'DELETE'],
+        pattern: /^\/whip\/(.+?)\/session\/([^/]*)$/,
+        handle: (ctx, m) => session(ctx, m[1], SESSION_ID.test(m[2] ?? '') ? m[2] : undefined),
+      },
+      {methods: ['OPTIONS', 'POST'], pattern: /^\/whip\/(.+)$/, handle: (ctx, m) => publish(ctx, m[1])},
+    ],
+  })
+}
+
+/**
+ * The engine failed on the offer itself: werift could not read it, or Calls refused it (the whole request as
+ * invalid, or one of the offer's tracks: pushing is about nothing but the guest's offer).
+ */
+function isOfferError(error: unknown): boolean {
+  if (isCallsError(error)) return error.failure === 'invalid_request' || error.failure === 'track'
+  return error instanceof R58Error && error.code === 'E_PROTOCOL'
 }

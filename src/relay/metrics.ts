@@ -1,11 +1,48 @@
-/** Prometheus text exposition (version 0.0.4) of the relay's sessions and request counters. */
+/**
+ * Prometheus text exposition (version 0.0.4) of the relay's sessions and request counters. Labels are
+ * bounded enums only (session state, HTTP status): no session ids, paths or guests, so the series do not
+ * grow with traffic and a public /metrics names no one.
+ */
 import type {RelaySessionInfo} from './engine.js'
 
-const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+/** Traffic summed over sessions; the engine keeps the sum of ended sessions so the counters never go back. */
+export interface TrafficTotals {
+  receivedPackets: number
+  receivedBytes: number
+  lostPackets: number
+  sentPackets: number
+  sentBytes: number
+  keyframeRequests: number
+  republishes: number
+}
+
+export function totalsOf(sessions: readonly RelaySessionInfo[], base?: TrafficTotals): TrafficTotals {
+  const total: TrafficTotals = base
+    ? {...base}
+    : {
+        receivedPackets: 0,
+        receivedBytes: 0,
+        lostPackets: 0,
+        sentPackets: 0,
+        sentBytes: 0,
+        keyframeRequests: 0,
+        republishes: 0,
+      }
+  for (const s of sessions) {
+    total.receivedPackets += s.legs.fromCalls.packets
+    total.receivedBytes += s.legs.fromCalls.bytes
+    total.lostPackets += s.legs.fromCalls.lost
+    total.sentPackets += s.legs.toMediamtx.packets
+    total.sentBytes += s.legs.toMediamtx.bytes
+    total.keyframeRequests += s.keyframeRequests
+    total.republishes += s.republishes
+  }
+  return total
+}
 
 export function renderMetrics(
   sessions: readonly RelaySessionInfo[],
-  counters: {requests: number; rejected: ReadonlyMap<number, number>},
+  counters: {requests: number; rejected: ReadonlyMap<number, number>; ended?: TrafficTotals | undefined},
 ): string {
   const lines: string[] = []
   const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: [string, number][]) => {
@@ -20,51 +57,16 @@ export function renderMetrics(
     'Guest sessions by state.',
     [...byState].map(([state, n]) => [`{state="${state}"}`, n]),
   )
-  const perSession = (pick: (s: RelaySessionInfo) => number): [string, number][] =>
-    sessions.map((s) => [`{path="${escapeLabel(s.path)}",session="${s.id}"}`, pick(s)])
-  metric(
-    'r58_relay_received_packets_total',
-    'counter',
-    'RTP packets received from Calls.',
-    perSession((s) => s.legs.fromCalls.packets),
-  )
-  metric(
-    'r58_relay_received_bytes_total',
-    'counter',
-    'RTP payload bytes received from Calls.',
-    perSession((s) => s.legs.fromCalls.bytes),
-  )
-  metric(
-    'r58_relay_lost_packets_total',
-    'counter',
-    'RTP packets missing in sequence from Calls.',
-    perSession((s) => s.legs.fromCalls.lost),
-  )
-  metric(
-    'r58_relay_sent_packets_total',
-    'counter',
-    'RTP packets sent to MediaMTX.',
-    perSession((s) => s.legs.toMediamtx.packets),
-  )
-  metric(
-    'r58_relay_sent_bytes_total',
-    'counter',
-    'RTP payload bytes sent to MediaMTX.',
-    perSession((s) => s.legs.toMediamtx.bytes),
-  )
-  metric(
-    'r58_relay_keyframe_requests_total',
-    'counter',
-    'Keyframe requests forwarded to guests.',
-    perSession((s) => s.keyframeRequests),
-  )
-  metric(
-    'r58_relay_republishes_total',
-    'counter',
-    'WHIP republishes after MediaMTX dropped a session.',
-    perSession((s) => s.republishes),
-  )
-  metric('r58_relay_http_requests_total', 'counter', 'HTTP requests received.', [['', counters.requests]])
+  const totals = totalsOf(sessions, counters.ended)
+  const counter = (name: string, help: string, value: number) => metric(name, 'counter', help, [['', value]])
+  counter('r58_relay_received_packets_total', 'RTP packets received from Calls.', totals.receivedPackets)
+  counter('r58_relay_received_bytes_total', 'RTP payload bytes received from Calls.', totals.receivedBytes)
+  counter('r58_relay_lost_packets_total', 'RTP packets missing in sequence from Calls.', totals.lostPackets)
+  counter('r58_relay_sent_packets_total', 'RTP packets sent to MediaMTX.', totals.sentPackets)
+  counter('r58_relay_sent_bytes_total', 'RTP payload bytes sent to MediaMTX.', totals.sentBytes)
+  counter('r58_relay_keyframe_requests_total', 'Keyframe requests forwarded to guests.', totals.keyframeRequests)
+  counter('r58_relay_republishes_total', 'WHIP republishes after MediaMTX dropped a session.', totals.republishes)
+  counter('r58_relay_http_requests_total', 'HTTP requests received.', counters.requests)
   metric(
     'r58_relay_http_rejected_total',
     'counter',

@@ -1,10 +1,11 @@
 /** `r58 relay pull`: asks a running relay to pull tracks someone else published to Calls. */
 import {R58Error} from '../errors.js'
 import {httpRequest} from '../net/http.js'
+import {adminEndpoint} from './admin-client.js'
 
 export interface RelayPullOptions {
+  /** The relay's operator listener, e.g. `http://127.0.0.1:8891` or `unix:/run/r58/relay-admin.sock`. */
   url: string
-  token?: string | undefined
   sessionId: string
   trackNames: string[]
   path: string
@@ -20,33 +21,35 @@ export interface RelayPullResult {
 }
 
 export async function requestRelayPull(options: RelayPullOptions): Promise<RelayPullResult> {
-  const base = options.url.replace(/\/+$/, '')
-  const response = await httpRequest(`${base}/relay/pull`, {
-    method: 'POST',
-    step: 'relay pull',
-    headers: {
-      'content-type': 'application/json',
-      ...(options.token !== undefined && {authorization: `Bearer ${options.token}`}),
-    },
-    body: JSON.stringify({sessionId: options.sessionId, trackNames: options.trackNames, path: options.path}),
-    timeoutMs: options.timeoutMs ?? 5000,
-    ...(options.signal && {signal: options.signal}),
-  })
+  const endpoint = adminEndpoint(options.url)
+  let response: Awaited<ReturnType<typeof httpRequest>>
+  try {
+    response = await httpRequest(`${endpoint.base}/relay/pull`, {
+      method: 'POST',
+      step: 'relay pull',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({sessionId: options.sessionId, trackNames: options.trackNames, path: options.path}),
+      timeoutMs: options.timeoutMs ?? 5000,
+      ...(options.signal && {signal: options.signal}),
+      ...(endpoint.dispatcher && {dispatcher: endpoint.dispatcher}),
+    })
+  } finally {
+    await endpoint.close()
+  }
   let body: {id?: unknown; error?: unknown} = {}
   try {
     body = JSON.parse(response.body) as typeof body
   } catch {
     // reported below
   }
-  if (response.status === 401) {
-    throw new R58Error('E_AUTH', 'relay pull: HTTP 401', {
-      field: 'relay.token',
-      hint: 'Give a relay token valid for every path ("*").',
-    })
-  }
   if (response.status !== 201 || typeof body.id !== 'string') {
     const said = typeof body.error === 'string' ? `: ${body.error}` : ''
-    throw new R58Error(response.status === 400 ? 'E_USAGE' : 'E_PROTOCOL', `relay pull: HTTP ${response.status}${said}`)
+    const code = response.status === 400 || response.status === 409 ? 'E_USAGE' : 'E_PROTOCOL'
+    throw new R58Error(code, `relay pull: HTTP ${response.status}${said}`, {
+      ...(response.status === 404 && {
+        hint: `Is ${endpoint.shown} the relay's operator listener (its --admin-listen)?`,
+      }),
+    })
   }
   return {id: body.id, path: options.path, exitCode: 0}
 }

@@ -3,20 +3,29 @@
  * listening until closed. Closing stops accepting, ends every session (DELETE in MediaMTX, Calls tracks
  * closed) and frees the listener.
  */
+import {chmod} from 'node:fs/promises'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {CallsClient} from '../calls/client.js'
+import {Redactor} from '../config/redact.js'
 import {R58Error, systemErrorCode} from '../errors.js'
 import type {IceServer} from '../ice/ice-url.js'
 import type {PeerOptions} from '../media/peer.js'
 import {isLoopbackAddress} from '../net/address-class.js'
 import {fetchCloudflareIceServers} from '../turn/cloudflare-credentials.js'
 import type {Log} from '../util/log.js'
+import {createAdminHandler} from './admin.js'
 import {CallsRelayEngine} from './calls-engine.js'
+import type {TrustProxy} from './client-address.js'
 import {createIngressHandler} from './ingress.js'
 import {RateLimiter} from './rate-limit.js'
+import {newRequestCounters} from './router.js'
 import type {SessionTimings} from './session.js'
-import {type TokenTable, tokenCount} from './tokens.js'
+import {type ConflictPolicy, SessionSlots} from './slots.js'
+import {allTokens, type TokenTable, tokenCount} from './tokens.js'
+
+/** Where the operator listener is: a loopback address, or a Unix socket (made mode 0600). */
+export type AdminListen = {host: string; port: number} | {socketPath: string}
 
 export interface RelayOptions {
   host: string
@@ -31,6 +40,14 @@ export interface RelayOptions {
   open?: boolean
   allowOrigins?: readonly string[]
   maxSessions?: number
+  /** Operator listener (status, pull, health, metrics). Default 127.0.0.1 on a free port. */
+  admin?: AdminListen
+  /** Which forwarding header to believe from a local proxy. Default none: the socket address. */
+  trustProxy?: TrustProxy
+  /** Also serve /healthz and /metrics on the guest listener. */
+  publicMetrics?: boolean
+  /** A second publisher on a busy path: 409 (default), or end the first one. */
+  onConflict?: ConflictPolicy
   /** STUN URLs for guests and for the relay's own connection to Calls. */
   stunUrls?: readonly string[]
   /** Cloudflare TURN key: guests get short-lived TURN credentials in the Link headers. */
@@ -47,8 +64,11 @@ export interface RelayOptions {
 export interface RunningRelay {
   url: string
   port: number
+  /** The operator listener: `http://127.0.0.1:<port>`, or `unix:<path>`. */
+  adminUrl: string
   engine: CallsRelayEngine
   server: Server
+  adminServer: Server
   close(): Promise<void>
 }
 
@@ -114,8 +134,51 @@ export function requireAuthentication(tokens: TokenTable, open: boolean | undefi
   }
 }
 
+/** Every secret the relay holds, so that none of them can reach a log line. */
+export function relaySecrets(options: Pick<RelayOptions, 'tokens' | 'calls' | 'targetToken' | 'turnKey'>): string[] {
+  return [
+    ...allTokens(options.tokens),
+    options.calls.appSecret,
+    ...(options.targetToken ? [options.targetToken] : []),
+    ...(options.turnKey ? [options.turnKey.token] : []),
+  ]
+}
+
+function listenError(error: unknown, where: string, field: string, flag: string): R58Error {
+  const code = systemErrorCode(error)
+  return new R58Error('E_CONFIG', `Cannot listen on ${where}: ${code ?? String(error)}`, {
+    field,
+    hint: code === 'EADDRINUSE' ? `Another process uses it; pick another with ${flag}.` : undefined,
+    cause: error,
+  })
+}
+
+function listen(server: Server, target: AdminListen, field: string, flag: string): Promise<void> {
+  const where = 'socketPath' in target ? target.socketPath : `${target.host}:${target.port}`
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(listenError(error, where, field, flag)))
+    if ('socketPath' in target) server.listen(target.socketPath, resolve)
+    else server.listen(target.port, target.host, resolve)
+  })
+}
+
+const urlOf = (server: Server, host: string) => {
+  const {port} = server.address() as AddressInfo
+  return {port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`}
+}
+
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   requireAuthentication(options.tokens, options.open, options.host)
+  const admin = options.admin ?? {host: '127.0.0.1', port: 0}
+  if ('host' in admin && !isLoopbackAddress(admin.host)) {
+    throw new R58Error('E_USAGE', `--admin-listen ${admin.host} is not a loopback address`, {
+      field: '--admin-listen',
+      hint: 'The operator listener answers without a token: keep it on 127.0.0.1 or a Unix socket path.',
+    })
+  }
+  const redactor = new Redactor()
+  for (const secret of relaySecrets(options)) redactor.add(secret)
+  const log: Log = (event) => options.log(redactor.redactDeep(event))
   const apiBase = options.calls.apiBase
   const target = options.target ?? DEFAULT_RELAY_TARGET
   const stunServers = options.stunUrls && options.stunUrls.length > 0 ? [{urls: [...options.stunUrls]}] : []
@@ -125,7 +188,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       appId: options.calls.appId,
       appSecret: options.calls.appSecret,
       ...(apiBase && {apiBase}),
-      log: options.log,
+      log,
     }),
     target,
     targetToken: options.targetToken,
@@ -135,47 +198,59 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     publishPeer:
       options.publishPeer ??
       (isLoopbackAddress(hostOf(target.replaceAll('{path}', 'p'))) ? {hostAddresses: local} : {}),
-    guestIceServers: guestIceServers(options),
+    guestIceServers: guestIceServers({...options, log}),
     ...(options.timings && {timings: options.timings}),
-    log: options.log,
+    log,
   })
+  const maxSessions = options.maxSessions ?? 10
+  const slots = new SessionSlots(engine, maxSessions, options.onConflict)
+  const counters = newRequestCounters()
+  const ratePerSecond = options.ratePerSecond ?? 5
   const handler = createIngressHandler({
     engine,
     tokens: options.tokens,
     ...(options.open !== undefined && {open: options.open}),
     allowOrigins: options.allowOrigins ?? ['*'],
-    maxSessions: options.maxSessions ?? 10,
-    rateLimiter: new RateLimiter({ratePerSecond: options.ratePerSecond ?? 5, burst: 2 * (options.ratePerSecond ?? 5)}),
-    log: options.log,
+    maxSessions,
+    slots,
+    counters,
+    ...(options.trustProxy && {trustProxy: options.trustProxy}),
+    ...(options.publicMetrics && {publicMetrics: true}),
+    rateLimiter: new RateLimiter({ratePerSecond, burst: 2 * ratePerSecond}),
+    log,
   })
-  const server = createServer({requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000}, handler)
+  const timeouts = {requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000}
+  const server = createServer(timeouts, handler)
   server.maxConnections = 512
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => {
-      const code = systemErrorCode(error)
-      reject(
-        new R58Error('E_CONFIG', `Cannot listen on ${options.host}:${options.port}: ${code ?? String(error)}`, {
-          field: 'relay.listen',
-          hint: code === 'EADDRINUSE' ? 'Another process uses that port; pick another with --listen.' : undefined,
-          cause: error,
-        }),
-      )
-    })
-    server.listen(options.port, options.host, resolve)
-  })
-  const {port} = server.address() as AddressInfo
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host
+  const adminServer = createServer(timeouts, createAdminHandler({engine, slots, counters, log}))
+  adminServer.maxConnections = 64
+  await listen(server, {host: options.host, port: options.port}, 'relay.listen', '--listen')
+  try {
+    await listen(adminServer, admin, 'relay.adminListen', '--admin-listen')
+    if ('socketPath' in admin) await chmod(admin.socketPath, 0o600)
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    if (adminServer.listening) await new Promise<void>((resolve) => adminServer.close(() => resolve()))
+    throw error
+  }
+  const {port, url} = urlOf(server, options.host)
+  const adminUrl = 'socketPath' in admin ? `unix:${admin.socketPath}` : urlOf(adminServer, admin.host).url
   let closing: Promise<void> | undefined
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
+    adminUrl,
     engine,
     server,
+    adminServer,
     close: () => {
       closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+        const stopped = Promise.all(
+          [server, adminServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+        )
         await engine.shutdown()
         server.closeAllConnections()
+        adminServer.closeAllConnections()
         await stopped
       })()
       return closing

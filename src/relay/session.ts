@@ -27,7 +27,7 @@ import {
 import {sleep} from '../util/abort.js'
 import type {Log} from '../util/log.js'
 import {type WhipSession, whipDelete, whipPost} from '../whip/client.js'
-import type {RelaySessionInfo, RelaySessionState} from './engine.js'
+import type {LegStats, RelaySessionInfo, RelaySessionState} from './engine.js'
 import {TrackForwarder} from './forward.js'
 
 export interface SessionTimings {
@@ -138,6 +138,8 @@ export class RelaySession {
   #pull: {sessionId: string; peer: RTCPeerConnection; mids: string[]} | undefined
   #publish: {peer: RTCPeerConnection; whip: WhipSession | undefined} | undefined
   #forwarders = new Map<'audio' | 'video', TrackForwarder>()
+  /** Traffic of forwarders already stopped (a re-pull replaces them): the session's counters never go back. */
+  #past = {received: {packets: 0, bytes: 0, lost: 0}, sent: {packets: 0, bytes: 0, lost: 0}, keyframeRequests: 0}
   #silenceTimer: NodeJS.Timeout | undefined
   #closing: Promise<void> | undefined
 
@@ -168,8 +170,8 @@ export class RelaySession {
   }
 
   info(): RelaySessionInfo {
-    const sum = (pick: (f: TrackForwarder) => {packets: number; bytes: number; lost: number}) => {
-      const total = {packets: 0, bytes: 0, lost: 0}
+    const sum = (pick: (f: TrackForwarder) => {packets: number; bytes: number; lost: number}, past: LegStats) => {
+      const total = {...past}
       for (const f of this.#forwarders.values()) {
         const s = pick(f)
         total.packets += s.packets
@@ -185,8 +187,11 @@ export class RelaySession {
       state: this.state,
       since: this.since,
       tracks: [...this.#forwarders.values()].map((f) => ({kind: f.kind, codec: codecLabel(f.mimeType)})),
-      legs: {fromCalls: sum((f) => f.received), toMediamtx: sum((f) => f.sent)},
-      keyframeRequests: [...this.#forwarders.values()].reduce((n, f) => n + f.keyframeRequestsForwarded, 0),
+      legs: {fromCalls: sum((f) => f.received, this.#past.received), toMediamtx: sum((f) => f.sent, this.#past.sent)},
+      keyframeRequests: [...this.#forwarders.values()].reduce(
+        (n, f) => n + f.keyframeRequestsForwarded,
+        this.#past.keyframeRequests,
+      ),
       republishes: this.republishes,
       lastError: this.lastError,
     }
@@ -415,6 +420,8 @@ export class RelaySession {
   async #closePull(): Promise<void> {
     const pull = this.#pull
     this.#pull = undefined
+    const {legs, keyframeRequests} = this.info()
+    this.#past = {received: legs.fromCalls, sent: legs.toMediamtx, keyframeRequests}
     for (const forwarder of this.#forwarders.values()) forwarder.stop()
     this.#forwarders.clear()
     if (!pull) return

@@ -2,20 +2,28 @@
  * `r58 relay start`: from settings to a running relay. The plan is what will run, printable (no secrets),
  * and what `--dry-run` checks; `serveRelay` runs it until cancelled, then shuts down gracefully.
  */
-import {readFile} from 'node:fs/promises'
+import {constants} from 'node:fs'
+import {access} from 'node:fs/promises'
+import {dirname} from 'node:path'
 import {R58Error, systemErrorCode} from '../errors.js'
+import {INPUT_LIMITS, inputFileReason, readInputFile} from '../fs/input-file.js'
 import {parseIceUrl} from '../ice/ice-url.js'
+import {isLoopbackAddress} from '../net/address-class.js'
 import {checkListen} from '../net/listen-check.js'
 import {parseHostPort} from '../util/host-port.js'
 import type {Log} from '../util/log.js'
+import {TRUST_PROXY_MODES, type TrustProxy} from './client-address.js'
 import {
+  type AdminListen,
   DEFAULT_RELAY_TARGET,
   type RelayOptions,
   type RunningRelay,
+  relaySecrets,
   requireAuthentication,
   startRelay,
 } from './server.js'
 import type {SessionTimings} from './session.js'
+import type {ConflictPolicy} from './slots.js'
 import {emptyTokenTable, parseTokensFile, type TokenTable, tokenCount} from './tokens.js'
 
 export interface RelayPlanInput {
@@ -32,6 +40,13 @@ export interface RelayPlanInput {
   open?: boolean
   allowOrigins: readonly string[]
   maxSessions: number
+  /** Operator listener: loopback `HOST:PORT`, or a Unix socket path (`/run/r58/relay-admin.sock`). */
+  adminListen?: string | undefined
+  /** `none`, `cloudflare` or `x-forwarded-for`. */
+  trustProxy?: string | undefined
+  publicMetrics?: boolean | undefined
+  /** `refuse` or `takeover`. */
+  onConflict?: string | undefined
   stunUrls: readonly string[]
   turnKey?: {keyId: string; token: string; apiBase?: string | undefined} | undefined
   timings?: Partial<SessionTimings>
@@ -45,6 +60,11 @@ export interface RelayPlan {
   auth: {open: boolean; tokens: number; tokensFile: string | null}
   allowOrigins: string[]
   maxSessions: number
+  /** The operator listener: `HOST:PORT` or a Unix socket path. */
+  adminListen: string
+  trustProxy: TrustProxy
+  publicMetrics: boolean
+  onConflict: ConflictPolicy
   stunUrls: string[]
   guestTurn: boolean
 }
@@ -52,6 +72,37 @@ export interface RelayPlan {
 export interface ResolvedRelayPlan {
   plan: RelayPlan
   options: Omit<RelayOptions, 'log'>
+  /** Every secret the relay will hold (tokens from every source too), for the caller's redaction. */
+  secrets: string[]
+}
+
+export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:8891'
+
+/** `--admin-listen`: a loopback HOST:PORT, or an absolute Unix socket path (optionally `unix:`-prefixed). */
+export function parseAdminListen(text: string): AdminListen {
+  const socketPath = text.startsWith('unix:') ? text.slice('unix:'.length) : text
+  if (socketPath.startsWith('/')) return {socketPath}
+  const hostPort = parseHostPort(text, {allowAnyPort: true})
+  if (!hostPort) {
+    throw new R58Error('E_USAGE', `--admin-listen: expected HOST:PORT or a socket path, got ${JSON.stringify(text)}`, {
+      field: '--admin-listen',
+      hint: 'e.g. --admin-listen 127.0.0.1:8891 or --admin-listen /run/r58/relay-admin.sock',
+    })
+  }
+  const host = hostPort.host || '127.0.0.1'
+  if (!isLoopbackAddress(host)) {
+    throw new R58Error('E_USAGE', `--admin-listen ${text}: the operator listener must stay on loopback`, {
+      field: '--admin-listen',
+      hint: 'It answers status and pull without a token: use 127.0.0.1:<port> or a Unix socket path.',
+    })
+  }
+  return {host, port: hostPort.port}
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, flag: string): T {
+  if (value === undefined) return fallback
+  if ((allowed as readonly string[]).includes(value)) return value as T
+  throw new R58Error('E_USAGE', `${flag}: expected ${allowed.join(', ')}, got ${JSON.stringify(value)}`, {field: flag})
 }
 
 async function loadTokens(input: RelayPlanInput): Promise<TokenTable> {
@@ -59,15 +110,11 @@ async function loadTokens(input: RelayPlanInput): Promise<TokenTable> {
   if (input.tokensFile !== undefined) {
     let text: string
     try {
-      text = await readFile(input.tokensFile, 'utf8')
+      text = (await readInputFile(input.tokensFile, INPUT_LIMITS.config)).toString('utf8')
     } catch (error) {
-      throw new R58Error(
-        'E_CONFIG',
-        `--tokens-file: cannot read ${input.tokensFile} (${systemErrorCode(error) ?? String(error)})`,
-        {
-          field: 'relay.tokensFile',
-        },
-      )
+      throw new R58Error('E_CONFIG', `--tokens-file: cannot read ${input.tokensFile} (${inputFileReason(error)})`, {
+        field: 'relay.tokensFile',
+      })
     }
     table = parseTokensFile(text, input.tokensFile)
   }
@@ -98,6 +145,10 @@ export async function planRelay(input: RelayPlanInput): Promise<ResolvedRelayPla
     })
   }
   for (const url of input.stunUrls) parseIceUrl(url, '--stun-urls')
+  const adminListen = input.adminListen ?? DEFAULT_ADMIN_LISTEN
+  const admin = parseAdminListen(adminListen)
+  const trustProxy = oneOf(input.trustProxy, TRUST_PROXY_MODES, 'none', '--trust-proxy')
+  const onConflict = oneOf<ConflictPolicy>(input.onConflict, ['refuse', 'takeover'], 'refuse', '--on-conflict')
   const tokens = await loadTokens(input)
   const apiBase = input.calls.apiBase ?? 'https://rtc.live.cloudflare.com/v1'
   const plan: RelayPlan = {
@@ -107,12 +158,17 @@ export async function planRelay(input: RelayPlanInput): Promise<ResolvedRelayPla
     auth: {open: input.open === true, tokens: tokenCount(tokens), tokensFile: input.tokensFile ?? null},
     allowOrigins: [...input.allowOrigins],
     maxSessions: input.maxSessions,
+    adminListen,
+    trustProxy,
+    publicMetrics: input.publicMetrics === true,
+    onConflict,
     stunUrls: [...input.stunUrls],
     guestTurn: input.turnKey !== undefined,
   }
   requireAuthentication(tokens, input.open, listen.host || '127.0.0.1')
   return {
     plan,
+    secrets: relaySecrets({tokens, calls: input.calls, targetToken: input.targetToken, turnKey: input.turnKey}),
     options: {
       host: listen.host || '127.0.0.1',
       port: listen.port,
@@ -123,6 +179,10 @@ export async function planRelay(input: RelayPlanInput): Promise<ResolvedRelayPla
       open: input.open === true,
       allowOrigins: input.allowOrigins,
       maxSessions: input.maxSessions,
+      admin,
+      trustProxy,
+      publicMetrics: input.publicMetrics === true,
+      onConflict,
       stunUrls: input.stunUrls,
       turnKey: input.turnKey,
       ...(input.timings && {timings: input.timings}),
@@ -130,9 +190,35 @@ export async function planRelay(input: RelayPlanInput): Promise<ResolvedRelayPla
   }
 }
 
-/** `--dry-run`: the plan, with the listen address proven usable. */
+/** `--dry-run`: the plan, with the listen addresses proven usable. */
 export async function checkRelayPlan(resolved: ResolvedRelayPlan): Promise<RelayPlan> {
-  return {...resolved.plan, listen: await checkListen(resolved.options.host, resolved.options.port)}
+  const admin = resolved.options.admin
+  return {
+    ...resolved.plan,
+    listen: await checkListen(resolved.options.host, resolved.options.port),
+    adminListen:
+      admin && 'host' in admin
+        ? await checkListen(admin.host, admin.port, '--admin-listen')
+        : await checkSocketDirectory(resolved.plan.adminListen),
+  }
+}
+
+/** A Unix socket path for --admin-listen: its directory must exist and be writable by this user. */
+async function checkSocketDirectory(socketPath: string): Promise<string> {
+  const path = socketPath.replace(/^unix:/, '')
+  try {
+    await access(dirname(path), constants.W_OK)
+  } catch (error) {
+    throw new R58Error(
+      'E_CONFIG',
+      `--admin-listen ${path}: cannot create the socket (${systemErrorCode(error) ?? String(error)})`,
+      {
+        field: '--admin-listen',
+        hint: `Create ${dirname(path)} for this user (systemd: RuntimeDirectory=r58), or use 127.0.0.1:<port>.`,
+      },
+    )
+  }
+  return path
 }
 
 /** Runs the relay until `signal` fires, then ends every session and closes. */
@@ -141,8 +227,9 @@ export async function serveRelay(resolved: ResolvedRelayPlan, log: Log, signal: 
   log({
     level: 'info',
     event: 'relay.started',
-    msg: `relay listening on ${relay.url}, publishing into ${resolved.plan.target}`,
+    msg: `relay listening on ${relay.url} (operator: ${relay.adminUrl}), publishing into ${resolved.plan.target}`,
     url: relay.url,
+    adminUrl: relay.adminUrl,
     plan: resolved.plan,
     join: `${relay.url}/join/<path>?token=<token>`,
   })

@@ -1,14 +1,13 @@
-/** `r58 relay status`: asks a running relay for its health and sessions. */
+/** `r58 relay status`: asks a running relay's operator listener for its health and sessions. */
 import type {Dispatcher} from 'undici'
 import {R58Error} from '../errors.js'
 import {httpRequest} from '../net/http.js'
+import {adminEndpoint} from './admin-client.js'
 import type {RelaySessionInfo} from './engine.js'
 
 export interface RelayStatusOptions {
-  /** Base URL of the relay, e.g. `http://127.0.0.1:8890`. */
+  /** The relay's operator listener, e.g. `http://127.0.0.1:8891` or `unix:/run/r58/relay-admin.sock`. */
   url: string
-  /** Needed when asking through the tunnel; local callers are let in without it. */
-  token?: string | undefined
   timeoutMs?: number
   signal?: AbortSignal
   dispatcher?: Dispatcher
@@ -22,36 +21,38 @@ export interface RelayStatus {
 }
 
 export async function relayStatus(options: RelayStatusOptions): Promise<RelayStatus> {
-  const base = options.url.replace(/\/+$/, '')
+  const endpoint = adminEndpoint(options.url, options.dispatcher)
+  try {
+    return await askStatus(options, endpoint)
+  } finally {
+    await endpoint.close()
+  }
+}
+
+async function askStatus(
+  options: RelayStatusOptions,
+  endpoint: ReturnType<typeof adminEndpoint>,
+): Promise<RelayStatus> {
+  const {base, shown} = endpoint
   const common = {
     timeoutMs: options.timeoutMs ?? 3000,
     maxBodyBytes: 1024 * 1024,
     ...(options.signal && {signal: options.signal}),
-    ...(options.dispatcher && {dispatcher: options.dispatcher}),
+    ...(endpoint.dispatcher && {dispatcher: endpoint.dispatcher}),
   }
   const health = await httpRequest(`${base}/healthz`, {...common, step: 'relay health'})
   if (health.status !== 200) {
-    throw new R58Error('E_CHECK_FAILED', `relay health: HTTP ${health.status} from ${base}/healthz`, {
-      hint: 'Is this an r58 relay? Start one with `r58 relay start`.',
+    throw new R58Error('E_CHECK_FAILED', `relay health: HTTP ${health.status} from ${shown}/healthz`, {
+      hint: 'Is this the operator listener of an r58 relay (its --admin-listen)? Start one with `r58 relay start`.',
     })
   }
-  const status = await httpRequest(`${base}/status`, {
-    ...common,
-    step: 'relay status',
-    ...(options.token !== undefined && {headers: {authorization: `Bearer ${options.token}`}}),
-  })
-  if (status.status === 401) {
-    throw new R58Error('E_AUTH', `relay status: HTTP 401 from ${base}/status`, {
-      field: 'relay.token',
-      hint: 'Give a relay token valid for every path ("*") with --relay-token-file or R58_RELAY_TOKEN.',
-    })
-  }
+  const status = await httpRequest(`${base}/status`, {...common, step: 'relay status'})
   let sessions: RelaySessionInfo[]
   try {
     sessions = (JSON.parse(status.body) as {sessions: RelaySessionInfo[]}).sessions
     if (!Array.isArray(sessions)) throw new Error('no sessions')
   } catch {
-    throw new R58Error('E_PROTOCOL', `relay status: ${base}/status did not answer with the relay's status JSON`)
+    throw new R58Error('E_PROTOCOL', `relay status: ${shown}/status did not answer with the relay's status JSON`)
   }
-  return {url: base, healthy: true, sessions, exitCode: 0}
+  return {url: shown, healthy: true, sessions, exitCode: 0}
 }

@@ -60,6 +60,20 @@ function matchesAny(given: string, candidates: readonly string[]): boolean {
 
 export type AuthResult = 'ok' | 'missing' | 'invalid'
 
+/** The token a request presents: `Authorization: Bearer <token>`, or a `token` query parameter (join links). */
+export function presentedToken(authorization: string | undefined, queryToken?: string | null): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1] ?? queryToken ?? undefined
+}
+
+/** A token's fingerprint, to remember which token made a session without keeping the token. */
+export const tokenFingerprint = (token: string | undefined): string =>
+  token === undefined ? '' : digest(token).toString('hex')
+
+/** Every token in the table (for redaction). */
+export function allTokens(table: TokenTable): string[] {
+  return [...table.global, ...[...table.byPath.values()].flat()]
+}
+
 /** Checks `Authorization: Bearer <token>` (or a `token` query parameter, for join links) for a path. */
 export function authorize(
   table: TokenTable,
@@ -67,7 +81,7 @@ export function authorize(
   authorization: string | undefined,
   queryToken?: string | null,
 ): AuthResult {
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1] ?? queryToken ?? undefined
+  const bearer = presentedToken(authorization, queryToken)
   if (!bearer) return 'missing'
   return matchesAny(bearer, [...table.global, ...(table.byPath.get(path) ?? [])]) ? 'ok' : 'invalid'
 }

@@ -15,6 +15,9 @@ const TOKEN = 'relay-token-0123456789abcdef'
 const dir = mkdtempSync(join(tmpdir(), 'r58-relay-cli-'))
 const secretFile = join(dir, 'calls-secret')
 writeFileSync(secretFile, `${SECRET}\n`, {mode: 0o600})
+const PATH_TOKEN = 'path-token-from-the-file-0123456789'
+const tokensFile = join(dir, 'relay-tokens')
+writeFileSync(tokensFile, `live-guest ${PATH_TOKEN}\n`, {mode: 0o600})
 
 let calls: CallsEmulator
 let mediamtx: MediamtxStandin
@@ -31,7 +34,8 @@ afterAll(async () => {
 it('serves a guest, shows it in relay status, and on SIGTERM deletes the MediaMTX session and exits 0', async () => {
   const relay = startR58Process(
     [
-      ...['relay', 'start', '--listen', '127.0.0.1:0', '--mediamtx', mediamtx.whipUrl, '--stun-urls', ''],
+      ...['relay', 'start', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--tokens-file', tokensFile],
+      ...['--mediamtx', mediamtx.whipUrl, '--stun-urls', ''],
       ...['--calls-app-id', 'app-1', '--calls-app-secret-file', secretFile, '--calls-api-base', calls.apiBase],
     ],
     {R58_RELAY_TOKEN: TOKEN},
@@ -41,6 +45,14 @@ it('serves a guest, shows it in relay status, and on SIGTERM deletes the MediaMT
   try {
     const started = await relay.waitFor('relay.started')
     const url = String(started['url'])
+    const adminUrl = String(started['adminUrl'])
+    // A tokens-file token in a join link's query, on an offer Calls refuses: logged, but never the token.
+    const refused = await fetch(`${url}/whip/live-guest?token=${PATH_TOKEN}`, {
+      method: 'POST',
+      headers: {'content-type': 'application/sdp'},
+      body: 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n',
+    })
+    expect(refused.status).toBe(400)
     guest.addTransceiver(video.track, {direction: 'sendonly'})
     await guest.setLocalDescription(await guest.createOffer())
     const response = await fetch(`${url}/whip/live-guest`, {
@@ -53,7 +65,8 @@ it('serves a guest, shows it in relay status, and on SIGTERM deletes the MediaMT
     await relay.waitFor('relay.publish.live')
     await eventually(() => mediamtx.sessions().some((s) => s.pathName === 'live-guest'), 'the guest in MediaMTX')
 
-    const status = await runR58(['relay', 'status', '--url', url, '--json'])
+    expect((await fetch(`${url}/status`)).status).toBe(404)
+    const status = await runR58(['relay', 'status', '--url', adminUrl, '--json'])
     expect(JSON.parse(status.stdout).result.sessions).toMatchObject([{path: 'live-guest'}])
   } finally {
     relay.kill('SIGTERM')
@@ -64,6 +77,8 @@ it('serves a guest, shows it in relay status, and on SIGTERM deletes the MediaMT
   expect(relay.stderr()).toBe('')
   expect(JSON.stringify(relay.events)).not.toContain(TOKEN)
   expect(JSON.stringify(relay.events)).not.toContain(SECRET)
+  expect(JSON.stringify(relay.events)).toContain('relay.offer.refused')
+  expect(JSON.stringify(relay.events)).not.toContain(PATH_TOKEN)
   video.stop()
   await guest.close()
 })

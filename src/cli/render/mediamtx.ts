@@ -112,6 +112,9 @@ export function renderConfigure(result: ConfigureRunResult, style: Style): strin
     }
   }
   for (const note of result.notes) lines.push(style.dim(`note: ${note}`))
+  for (const warning of result.warnings) {
+    lines.push(`${style.glyph('warn')} Warning: ${warning.message}`, `  Fix: ${warning.fix}`)
+  }
   return lines.join('\n')
 }
 

@@ -5,8 +5,15 @@
  * state it is given; the WHIP side of the stand-in fills that state with real sessions.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import {isKeyAccepted} from '../key-rules.js'
 import {atLeast, type Version} from '../version.js'
+import {
+  type ConfSchema,
+  confBodyProblem,
+  globalConfSchema,
+  PATH_CONF_SCHEMA,
+  pathNameProblem,
+  withoutNulls,
+} from './conf-validate.js'
 
 export interface StandinPath {
   name: string
@@ -51,6 +58,10 @@ export interface StandinState {
   paths(): StandinPath[]
   webrtcSessions(): StandinWebrtcSession[]
   kickWebrtcSession(id: string): boolean
+  /** Path configurations (`paths:` of the file), for /v3/config/paths/*; those routes answer 404 without it. */
+  pathConfigs?(): Record<string, Record<string, unknown>>
+  /** Replaces every path configuration; returns an error message to answer 400 with, or undefined. */
+  setPathConfigs?(paths: Record<string, Record<string, unknown>>): string | undefined
 }
 
 export interface StandinApiOptions {
@@ -144,15 +155,21 @@ function paginate<T>(items: T[], url: URL): {pageCount: number; itemCount: numbe
   }
 }
 
+class BadBody extends Error {}
+
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {
     size += (chunk as Buffer).length
-    if (size > MAX_BODY) throw new Error('request body too large')
+    if (size > MAX_BODY) throw new BadBody('request body too large')
     chunks.push(chunk as Buffer)
   }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch (e) {
+    throw new BadBody(`invalid JSON: ${(e as Error).message}`)
+  }
 }
 
 /** Returns a request handler; it answers every request (404 for unknown routes) and never throws. */
@@ -167,6 +184,95 @@ export function createStandinApiHandler(
     else res.writeHead(200).end()
   }
 
+  /** The body, validated like MediaMTX; undefined after answering 400. */
+  const validBody = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    schema: ConfSchema,
+  ): Promise<Record<string, unknown> | undefined> => {
+    let body: unknown
+    try {
+      body = await readJsonBody(req)
+    } catch (e) {
+      if (!(e instanceof BadBody)) throw e
+      error(res, 400, e.message)
+      return undefined
+    }
+    const problem = confBodyProblem(body, schema)
+    if (problem !== undefined) {
+      error(res, 400, problem)
+      return undefined
+    }
+    return withoutNulls(body as Record<string, unknown>)
+  }
+
+  /** /v3/config/paths/{list,get,add,patch,replace,delete}: MediaMTX's path configuration endpoints. */
+  const pathConfRoute = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    action: string,
+    name: string,
+    url: URL,
+  ): Promise<void> => {
+    const get = state.pathConfigs as () => Record<string, Record<string, unknown>>
+    const set = state.setPathConfigs as (paths: Record<string, Record<string, unknown>>) => string | undefined
+    const paths = get()
+    const expected =
+      action === 'list' || action === 'get'
+        ? 'GET'
+        : action === 'patch'
+          ? 'PATCH'
+          : action === 'delete'
+            ? 'DELETE'
+            : 'POST'
+    if (method !== expected || (action === 'list') !== (name === '')) {
+      error(res, 404, 'not found')
+      return
+    }
+    if (action === 'list') {
+      json(
+        res,
+        200,
+        paginate(
+          Object.entries(paths).map(([n, conf]) => ({name: n, ...conf})),
+          url,
+        ),
+      )
+      return
+    }
+    const nameProblem = pathNameProblem(name)
+    if (nameProblem !== undefined) {
+      error(res, 400, nameProblem)
+      return
+    }
+    const exists = Object.hasOwn(paths, name)
+    if (action === 'get') {
+      if (exists) json(res, 200, {name, ...paths[name]})
+      else error(res, 404, 'path configuration not found')
+      return
+    }
+    let next: Record<string, unknown> | undefined
+    if (action !== 'delete') {
+      next = await validBody(req, res, PATH_CONF_SCHEMA)
+      if (next === undefined) return
+    }
+    if (action === 'add' && exists) {
+      error(res, 400, 'path already exists')
+      return
+    }
+    if (action !== 'add' && !exists) {
+      error(res, 404, 'path configuration not found')
+      return
+    }
+    // Built from entries, so a path named `__proto__` is a path like any other.
+    const others = Object.entries(paths).filter(([n]) => n !== name)
+    const conf: Record<string, unknown> = action === 'patch' ? {...paths[name], ...next} : {...next}
+    const refused = set(Object.fromEntries(action === 'delete' ? others : [...others, [name, conf]]))
+    if (refused !== undefined) error(res, 400, refused)
+    else ok(res)
+  }
+
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.auth) {
       const expected = `Basic ${Buffer.from(`${options.auth.user}:${options.auth.pass}`).toString('base64')}`
@@ -179,6 +285,11 @@ export function createStandinApiHandler(
     const url = new URL(req.url ?? '/', 'http://standin')
     const method = req.method ?? 'GET'
     const p = url.pathname
+    // Go's HTTP server refuses a request target with a malformed percent-escape before any handler runs.
+    if (!hasValidEscapes(p)) {
+      error(res, 400, 'invalid URL escape')
+      return
+    }
     if (method === 'GET' && p === '/v3/info' && atLeast(state.version, 'v1.15.2')) {
       json(res, 200, {version: `v${state.version.join('.')}`, started: state.started})
       return
@@ -188,25 +299,16 @@ export function createStandinApiHandler(
       return
     }
     if (method === 'PATCH' && p === '/v3/config/global/patch') {
-      let patch: unknown
-      try {
-        patch = await readJsonBody(req)
-      } catch (e) {
-        error(res, 400, e instanceof SyntaxError ? 'invalid JSON' : String((e as Error).message))
-        return
-      }
-      if (!patch || typeof patch !== 'object' || Array.isArray(patch)) {
-        error(res, 400, 'json: cannot unmarshal into Go value of type conf.OptionalGlobal')
-        return
-      }
-      const unknown = Object.keys(patch).find((key) => !isKeyAccepted(key, state.version))
-      if (unknown !== undefined) {
-        error(res, 400, `json: unknown field "${unknown}"`)
-        return
-      }
-      const refused = state.patchGlobalConfig(patch as Record<string, unknown>)
+      const patch = await validBody(req, res, globalConfSchema(state.version))
+      if (patch === undefined) return
+      const refused = state.patchGlobalConfig(patch)
       if (refused !== undefined) error(res, 400, refused)
       else ok(res)
+      return
+    }
+    const pathConf = /^\/v3\/config\/paths\/(list|get|add|patch|replace|delete)(?:\/(.+))?$/.exec(p)
+    if (pathConf && state.pathConfigs && state.setPathConfigs) {
+      await pathConfRoute(req, res, method, pathConf[1] as string, decodeURIComponent(pathConf[2] ?? ''), url)
       return
     }
     if (method === 'GET' && p === '/v3/paths/list') {
@@ -260,5 +362,14 @@ export function createStandinApiHandler(
       if (!res.headersSent) error(res, 500, String((e as Error)?.message ?? e))
       else res.end()
     })
+  }
+}
+
+function hasValidEscapes(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname)
+    return true
+  } catch {
+    return false
   }
 }

@@ -10,7 +10,6 @@
 
 import {lookup} from 'node:dns/promises'
 import {type FSWatcher, watch} from 'node:fs'
-import {readFile} from 'node:fs/promises'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {isIPv4, isIPv6} from 'node:net'
@@ -25,6 +24,7 @@ import {parseHostPort} from '../../util/host-port.js'
 import {type Log, silentLog} from '../../util/log.js'
 import {formatLinkHeaders} from '../../whip/link-header.js'
 import {type MediamtxConfig, readMediamtxConfig} from '../config-read.js'
+import {readConfigSnapshot} from '../safe-write.js'
 import {atLeast, parseVersion, type Version} from '../version.js'
 import {createStandinApiHandler, type StandinPath, type StandinState, type StandinWebrtcSession} from './api-server.js'
 import {matchPathConf} from './auth.js'
@@ -177,7 +177,7 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     options.interfaces ?? (network === 'loopback' ? [{name: 'lo', address: '127.0.0.1'}] : systemInterfaces())
   const resolveHost = options.resolveHost ?? defaultResolve
   const where = options.configPath ?? 'mediamtx.yml'
-  const readText = async () => options.configText ?? (await readFile(where, 'utf8'))
+  const readText = async () => options.configText ?? (await readConfigSnapshot(where)).text
   const load = (text: string) => {
     const config = readMediamtxConfig(text, where)
     const invalid = validateWebrtc(config, version)
@@ -349,6 +349,13 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
       void apply(next, 'API patch')
       return undefined
     },
+    pathConfigs: () =>
+      Object.fromEntries(
+        Object.entries((mutableRaw['paths'] ?? {}) as Record<string, Record<string, unknown> | null>).map(
+          ([name, conf]) => [name, {...conf}],
+        ),
+      ),
+    setPathConfigs: (paths) => state.patchGlobalConfig({paths}),
     paths: (): StandinPath[] =>
       [...publishers.entries()].map(([name, p]) => ({
         name,

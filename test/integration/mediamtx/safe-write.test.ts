@@ -52,11 +52,11 @@ describe('configure --write', () => {
       write: true,
       now: () => new Date('2026-11-25T10:11:12Z'),
     })
-    expect(result).toMatchObject({written: true, noop: false, backupPath: `${path}.20261125T101112Z.bak`})
+    expect(result).toMatchObject({written: true, noop: false, backupPath: `${path}.20261125T101112Z.1.bak`})
     expect(statSync(path).mode & 0o777).toBe(0o640)
-    expect(readFileSync(`${path}.20261125T101112Z.bak`, 'utf8')).toBe(V120)
+    expect(readFileSync(`${path}.20261125T101112Z.1.bak`, 'utf8')).toBe(V120)
     expect(hostsOf(path)).toEqual(['100.64.0.5'])
-    expect(readdirSync(dir).sort()).toEqual(['mediamtx.yml', 'mediamtx.yml.20261125T101112Z.bak'])
+    expect(readdirSync(dir).sort()).toEqual(['mediamtx.yml', 'mediamtx.yml.20261125T101112Z.1.bak'])
     const again = await configureMediamtx({file: path, operations: host('100.64.0.5'), write: true})
     expect(again).toMatchObject({written: false, noop: true, backupPath: null, diff: ''})
   })

@@ -1,5 +1,5 @@
 /** `mediamtx turn-refresh` with the TURN credential API emulator and the MediaMTX API stand-in, on loopback. */
-import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -58,6 +58,18 @@ describe('turn-refresh on a file', () => {
     expect(iceServersOf(file)).toHaveLength(3)
     expect(iceServersOf(file)[1]).toMatchObject({password: 'emulated-2'})
     expect(existsSync(`${file}.bak`)).toBe(false)
+  })
+
+  it('warns when the file it wrote TURN passwords into is readable by other users, and not when it is 0600', async () => {
+    const {file, options} = setup()
+    chmodSync(file, 0o644)
+    const readable = await refreshTurn(options)
+    expect(readable.notes.join('\n')).toMatch(
+      /Warning: .*holds a TURN password and is readable by other users \(mode 0644\).* Fix: sudo chmod 600 /,
+    )
+    chmodSync(file, 0o600)
+    const restricted = await refreshTurn(options)
+    expect(restricted.notes.join('\n')).not.toMatch(/TURN password/)
   })
 
   it('drops URLs an earlier refresh wrote that the TURN API no longer returns', async () => {

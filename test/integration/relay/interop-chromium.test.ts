@@ -117,7 +117,7 @@ describe('interop: headless Chromium publishes from the relay guest page (Debian
     // The page spoke WHIP: OPTIONS, POST (201) and, on Leave, DELETE (200); CSP let it do so.
     const whip = (await h.requests()).filter((r) => r.path.startsWith('/whip/'))
     expect(whip.map((r) => `${r.method} ${r.status}`)).toEqual(['OPTIONS 204', 'POST 201', 'DELETE 200'])
-    expect(whip[2]?.path).toMatch(new RegExp(`^/whip/${PATH}/session/[0-9a-f-]+$`))
+    expect(whip[2]?.path).toMatch(new RegExp(`^/whip/${PATH}/session/[A-Za-z0-9_-]{22}$`))
     expect(await h.log()).not.toMatch(/Content Security Policy|uncaught/)
   })
 })

@@ -89,7 +89,7 @@ describe('relay end to end', () => {
   it('brings a guest into MediaMTX with audio and video, carries keyframe requests back, and tears down on DELETE', async () => {
     const guest = await publishGuest('studio-guest')
     expect(guest.status).toBe(201)
-    expect(guest.location).toMatch(/^\/whip\/studio-guest\/session\/[0-9a-f-]+$/)
+    expect(guest.location).toMatch(/^\/whip\/studio-guest\/session\/[A-Za-z0-9_-]{22}$/)
     await waitConnected(guest.pc)
 
     await eventually(() => relay.engine.list()[0]?.state === 'live', 'the relay session to go live', 20_000)
@@ -205,7 +205,7 @@ describe('relay end to end', () => {
     })
     await pc.setRemoteDescription(pushed.answer)
     await waitConnected(pc)
-    const response = await fetch(`${relay.url}/relay/pull`, {
+    const response = await fetch(`${relay.adminUrl}/relay/pull`, {
       method: 'POST',
       headers: {'content-type': 'application/json'},
       body: JSON.stringify({sessionId, trackNames: ['cam', 'mic'], path: 'panel'}),
