@@ -31,6 +31,11 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // The NAT lab (root): network namespaces, coturn, the stand-in, whip-client and Chromium as guests.
+        extends: true,
+        test: {name: 'lab', include: ['test/lab/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000},
+      },
     ],
   },
 })

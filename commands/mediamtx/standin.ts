@@ -27,6 +27,7 @@ export default class MediamtxStandin extends BaseCommand<typeof MediamtxStandin>
       version: this.flags['mediamtx-version'],
       ...(this.flags['whip-port'] !== undefined && {whipPort: this.flags['whip-port']}),
       ...(this.flags['api-port'] !== undefined && {apiPort: this.flags['api-port']}),
+      network: this.flags.network,
       ...(this.flags.interface && {interfaces: this.flags.interface}),
       log: (event) => this.logEvent(event),
     })

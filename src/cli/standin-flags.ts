@@ -44,6 +44,12 @@ export const standinFlags = {
   'api-port': portFlag({
     summary: 'Control API port instead of apiAddress’s (0 = any free port); starts the API even with api: false',
   }),
+  network: Flags.option({
+    options: ['loopback', 'interfaces'] as const,
+    default: 'loopback',
+    summary:
+      'loopback: media on 127.0.0.1 only; interfaces: listen, advertise and connect on every interface, as MediaMTX on a real box (for network namespaces)',
+  })(),
   interface: interfaceFlag({
     multiple: true,
     summary:

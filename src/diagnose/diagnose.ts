@@ -320,6 +320,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
         options.relay?.token as string,
         `${mediamtx.path}-relay`,
         mediamtx,
+        options.calls?.apiBase,
         budget,
         signal,
       ),
@@ -653,13 +654,22 @@ async function relayEndToEnd(
   token: string,
   path: string,
   mediamtx: DiagnoseOptions['mediamtx'],
+  callsApiBase: string | undefined,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<CheckOutcome | CheckFailure> {
   const relayUrl = relay.guestUrl
-  const loopback = isLoopbackAddress(new URL(relayUrl).hostname)
+  // The guest's media goes to Calls, not to the relay: a relay on this box's loopback with Calls elsewhere
+  // (the usual box) needs a peer on the real interfaces. An ICE-lite SFU answers from wherever the checks come
+  // from, so no STUN server is needed for that.
+  const relayLocal = isLoopbackAddress(new URL(relayUrl).hostname)
+  const callsLocal = callsApiBase === undefined || isLoopbackAddress(new URL(callsApiBase).hostname)
   const pc = createPeer(
-    loopback ? {hostAddresses: ['127.0.0.1']} : {iceServers: [{urls: 'stun:stun.cloudflare.com:3478'}]},
+    relayLocal && callsLocal
+      ? {hostAddresses: ['127.0.0.1']}
+      : relayLocal
+        ? {}
+        : {iceServers: [{urls: 'stun:stun.cloudflare.com:3478'}]},
   )
   const video = createSyntheticSource({codec: 'vp8'})
   const audio = createSyntheticSource({codec: 'opus'})

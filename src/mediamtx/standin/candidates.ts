@@ -36,6 +36,8 @@ export interface CandidateInput {
   resolved?: ReadonlyMap<string, readonly string[]>
   /** The UDP port the session's peer really listens on (loopback candidates use it). */
   loopbackUdpPort: number
+  /** When set, every UDP candidate carries this port: the stand-in on real interfaces (network.ts). */
+  sessionUdpPort?: number
   /** srflx/relay candidate lines (attribute values) from the server's own ICE servers. */
   serverReflexive?: readonly string[]
   /** Random foundation source; injectable for table tests. */
@@ -74,7 +76,7 @@ export function mediamtxCandidates(input: CandidateInput): CandidateResult {
   const candidates: string[] = []
   const skipped: string[] = []
   const port = (address: string, configured: number) =>
-    classifyAddress(address).category === 'loopback' ? input.loopbackUdpPort : configured
+    input.sessionUdpPort ?? (classifyAddress(address).category === 'loopback' ? input.loopbackUdpPort : configured)
 
   // Host candidates of the interfaces MediaMTX allows (before v1.3.0: random per-session UDP ports, which the
   // stand-in's real port stands for; webrtcICEHostNAT1To1IPs then *replaced* the interface addresses).

@@ -1,9 +1,11 @@
 /**
  * The MediaMTX stand-in: MediaMTX cannot be installed here, so tests, the lab and the relay talk to this
  * werift-based emulation of its documented WHIP server and v3 control API (mediamtx.md §3–4). It reads a real
- * mediamtx.yml, reloads when the file changes (an invalid file stops it, as it stops MediaMTX), and only ever
- * uses loopback for media: it may *advertise* LAN or public addresses (from `interfaces` and
- * `webrtcAdditionalHosts`), but nothing listens there and none of its peers sends anywhere but 127.0.0.1.
+ * mediamtx.yml and reloads when the file changes (an invalid file stops it, as it stops MediaMTX). By default it
+ * only ever uses loopback for media: it may *advertise* LAN or public addresses (from `interfaces` and
+ * `webrtcAdditionalHosts`), but nothing listens there and none of its peers sends anywhere but 127.0.0.1. With
+ * `network: 'interfaces'` (inside a network namespace, as the NAT lab runs it) it behaves like MediaMTX on a
+ * real box: see network.ts.
  */
 
 import {lookup} from 'node:dns/promises'
@@ -26,7 +28,8 @@ import {readConfigSnapshot} from '../safe-write.js'
 import {atLeast, parseVersion, type Version} from '../version.js'
 import {createStandinApiHandler, type StandinPath, type StandinState, type StandinWebrtcSession} from './api-server.js'
 import {matchPathConf} from './auth.js'
-import {mediamtxCandidates, type StandinInterface} from './candidates.js'
+import {mediamtxCandidates, muxPort, type StandinInterface} from './candidates.js'
+import {type StandinNetwork, systemInterfaces} from './network.js'
 import {StandinSession} from './session.js'
 import {WhepSources} from './whep-source.js'
 import {createWhipHandler} from './whip-http.js'
@@ -38,13 +41,21 @@ export interface MediamtxStandinOptions {
   configText?: string
   /** MediaMTX release to emulate. Default v1.20.1. */
   version?: string
-  /** Address both listeners bind to. Default 127.0.0.1; anything but loopback is refused. */
+  /** Loopback only (default), or every interface of this network namespace (network.ts). */
+  network?: StandinNetwork
+  /**
+   * Address both listeners bind to. Default 127.0.0.1 (loopback mode: anything but loopback is refused), or
+   * 0.0.0.0 in `interfaces` mode.
+   */
   host?: string
   /** WHIP/WebRTC HTTP port instead of webrtcAddress's (0 = any free port). */
   whipPort?: number
   /** Control API port instead of apiAddress's (0 = any free port); when given, the API runs even with `api: false`. */
   apiPort?: number
-  /** The interfaces MediaMTX would see; their addresses are advertised, never used. Default: lo 127.0.0.1. */
+  /**
+   * The interfaces MediaMTX would see. Loopback mode: advertised, never used; default lo 127.0.0.1. Interfaces
+   * mode: default this namespace's, read for every session.
+   */
   interfaces?: StandinInterface[]
   /** Resolves webrtcAdditionalHosts host names (v1.14+). Default: the system resolver. */
   resolveHost?: (name: string) => Promise<string[]>
@@ -155,8 +166,9 @@ function closeServer(server: Server): Promise<void> {
 
 export async function startMediamtxStandin(options: MediamtxStandinOptions): Promise<MediamtxStandin> {
   const log = options.log ?? silentLog
-  const host = options.host ?? '127.0.0.1'
-  if (!isLoopbackAddress(host)) {
+  const network = options.network ?? 'loopback'
+  const host = options.host ?? (network === 'loopback' ? '127.0.0.1' : '0.0.0.0')
+  if (network === 'loopback' && !isLoopbackAddress(host)) {
     throw new R58Error('E_USAGE', `the MediaMTX stand-in binds to loopback only, not ${host}`, {field: 'host'})
   }
   const version = parseVersion(options.version ?? 'v1.20.1')
@@ -164,7 +176,8 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
   if (!atLeast(version, 'v0.23.0')) {
     throw new R58Error('E_USAGE', `MediaMTX ${options.version} has no WHIP server (it arrived in v0.23.0)`)
   }
-  const interfaces = options.interfaces ?? [{name: 'lo', address: '127.0.0.1'}]
+  const interfaces = (): StandinInterface[] =>
+    options.interfaces ?? (network === 'loopback' ? [{name: 'lo', address: '127.0.0.1'}] : systemInterfaces())
   const resolveHost = options.resolveHost ?? defaultResolve
   const where = options.configPath ?? 'mediamtx.yml'
   const readText = async () => options.configText ?? (await readConfigSnapshot(where)).text
@@ -194,10 +207,14 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
         return {url: s.url, username: minted.username, password: minted.credential}
       })
 
-  /** The server's own ICE servers: only loopback ones are used; the rest are skipped and logged. */
+  /** The server's own ICE servers: on loopback only loopback ones are used; the rest are skipped and logged. */
   const serverIceServers = (): RTCIceServer[] => {
     const out: RTCIceServer[] = []
     for (const s of iceServers(false)) {
+      if (network === 'interfaces') {
+        out.push({urls: s.url, ...(s.username && {username: s.username, credential: s.password})})
+        continue
+      }
       let loopback = false
       try {
         loopback = isLoopbackAddress(parseIceUrl(s.url).host)
@@ -227,21 +244,31 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     return map
   }
 
-  const createSession = async (request: {pathName: string; query: string; remoteAddr: string; offer: string}) => {
+  // On real interfaces sessions take the first free port from webrtcLocalUDPAddress's: one at a time.
+  let creating: Promise<unknown> = Promise.resolve()
+  const createSession = (request: {pathName: string; query: string; remoteAddr: string; offer: string}) => {
+    const next = creating.then(() => createSessionNow(request))
+    creating = next.catch(() => {})
+    return next
+  }
+  const createSessionNow = async (request: {pathName: string; query: string; remoteAddr: string; offer: string}) => {
     const resolved = await resolvedHosts()
     const session = await StandinSession.create({
       ...request,
       ...(options.onRtp && {onRtp: options.onRtp}),
+      network,
+      udpPort: muxPort(config.webrtc.localUDPAddress),
       iceServers: serverIceServers(),
       handshakeTimeoutMs: config.webrtc.handshakeTimeoutMs,
       trackGatherTimeoutMs: config.webrtc.trackGatherTimeoutMs,
-      candidates: (loopbackUdpPort, serverReflexive) => {
+      candidates: (udpPort, serverReflexive) => {
         const result = mediamtxCandidates({
           webrtc: config.webrtc,
           version,
-          interfaces,
+          interfaces: interfaces(),
           resolved,
-          loopbackUdpPort,
+          loopbackUdpPort: udpPort,
+          ...(network === 'interfaces' && {sessionUdpPort: udpPort}),
           serverReflexive,
         })
         for (const skipped of result.skipped)
@@ -396,22 +423,29 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     log({level: 'info', event: 'standin.config.reloaded', msg: `configuration reloaded (${why})`, changed})
   }
 
+  // On real interfaces each listener binds the host of its own address key, as MediaMTX does (`:8889`: every
+  // interface; `127.0.0.1:9997`: this box only), unless `host` says otherwise.
+  const bindHost = (address: string) =>
+    options.host ?? (network === 'loopback' ? host : parseHostPort(address)?.host || '0.0.0.0')
+  const whipHost = bindHost(config.webrtc.address)
   const whipPort = await listen(
     whipServer,
-    host,
+    whipHost,
     options.whipPort ?? parseHostPort(config.webrtc.address)?.port ?? 8889,
   )
   let apiServer: Server | undefined
   let apiPort: number | undefined
+  let apiHost = whipHost
   if (options.apiPort !== undefined || config.api.enabled) {
     const handler = createStandinApiHandler({state})
     apiServer = createServer((req: IncomingMessage, res: ServerResponse) => handler(req, res))
-    apiPort = await listen(apiServer, host, options.apiPort ?? parseHostPort(config.api.address)?.port ?? 9997)
+    apiHost = bindHost(config.api.address)
+    apiPort = await listen(apiServer, apiHost, options.apiPort ?? parseHostPort(config.api.address)?.port ?? 9997)
   }
 
-  const urlHost = host.includes(':') ? `[${host}]` : host
-  const whipUrl = `http://${urlHost}:${whipPort}`
-  const apiUrl = apiPort === undefined ? null : `http://${urlHost}:${apiPort}`
+  const urlHost = (bound: string) => (bound.includes(':') ? `[${bound}]` : bound)
+  const whipUrl = `http://${urlHost(whipHost)}:${whipPort}`
+  const apiUrl = apiPort === undefined ? null : `http://${urlHost(apiHost)}:${apiPort}`
 
   const close = async (reason = 'closed') => {
     if (stopped) return

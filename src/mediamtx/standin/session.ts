@@ -16,14 +16,14 @@ import {
   usePCMU,
   useVP8,
 } from 'werift'
-import {isLoopbackAddress} from '../../net/address-class.js'
 import {unbundleOnly} from '../../sdp/munge.js'
 import {sdpLines} from '../../sdp/session.js'
 import type {Log} from '../../util/log.js'
-import {keepRemoteCandidates, loopbackPeerConfig} from '../../webrtc/scope.js'
-import {pairEndLabel, selectedPair} from '../../webrtc/selected-pair.js'
+import {keepRemoteCandidates} from '../../webrtc/scope.js'
+import {type PairEnd, pairEndLabel, selectedPair} from '../../webrtc/selected-pair.js'
 import {type SocketTracker, trackWeriftSockets} from '../../webrtc/socket-tracker.js'
 import {parseTrickleFragment} from '../../whip/sdpfrag.js'
+import {localAddressToward, remoteAllowed, type StandinNetwork, sessionPeerConfig} from './network.js'
 
 /** MediaMTX's `keyFrameInterval`: a PLI to the publisher every 2 s per video track. */
 export const KEYFRAME_INTERVAL_MS = 2000
@@ -55,10 +55,14 @@ export interface SessionOptions {
   remoteAddr: string
   offer: string
   iceServers: RTCIceServer[]
+  /** Loopback only (default), or every interface as on a real box (network.ts). */
+  network?: StandinNetwork
+  /** webrtcLocalUDPAddress's port: in `interfaces` mode the session takes the first free port from there. */
+  udpPort?: number | undefined
   handshakeTimeoutMs: number
   trackGatherTimeoutMs: number
-  /** Builds the answer's candidates from the loopback port werift got (and srflx/relay lines). */
-  candidates: (loopbackPort: number, reflexive: string[]) => {candidates: string[]; error?: string}
+  /** Builds the answer's candidates from the UDP port werift got (and srflx/relay lines). */
+  candidates: (udpPort: number, reflexive: string[]) => {candidates: string[]; error?: string}
   /** Called once the tracks are known (path becomes ready). */
   onPublishing: (session: StandinSession) => void
   onClosed: (session: StandinSession, reason: string) => void
@@ -140,8 +144,9 @@ export class StandinSession {
     const problem = checkOfferTracks(options.offer)
     if (problem !== undefined) throw new StandinHttpError(406, problem)
     const sockets = trackWeriftSockets()
+    const network = options.network ?? 'loopback'
     const pc = new RTCPeerConnection({
-      ...loopbackPeerConfig(),
+      ...sessionPeerConfig(network, options.udpPort),
       iceServers: options.iceServers,
       bundlePolicy: 'max-bundle',
       codecs: {
@@ -153,7 +158,7 @@ export class StandinSession {
     session.#sockets = sockets
     pc.onRemoteTransceiverAdded.subscribe((transceiver) => session.watch(transceiver))
     try {
-      const offer = keepRemoteCandidates(unbundleOnly(options.offer).sdp, isLoopbackAddress)
+      const offer = keepRemoteCandidates(unbundleOnly(options.offer).sdp, remoteAllowed(network))
       try {
         await pc.setRemoteDescription({type: 'offer', sdp: offer})
       } catch (error) {
@@ -236,7 +241,7 @@ export class StandinSession {
         clearTimeout(handshake)
         this.peerConnectionEstablished = true
         const pair = selectedPair(this.#pc)
-        this.localCandidate = pair ? pairEndLabel(pair.local) : ''
+        this.localCandidate = pair ? pairEndLabel(this.localEnd(pair.local, pair.remote)) : ''
         this.remoteCandidate = pair ? pairEndLabel(pair.remote) : ''
         this.state = 'gathering-tracks'
         log({
@@ -244,6 +249,8 @@ export class StandinSession {
           event: 'standin.session.connected',
           msg: `session ${this.id} connected`,
           path: this.pathName,
+          localCandidate: this.localCandidate,
+          remoteCandidate: this.remoteCandidate,
         })
         this.gatherTracks(trackGatherTimeoutMs)
       }
@@ -273,12 +280,19 @@ export class StandinSession {
     this.#timers.add(poll)
   }
 
-  /** Trickled candidates (PATCH): only loopback ones reach werift. */
+  /** A host end bound on 0.0.0.0 is labelled with the interface address that faces the remote end. */
+  private localEnd(local: PairEnd, remote: PairEnd): PairEnd {
+    if (local.address !== '0.0.0.0') return local
+    return {...local, address: localAddressToward(remote.address) ?? local.address}
+  }
+
+  /** Trickled candidates (PATCH): only those the mode allows reach werift. */
   async addCandidates(fragment: string): Promise<void> {
     const parsed = parseTrickleFragment(fragment)
+    const allowed = remoteAllowed(this.#options.network ?? 'loopback')
     for (const {candidate} of parsed.candidates) {
       const address = candidate.split(/\s+/)[4] ?? ''
-      if (!isLoopbackAddress(address)) continue
+      if (!allowed(address)) continue
       await this.#pc.addIceCandidate({candidate, sdpMLineIndex: 0}).catch(() => {})
     }
   }
@@ -303,6 +317,11 @@ export class StandinSession {
       event: 'standin.session.closed',
       msg: `session ${this.id} closed: ${reason}`,
       path: this.pathName,
+      reason,
+      localCandidate: this.localCandidate,
+      remoteCandidate: this.remoteCandidate,
+      inboundBytes: this.inboundBytes,
+      inboundRTPPackets: this.inboundPackets,
     })
     this.#options.onClosed(this, reason)
     return this.#pc

@@ -80,6 +80,33 @@ describe('MediaMTX answer candidates from the configuration', () => {
     expect(mediamtxCandidates({...input, version: v('v1.18.0')}).error).toBe('lookup nowhere.invalid: no such host')
   })
 
+  it('on real interfaces every UDP candidate carries the session port, TCP keeps the configured one', () => {
+    const webrtc = {
+      ...base,
+      localTCPAddress: ':8190',
+      ipsFromInterfacesList: ['eth0'],
+      additionalHosts: ['203.0.113.7'],
+    }
+    const result = mediamtxCandidates({
+      webrtc,
+      version: v('v1.20.1'),
+      interfaces,
+      loopbackUdpPort: 8191,
+      sessionUdpPort: 8191,
+      foundation: ids(),
+    })
+    expect(result.candidates.filter((c) => c.includes(' udp ')).map((c) => c.split(' ')[5])).toEqual([
+      '8191',
+      '8191',
+      '8191',
+    ])
+    expect(result.candidates.filter((c) => c.includes(' tcp ')).map((c) => c.split(' ')[5])).toEqual([
+      '8190',
+      '8190',
+      '8190',
+    ])
+  })
+
   it('before v1.3.0: random ports (the real one), NAT 1:1 IPs replace host addresses', () => {
     const webrtc = {...base, localUDPAddress: '', additionalHosts: ['203.0.113.7'], hostsReplaceInterfaces: true}
     const result = mediamtxCandidates({
