@@ -330,6 +330,8 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     log,
     onRtp: options.onRtp,
     retryPauseMs: options.whepRetryPauseMs,
+    // MediaMTX pulls a whep:// source from its own interfaces, as it serves WebRTC.
+    hostAddresses: () => interfaces().map((i) => i.address),
   })
   whepSources.fromFile(config.raw)
   // What the file says, for a restart: MediaMTX keeps API changes in memory only.

@@ -29,6 +29,8 @@ export interface WhepSourceOptions {
   retryPauseMs: number
   log: Log
   onRtp?: ((packet: RtpPacket, from: {path: string; kind: 'audio' | 'video'}) => void) | undefined
+  /** Where the pulling peer gathers: MediaMTX's own interfaces (default: loopback only). */
+  hostAddresses?: string[] | undefined
 }
 
 export interface WhepSourceTrack {
@@ -105,7 +107,7 @@ export class WhepSourcePuller {
     this.tracks = []
     let lastRtpAt = 0
     const sockets = trackWeriftSockets()
-    const pc = createPeer({hostAddresses: ['127.0.0.1']})
+    const pc = createPeer({hostAddresses: this.#options.hostAddresses ?? ['127.0.0.1']})
     let location: string | undefined
     try {
       pc.onTransceiverAdded.subscribe((transceiver) => {
@@ -226,6 +228,7 @@ export class WhepSources {
   readonly #log: Log
   readonly #onRtp: WhepSourceOptions['onRtp']
   readonly #retryPauseMs: number | undefined
+  readonly #hostAddresses: () => string[]
 
   constructor(options: {
     raw: () => Record<string, unknown>
@@ -233,7 +236,10 @@ export class WhepSources {
     onRtp?: WhepSourceOptions['onRtp']
     /** Instead of MediaMTX's 5 s (tests). */
     retryPauseMs?: number | undefined
+    /** The addresses MediaMTX gathers on (its interfaces), read when a pull starts. */
+    hostAddresses?: () => string[]
   }) {
+    this.#hostAddresses = options.hostAddresses ?? (() => ['127.0.0.1'])
     this.#raw = options.raw
     this.#log = options.log
     this.#onRtp = options.onRtp
@@ -259,6 +265,7 @@ export class WhepSources {
       ...(this.#retryPauseMs !== undefined && {retryPauseMs: this.#retryPauseMs}),
       log: this.#log,
       onRtp: this.#onRtp,
+      hostAddresses: this.#hostAddresses(),
     })
     this.#pullers.set(name, puller)
     puller.start()
