@@ -13,6 +13,7 @@ export function candidateSkipReason(
   if (c.category === 'mdns') return 'mDNS name: not resolved (MediaMTX ignores them too)'
   if (c.category === 'hostname') return 'host name: not resolved by the probe'
   if (c.category === 'unspecified' || c.category === 'multicast') return 'not a unicast address'
+  if (c.category === 'reserved') return 'reserved address (IANA special-purpose): never routable'
   if (c.documentation) return 'documentation address (TEST-NET): never routable'
   if (c.transport === 'tcp') return 'ICE-TCP: listed, not probed'
   if (via && !via.includes(c.scope)) return `outside --via ${via.join(',')}`
