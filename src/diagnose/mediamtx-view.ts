@@ -55,7 +55,7 @@ export async function readMediamtxView(
   }
 }
 
-/** `webrtcICEServers2` of the API's global configuration (docs/mediamtx.md). */
+/** `webrtcICEServers2` of the API's global configuration (docs/mediamtx.md §3.2, §7). */
 function fromApi(config: Record<string, unknown>): IceServerEntry[] {
   const list = Array.isArray(config['webrtcICEServers2'])
     ? (config['webrtcICEServers2'] as Record<string, unknown>[])
