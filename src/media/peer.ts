@@ -1,5 +1,5 @@
 /**
- * werift peer connections the way r58 needs them (shared/docs/werift-and-peers.md A2/A3):
+ * werift peer connections the way r58 needs them (docs/werift.md A2/A3):
  * - H.264 configured next to VP8 and Opus (werift's default is VP8 + Opus only; guests send H.264 or VP8);
  * - host candidates limited to the addresses given (loopback in tests and the offline lab), sockets bound
  *   to them;

@@ -1,6 +1,6 @@
 /**
  * The ICE candidates MediaMTX will put in its WHIP answers, predicted from its config and this host's
- * interfaces (mediamtx.md §4.6): interface addresses × the UDP/TCP mux ports, plus `webrtcAdditionalHosts`,
+ * interfaces (docs/mediamtx.md §4.6): interface addresses × the UDP/TCP mux ports, plus `webrtcAdditionalHosts`,
  * plus server-reflexive and relay candidates from ICE servers that are not `clientOnly`. Each is classified
  * (LAN, tailnet, internet…) so a report can say who can reach it. Interfaces are injected.
  */

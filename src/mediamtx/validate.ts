@@ -2,7 +2,7 @@
  * MediaMTX's own load-time rules, applied before r58 writes a file (a file MediaMTX rejects on hot reload
  * shuts the running server down): known keys for the version (nested ICE-server fields included), value
  * types of the WebRTC keys, ICE server URLs (`stun:`/`turn:`/`turns:`; r58 also requires the port), and the
- * checks of `conf.go` (mediamtx.md §1.1) with the version each one arrived in.
+ * checks of `conf.go` (docs/mediamtx.md §1.1) with the version each one arrived in.
  */
 import {R58Error} from '../errors.js'
 import {parseIceUrl} from '../ice/ice-url.js'

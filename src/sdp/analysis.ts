@@ -35,15 +35,9 @@ export interface AnswerAnalysis {
   iceLite: boolean
 }
 
-/** 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/32. */
+/** 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32 and 3fff::/20 (see net/address-class). */
 export function isDocumentationAddress(address: string): boolean {
-  const bare = address.replace(/^\[|\]$/g, '').toLowerCase()
-  return (
-    /^192\.0\.2\.\d+$/.test(bare) ||
-    /^198\.51\.100\.\d+$/.test(bare) ||
-    /^203\.0\.113\.\d+$/.test(bare) ||
-    /^2001:0?db8:/.test(bare)
-  )
+  return classifyAddress(address).category === 'documentation'
 }
 
 export function classifyCandidate(candidate: SdpCandidateLine): AnalyzedCandidate {

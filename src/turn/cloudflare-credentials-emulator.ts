@@ -1,6 +1,6 @@
 /**
  * A local implementation of Cloudflare's TURN credential API, written from its documented contract
- * (shared/docs/cloudflare-calls.md §2.1). `r58 calls emulate` mounts it, and tests use it, so that nothing
+ * (docs/cloudflare-turn.md §2.1). `r58 calls emulate` mounts it, and tests use it, so that nothing
  * needs an account. When given the shared secret of a local TURN server (coturn `static-auth-secret`),
  * the credentials it hands out really work on that server.
  */

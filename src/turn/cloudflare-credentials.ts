@@ -6,7 +6,7 @@
  *   POST {apiBase}/turn/keys/{keyId}/credentials/{username}/revoke                     → 204
  *
  * Port-53 URLs are dropped by default: browsers block port 53, and without trickle ICE a dead URL costs a
- * full timeout (shared/docs/cloudflare-calls.md §2.1).
+ * full timeout (docs/cloudflare-turn.md §2.1).
  */
 import type {Dispatcher} from 'undici'
 import {R58Error} from '../errors.js'

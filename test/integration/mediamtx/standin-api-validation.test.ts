@@ -1,5 +1,5 @@
 /**
- * The stand-in's control API validates configuration bodies like MediaMTX (mediamtx.md §1.2 and §3.2): a body
+ * The stand-in's control API validates configuration bodies like MediaMTX (docs/mediamtx.md §1.2 and §3.2): a body
  * that is not an object, an unknown field (including `constructor`, `__proto__`), or a value of the wrong JSON
  * type is answered 400 with MediaMTX's error shape, and nothing is applied. Paths are added, patched, replaced
  * and deleted through /v3/config/paths/*, with the same checks.

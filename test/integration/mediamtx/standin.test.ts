@@ -1,5 +1,5 @@
 /**
- * Fidelity of the MediaMTX stand-in to MediaMTX's documented WHIP behaviour (mediamtx.md §4), over real HTTP and
+ * Fidelity of the MediaMTX stand-in to MediaMTX's documented WHIP behaviour (docs/mediamtx.md §4), over real HTTP and
  * real werift offers on loopback. Nothing is sent to the addresses it advertises (the network guard, test/support/network-guard.ts).
  */
 import {mkdtempSync, writeFileSync} from 'node:fs'

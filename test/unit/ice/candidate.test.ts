@@ -11,7 +11,7 @@ describe('parseCandidate', () => {
         address: '192.0.2.2',
         port: 56912,
         priority: 2116026367,
-        addressCategory: 'public',
+        addressCategory: 'documentation', // TEST-NET-1 (RFC 5737): routed nowhere
       },
     ],
     [

@@ -30,8 +30,8 @@ describe('predictCandidates', () => {
       yaml: 'webrtcLocalTCPAddress: :8189\nwebrtcAdditionalHosts: [203.0.113.7, box.example]\nwebrtcIPsFromInterfaces: no\n',
       version: 'v1.20.1',
       want: [
-        '203.0.113.7:8189/udp (internet)',
-        '203.0.113.7:8189/tcp (internet)',
+        '203.0.113.7:8189/udp (none)',
+        '203.0.113.7:8189/tcp (none)',
         'box.example:8189/udp (unknown)',
         'box.example:8189/tcp (unknown)',
       ],
@@ -56,7 +56,7 @@ describe('predictCandidates', () => {
       name: 'before v1.3.0 without mux: random UDP ports; NAT1To1 IPs replace interface addresses',
       yaml: 'webrtcICEHostNAT1To1IPs: [203.0.113.7]\nwebrtcICEUDPMuxAddress:\nwebrtcICEServers2: []\n',
       version: 'v1.2.0',
-      want: ['203.0.113.7:random/udp (internet)'],
+      want: ['203.0.113.7:random/udp (none)'],
     },
     {
       name: 'before v1.3.0 a TCP mux means TCP only',

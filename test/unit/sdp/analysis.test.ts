@@ -80,6 +80,10 @@ describe('candidate classification', () => {
     ['198.51.100.200', true],
     ['203.0.113.58', true],
     ['2001:db8::1', true],
+    ['[2001:0db8:0:0::7]', true],
+    ['3fff::1', true],
+    ['::ffff:192.0.2.9', true],
+    ['198.18.0.1', false],
     ['192.168.1.58', false],
     ['8.8.8.8', false],
   ])('documentation range %s: %s', (address, expected) => {
