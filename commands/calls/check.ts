@@ -1,4 +1,3 @@
-import {runCallsCheck} from '../../src/calls/check.js'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
 import {renderCallsCheck} from '../../src/cli/render/calls.js'
@@ -29,6 +28,7 @@ export default class CallsCheck extends BaseCommand<typeof CallsCheck> {
   }
 
   async run() {
+    const {runCallsCheck} = await import('../../src/calls/check.js')
     const report = await runCallsCheck({
       appId: this.settings.require('calls.appId'),
       appSecret: this.settings.require('calls.appSecret'),

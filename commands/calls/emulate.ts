@@ -1,5 +1,4 @@
 import {Flags} from '@oclif/core'
-import {checkListenAddress, planCallsEmulator, serveCallsEmulator} from '../../src/calls/emulator/serve.js'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {emulatePlanInput, emulatorAppFlagNames, listenFlag} from '../../src/cli/calls-flags.js'
 import {durationFlag, settingFlags} from '../../src/cli/flags.js'
@@ -60,6 +59,9 @@ export default class CallsEmulate extends BaseCommand<typeof CallsEmulate> {
   }
 
   async run() {
+    const {checkListenAddress, planCallsEmulator, serveCallsEmulator} = await import(
+      '../../src/calls/emulator/serve.js'
+    )
     const plan = planCallsEmulator(await emulatePlanInput(this.flags, this.settings, this.redactor))
     if (this.flags['dry-run']) return this.done(await checkListenAddress(plan), renderEmulatorPlan)
     const verbose = this.flags.verbose

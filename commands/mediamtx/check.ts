@@ -1,7 +1,6 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {checkOptionsOf, mediamtxFlags} from '../../src/cli/mediamtx-flags.js'
 import {renderMediamtxCheck} from '../../src/cli/render/mediamtx.js'
-import {mediamtxCheck} from '../../src/mediamtx/check.js'
 
 export default class MediamtxCheck extends BaseCommand<typeof MediamtxCheck> {
   static override summary = 'Check whether remote WebRTC guests can reach MediaMTX, from its file or its live API'
@@ -25,6 +24,7 @@ export default class MediamtxCheck extends BaseCommand<typeof MediamtxCheck> {
   static override flags = mediamtxFlags()
 
   async run() {
+    const {mediamtxCheck} = await import('../../src/mediamtx/check.js')
     return this.done(
       await mediamtxCheck(checkOptionsOf(this.flags, this.settings, this.abort.signal)),
       renderMediamtxCheck,

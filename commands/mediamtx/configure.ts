@@ -4,7 +4,6 @@ import {settingFlags} from '../../src/cli/flags.js'
 import {configureRequestOf, mediamtxFlags, turnFlagNames} from '../../src/cli/mediamtx-flags.js'
 import {renderConfigure} from '../../src/cli/render/mediamtx.js'
 import {ttlFlag} from '../../src/cli/turn-flags.js'
-import {icePasswordsOf, runConfigure} from '../../src/mediamtx/configure-request.js'
 
 export default class MediamtxConfigure extends BaseCommand<typeof MediamtxConfigure> {
   static override summary = 'Edit mediamtx.yml (or the live config) so remote WebRTC guests can reach MediaMTX'
@@ -77,6 +76,7 @@ export default class MediamtxConfigure extends BaseCommand<typeof MediamtxConfig
   }
 
   async run() {
+    const {icePasswordsOf, runConfigure} = await import('../../src/mediamtx/configure-request.js')
     const result = await runConfigure(configureRequestOf(this.flags, this.settings, this.abort.signal))
     if (!this.flags['show-secrets']) for (const password of icePasswordsOf(result)) this.redactor.add(password)
     return this.done(result, renderConfigure)

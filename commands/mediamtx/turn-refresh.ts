@@ -4,7 +4,6 @@ import {durationFlag, settingFlags} from '../../src/cli/flags.js'
 import {mediamtxFlags, turnRefreshOptionsOf} from '../../src/cli/mediamtx-flags.js'
 import {renderTurnRefresh} from '../../src/cli/render/mediamtx.js'
 import {ttlFlag} from '../../src/cli/turn-flags.js'
-import {refreshTurn, runTurnRefreshLoop} from '../../src/mediamtx/turn-refresh.js'
 
 export default class MediamtxTurnRefresh extends BaseCommand<typeof MediamtxTurnRefresh> {
   static override summary = 'Keep short-lived Cloudflare TURN credentials in MediaMTX fresh (once, or every --every)'
@@ -41,6 +40,7 @@ export default class MediamtxTurnRefresh extends BaseCommand<typeof MediamtxTurn
   }
 
   async run() {
+    const {refreshTurn, runTurnRefreshLoop} = await import('../../src/mediamtx/turn-refresh.js')
     const options = turnRefreshOptionsOf(this.flags, this.settings, this.abort.signal)
     if (this.flags.every === undefined) return this.done(await refreshTurn(options), renderTurnRefresh)
     return runTurnRefreshLoop({...options, everyMs: this.flags.every, log: (event) => this.logEvent(event)})

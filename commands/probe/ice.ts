@@ -3,7 +3,6 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
 import {iceServersOf, tlsFlags, tlsSettingsOf} from '../../src/cli/probe-flags.js'
 import {renderIceReport} from '../../src/cli/render/probe-ice.js'
-import {gatherCandidates} from '../../src/ice/gather.js'
 
 export default class ProbeIce extends BaseCommand<typeof ProbeIce> {
   static override summary = 'Gather ICE candidates as a browser would, and say which kind is missing and why'
@@ -33,6 +32,7 @@ export default class ProbeIce extends BaseCommand<typeof ProbeIce> {
   }
 
   async run() {
+    const {gatherCandidates} = await import('../../src/ice/gather.js')
     const options = {relayOnly: this.flags['relay-only'], timeoutMs: this.flags.timeout, tls: tlsSettingsOf(this.flags)}
     const iceServers = iceServersOf(this.flags['ice-server'], this.settings)
     return this.done(await gatherCandidates({...options, iceServers, signal: this.abort.signal}), renderIceReport)

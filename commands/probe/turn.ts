@@ -3,7 +3,6 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
 import {tlsFlags, turnProbeOptions} from '../../src/cli/probe-flags.js'
 import {renderTurnReport} from '../../src/cli/render/probe-turn.js'
-import {probeTurn} from '../../src/turn/probe-turn.js'
 
 export default class ProbeTurn extends BaseCommand<typeof ProbeTurn> {
   static override summary = 'Allocate on every TURN URL and transport, and prove the relay carries packets'
@@ -51,6 +50,7 @@ export default class ProbeTurn extends BaseCommand<typeof ProbeTurn> {
   }
 
   async run() {
+    const {probeTurn} = await import('../../src/turn/probe-turn.js')
     const options = turnProbeOptions(this.args.urls, this.flags, this.settings)
     return this.done(await probeTurn({...options, signal: this.abort.signal}), renderTurnReport)
   }

@@ -1,7 +1,6 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {probeWhipArgs, probeWhipFlags, probeWhipOptions} from '../../src/cli/probe-whip-flags.js'
 import {renderWhipProbe} from '../../src/cli/render/probe-whip.js'
-import {probeWhip} from '../../src/whip/probe.js'
 
 export default class ProbeWhip extends BaseCommand<typeof ProbeWhip> {
   static override summary =
@@ -27,6 +26,7 @@ export default class ProbeWhip extends BaseCommand<typeof ProbeWhip> {
   static override flags = probeWhipFlags
 
   async run() {
+    const {probeWhip} = await import('../../src/whip/probe.js')
     const options = probeWhipOptions(this.args.url, this.flags, this.settings, this.abort.signal)
     return this.done(await probeWhip(options), renderWhipProbe)
   }

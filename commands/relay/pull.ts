@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
-import {requestRelayPull} from '../../src/relay/pull-client.js'
 
 export default class RelayPull extends BaseCommand<typeof RelayPull> {
   static override summary = 'Have a running relay pull tracks already published to Calls into a MediaMTX path'
@@ -28,6 +27,7 @@ export default class RelayPull extends BaseCommand<typeof RelayPull> {
   }
 
   async run() {
+    const {requestRelayPull} = await import('../../src/relay/pull-client.js')
     const result = await requestRelayPull({
       url: this.settings.require('relay.url'),
       token: this.settings.get('relay.token'),

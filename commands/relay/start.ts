@@ -1,7 +1,6 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {relayPlanInput, relayStartFlags} from '../../src/cli/relay-flags.js'
 import {renderRelayPlan} from '../../src/cli/render/relay-start.js'
-import {checkRelayPlan, planRelay, serveRelay} from '../../src/relay/start.js'
 
 export default class RelayStart extends BaseCommand<typeof RelayStart> {
   static override summary = 'Run the WHIP relay: guests publish to Cloudflare Calls, the relay pulls them into MediaMTX'
@@ -30,6 +29,7 @@ export default class RelayStart extends BaseCommand<typeof RelayStart> {
   static override flags = relayStartFlags
 
   async run() {
+    const {checkRelayPlan, planRelay, serveRelay} = await import('../../src/relay/start.js')
     const resolved = await planRelay(relayPlanInput(this.settings, this.flags['insecure-no-auth']))
     if (this.flags['dry-run']) return this.done(await checkRelayPlan(resolved), renderRelayPlan)
     const verbose = this.flags.verbose

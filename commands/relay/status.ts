@@ -1,7 +1,6 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
 import {renderRelayStatus} from '../../src/cli/render/relay-status.js'
-import {relayStatus} from '../../src/relay/status.js'
 
 export default class RelayStatus extends BaseCommand<typeof RelayStatus> {
   static override summary = 'Show the health and guest sessions of a running relay'
@@ -21,6 +20,7 @@ export default class RelayStatus extends BaseCommand<typeof RelayStatus> {
   }
 
   async run() {
+    const {relayStatus} = await import('../../src/relay/status.js')
     const status = await relayStatus({
       url: this.settings.require('relay.url'),
       token: this.settings.get('relay.token'),

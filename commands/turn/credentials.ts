@@ -3,8 +3,6 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
 import {renderCredentials} from '../../src/cli/render/turn-credentials.js'
 import {ttlFlag, turnKeyFlagNames} from '../../src/cli/turn-flags.js'
-import {toMediamtxIceServers} from '../../src/mediamtx/ice-servers.js'
-import {fetchCloudflareIceServers} from '../../src/turn/cloudflare-credentials.js'
 
 export default class TurnCredentials extends BaseCommand<typeof TurnCredentials> {
   static override summary = 'Mint short-lived Cloudflare TURN credentials, as iceServers JSON or MediaMTX YAML'
@@ -41,6 +39,8 @@ export default class TurnCredentials extends BaseCommand<typeof TurnCredentials>
   }
 
   async run() {
+    const {toMediamtxIceServers} = await import('../../src/mediamtx/ice-servers.js')
+    const {fetchCloudflareIceServers} = await import('../../src/turn/cloudflare-credentials.js')
     const credentials = await fetchCloudflareIceServers({
       keyId: this.settings.require('turn.keyId'),
       token: this.settings.require('turn.keyToken'),
