@@ -11,7 +11,7 @@ export default defineConfig({
     // Tests talk to loopback only; the guard drops and reports anything else.
     setupFiles: ['test/support/network-guard.ts'],
     // One temporary directory per run, removed at the end.
-    globalSetup: ['test/support/temp-root.ts'],
+    globalSetup: ['test/support/temp-root.ts', 'test/support/stale-manifest.ts'],
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts', 'commands/**/*.ts'],

@@ -1,6 +1,8 @@
 #!/usr/bin/env -S node --import tsx --disable-warning=ExperimentalWarning
 import {execute} from '@oclif/core'
+import {removeStaleManifest} from './stale-manifest.js'
 
+removeStaleManifest(new URL('..', import.meta.url).pathname)
 await execute({development: true, dir: import.meta.url})
 // See bin/run.js: flush, then end without waiting for werift's lingering promise timers.
 await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))))
