@@ -66,7 +66,7 @@ export default class Diagnose extends BaseCommand<typeof Diagnose> {
         'turn.keyToken',
         'turn.apiBase',
       ],
-      {'mediamtx.configPath': MEDIAMTX_FILE_FLAG, 'probe.path': {name: 'path'}},
+      {'mediamtx.configPath': MEDIAMTX_FILE_FLAG},
     ),
   }
 

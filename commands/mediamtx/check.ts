@@ -13,12 +13,13 @@ export default class MediamtxCheck extends BaseCommand<typeof MediamtxCheck> {
     },
     {
       description: 'Check the file and the running server (version, sessions, drift)',
-      command: '<%= config.bin %> <%= command.id %> -f /etc/mediamtx/mediamtx.yml --api http://127.0.0.1:9997',
+      command:
+        '<%= config.bin %> <%= command.id %> -f /etc/mediamtx/mediamtx.yml --mediamtx-api-url http://127.0.0.1:9997',
     },
     {
       description: 'Check only the live config, as JSON',
       command:
-        '<%= config.bin %> <%= command.id %> --api http://127.0.0.1:9997 --mediamtx-api-user r58 --mediamtx-api-password-file /etc/r58/mtx-pass --json',
+        '<%= config.bin %> <%= command.id %> --mediamtx-api-url http://127.0.0.1:9997 --mediamtx-api-user r58 --mediamtx-api-password-file /etc/r58/mtx-pass --json',
     },
   ]
   static override flags = mediamtxFlags()

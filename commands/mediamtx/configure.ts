@@ -31,7 +31,8 @@ export default class MediamtxConfigure extends BaseCommand<typeof MediamtxConfig
     },
     {
       description: 'Change the running server only',
-      command: '<%= config.bin %> <%= command.id %> --api http://127.0.0.1:9997 --add-host 100.64.0.5 --apply',
+      command:
+        '<%= config.bin %> <%= command.id %> --mediamtx-api-url http://127.0.0.1:9997 --add-host 100.64.0.5 --apply',
     },
   ]
   static override flags = {
@@ -69,7 +70,7 @@ export default class MediamtxConfigure extends BaseCommand<typeof MediamtxConfig
     'migrate-deprecated': Flags.boolean({summary: 'Rename deprecated keys where the version has their replacement'}),
     'add-path': Flags.string({multiple: true, helpValue: 'NAME', summary: 'Add a path that accepts publishers'}),
     write: Flags.boolean({summary: 'Write the file (dry run otherwise)'}),
-    apply: Flags.boolean({summary: 'PATCH the changed keys into the running server (--api)'}),
+    apply: Flags.boolean({summary: 'PATCH the changed keys into the running server (--mediamtx-api-url)'}),
     force: Flags.boolean({summary: 'Apply even while WebRTC sessions are active (they are dropped)'}),
     backup: Flags.boolean({summary: 'Keep the previous file as <file>.<time>.bak', default: true, allowNo: true}),
     'show-secrets': Flags.boolean({summary: 'Show TURN passwords in the diff'}),

@@ -12,7 +12,7 @@ export default class ProbeTurn extends BaseCommand<typeof ProbeTurn> {
     {
       description: 'Three transports of one server, the credential from a file',
       command:
-        '<%= config.bin %> <%= command.id %> "turn:turn.example.net:3478?transport=udp" "turn:turn.example.net:3478?transport=tcp" turns:turn.example.net:5349 --username alice --credential-file /etc/r58/turn-password',
+        '<%= config.bin %> <%= command.id %> "turn:turn.example.net:3478?transport=udp" "turn:turn.example.net:3478?transport=tcp" turns:turn.example.net:5349 --turn-username alice --turn-credential-file /etc/r58/turn-password',
     },
     {
       description: 'Mint Cloudflare TURN credentials first and probe every URL Cloudflare hands out',
@@ -22,7 +22,7 @@ export default class ProbeTurn extends BaseCommand<typeof ProbeTurn> {
     {
       description: 'A TLS server with a private CA, as JSON',
       command:
-        '<%= config.bin %> <%= command.id %> turns:turn.lan:5349 --username alice --credential-file pw --ca lan-ca.pem --json',
+        '<%= config.bin %> <%= command.id %> turns:turn.lan:5349 --turn-username alice --turn-credential-file pw --ca lan-ca.pem --json',
     },
   ]
   static override args = {
@@ -44,8 +44,8 @@ export default class ProbeTurn extends BaseCommand<typeof ProbeTurn> {
     }),
     ...tlsFlags,
     ...settingFlags(['turn.urls', 'turn.username', 'turn.credential', 'turn.keyId', 'turn.keyToken', 'turn.apiBase'], {
-      'turn.username': {name: 'username'},
-      'turn.credential': {name: 'credential'},
+      'turn.username': {aliases: ['username']},
+      'turn.credential': {aliases: ['credential']},
     }),
   }
 

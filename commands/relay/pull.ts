@@ -23,7 +23,7 @@ export default class RelayPull extends BaseCommand<typeof RelayPull> {
     }),
     path: Flags.string({summary: 'MediaMTX path to publish into', required: true, helpValue: 'PATH'}),
     timeout: timeoutFlag(5000),
-    ...settingFlags(['relay.url', 'relay.token'], {'relay.url': {name: 'url'}}),
+    ...settingFlags(['relay.url', 'relay.token'], {'relay.url': {aliases: ['url']}}),
   }
 
   async run() {

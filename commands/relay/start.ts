@@ -14,7 +14,7 @@ export default class RelayStart extends BaseCommand<typeof RelayStart> {
     {
       description: 'Everything on the command line, secrets from files',
       command:
-        '<%= config.bin %> <%= command.id %> --listen 127.0.0.1:8890 --mediamtx http://127.0.0.1:8889 --calls-app-id $CALLS_APP_ID --calls-app-secret-file /etc/r58/calls-secret --tokens-file /etc/r58/relay-tokens --allow-origin https://studio.example.com',
+        '<%= config.bin %> <%= command.id %> --relay-listen 127.0.0.1:8890 --mediamtx-url http://127.0.0.1:8889 --calls-app-id $CALLS_APP_ID --calls-app-secret-file /etc/r58/calls-secret --relay-tokens-file /etc/r58/relay-tokens --relay-allow-origins https://studio.example.com',
     },
     {
       description: 'Against the local Calls emulator, as NDJSON for a log collector',

@@ -11,12 +11,12 @@ export default class RelayStatus extends BaseCommand<typeof RelayStatus> {
     {
       description: 'A relay reached through its tunnel, as JSON',
       command:
-        '<%= config.bin %> <%= command.id %> --url https://relay.example.com --relay-token-file /etc/r58/relay-token --json',
+        '<%= config.bin %> <%= command.id %> --relay-url https://relay.example.com --relay-token-file /etc/r58/relay-token --json',
     },
   ]
   static override flags = {
     timeout: timeoutFlag(3000),
-    ...settingFlags(['relay.url', 'relay.token'], {'relay.url': {name: 'url'}}),
+    ...settingFlags(['relay.url', 'relay.token'], {'relay.url': {aliases: ['url']}}),
   }
 
   async run() {

@@ -12,7 +12,7 @@ export default class TurnCredentials extends BaseCommand<typeof TurnCredentials>
     {
       description: 'Credentials for a browser, valid 24 hours',
       command:
-        '<%= config.bin %> <%= command.id %> --key-id $TURN_KEY_ID --token-file /etc/r58/turn-token --show-secrets',
+        '<%= config.bin %> <%= command.id %> --turn-key-id $TURN_KEY_ID --turn-key-token-file /etc/r58/turn-token --show-secrets',
     },
     {
       description: 'The same as webrtcICEServers2 entries for mediamtx.yml',
@@ -21,7 +21,7 @@ export default class TurnCredentials extends BaseCommand<typeof TurnCredentials>
     {
       description: 'Against the local emulator (`r58 calls emulate`), for offline development',
       command:
-        '<%= config.bin %> <%= command.id %> --api-base http://127.0.0.1:8787/v1 --key-id emu-key --token-file ./turn-token --json',
+        '<%= config.bin %> <%= command.id %> --turn-api-base http://127.0.0.1:8787/v1 --turn-key-id emu-key --turn-key-token-file ./turn-token --json',
     },
   ]
   static override flags = {

@@ -10,7 +10,7 @@ export default class TurnRevoke extends BaseCommand<typeof TurnRevoke> {
     {
       description: 'Revoke a credential minted earlier by `r58 turn credentials`',
       command:
-        '<%= config.bin %> <%= command.id %> bc91b63e2c5f --key-id $TURN_KEY_ID --token-file /etc/r58/turn-token',
+        '<%= config.bin %> <%= command.id %> bc91b63e2c5f --turn-key-id $TURN_KEY_ID --turn-key-token-file /etc/r58/turn-token',
     },
   ]
   static override args = {

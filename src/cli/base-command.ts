@@ -19,6 +19,7 @@ import {settingMarkOf} from './flags.js'
 import {createProgress, loadSpinner, type Progress, progressEnabled, type SpinnerFactory} from './progress.js'
 import {renderLogLine} from './render/log.js'
 import {type Style, stderrStyle, stdoutStyle} from './style.js'
+import {usageErrorOf} from './usage-error.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -36,6 +37,8 @@ export interface Envelope<R> {
   durationMs: number
   result?: R
   error?: {code: string; message: string; hint?: string; field?: string}
+  /** Warnings printed on stderr in human mode (a secret on argv, a deprecated flag name), each once. */
+  warnings?: string[]
 }
 
 /** Results may decide their own exit code (reports with failed checks). */
@@ -69,6 +72,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   #started = Date.now()
   #spinner: SpinnerFactory | undefined
   #exitCode: ExitCode = EXIT.ok
+  #warnings: string[] = []
   #onSignal = (): void => {
     if (this.abort.signal.aborted) process.exit(130) // a second Ctrl-C means "now"
     this.abort.abort(new Error('interrupted'))
@@ -80,12 +84,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.once('SIGINT', this.#onSignal)
     process.once('SIGTERM', this.#onSignal)
     const ctor = this.ctor as unknown as typeof BaseCommand & T
+    // Anything the parser throws is a usage error (exit 2), read from oclif's error objects.
     const {flags, args} = await this.parse({
       flags: ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
       enableJsonFlag: ctor.enableJsonFlag,
       args: ctor.args,
       strict: ctor.strict,
+    }).catch((error: unknown) => {
+      throw usageErrorOf(error, this.flagNames())
     })
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>
@@ -161,10 +168,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     super.logToStderr(this.redactor.redact(message), ...args)
   }
 
+  /** Each warning once: on stderr in human mode, in the envelope's `warnings` under --json. */
   override warn(input: string | Error): string | Error {
-    if (this.jsonEnabled()) return input
     const text = this.redactor.redact(typeof input === 'string' ? input : input.message)
-    process.stderr.write(`${stderrStyle().chalk.yellow('Warning:')} ${text}\n`)
+    if (this.#warnings.includes(text)) return input
+    this.#warnings.push(text)
+    if (!this.jsonEnabled()) process.stderr.write(`${stderrStyle().chalk.yellow('Warning:')} ${text}\n`)
     return input
   }
 
@@ -183,6 +192,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       finishedAt: new Date(finished).toISOString(),
       durationMs: finished - this.#started,
       ...extra,
+      ...(this.#warnings.length > 0 && {warnings: [...this.#warnings]}),
     }
   }
 

@@ -28,12 +28,12 @@ export const relayStartFlags = {
       'stun.urls',
     ],
     {
-      'relay.listen': {name: 'listen'},
-      'mediamtx.url': {name: 'mediamtx'},
-      'relay.target': {name: 'target'},
-      'relay.tokensFile': {name: 'tokens-file'},
-      'relay.allowOrigins': {name: 'allow-origin'},
-      'relay.maxSessions': {name: 'max-sessions'},
+      'relay.listen': {aliases: ['listen']},
+      'mediamtx.url': {aliases: ['mediamtx']},
+      'relay.target': {aliases: ['target']},
+      'relay.tokensFile': {aliases: ['tokens-file']},
+      'relay.allowOrigins': {aliases: ['allow-origin']},
+      'relay.maxSessions': {aliases: ['max-sessions']},
     },
   ),
 }

@@ -19,6 +19,11 @@ export interface SettingDef {
   example?: string
   /** Allowed URL schemes for `url` settings. Default http and https. */
   protocols?: readonly string[]
+  /**
+   * The one flag name of this setting in every command, when the derived one (`--mediamtx-config-path`) is not
+   * what people type. Commands never rename a setting; old names live on as deprecated aliases (src/cli/*-flags.ts).
+   */
+  flag?: {name: string; char?: string}
 }
 
 const CLOUDFLARE_API = 'https://rtc.live.cloudflare.com/v1'
@@ -53,6 +58,7 @@ export const SETTINGS = {
     kind: 'string',
     summary: 'Path of mediamtx.yml',
     example: '/etc/mediamtx/mediamtx.yml',
+    flag: {name: 'file', char: 'f'},
   },
   'calls.appId': {
     kind: 'string',
@@ -141,6 +147,7 @@ export const SETTINGS = {
   'probe.path': {
     kind: 'string',
     summary: 'MediaMTX path used by probes; never a live one',
+    flag: {name: 'path'},
     default: 'r58-probe',
   },
 } as const satisfies Record<string, SettingDef>
@@ -157,8 +164,10 @@ export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['kind'] ex
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[]
 
-/** `calls.appId` → `calls-app-id` */
+/** `calls.appId` → `calls-app-id` (or the registry's own `flag` name). */
 export function flagNameOf(key: SettingKey): string {
+  const def: SettingDef = SETTINGS[key]
+  if (def.flag) return def.flag.name
   return key.replace(/\./g, '-').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 }
 

@@ -223,7 +223,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
           ? {
               ...check,
               evidence: `no relay at ${relayUrl} (${check.evidence})`,
-              fix: `r58 relay start --listen ${new URL(relayUrl).host}`,
+              fix: `r58 relay start --relay-listen ${new URL(relayUrl).host}`,
             }
           : check,
       )
@@ -308,8 +308,8 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
   const hostOnly = answer.length > 0 && answer.every((c) => c.type === 'host')
   const advertised = [...new Set(answer.map((c) => `${c.label} (${c.scope})`))].join(', ')
   const turnFix = options.turn?.iceServers.length
-    ? `r58 mediamtx configure ${fileFlag} --turn ${turnOnly(options.turn.iceServers).flatMap((s) => s.urls)[0] ?? 'turn:<host>:3478'} --turn-username <user> --turn-password-file <file> --write`
-    : `r58 mediamtx configure ${fileFlag} --turn turn:<host>:3478 --turn-username <user> --turn-password-file <file> --write (or --cloudflare-turn)`
+    ? `r58 mediamtx configure ${fileFlag} --turn ${turnOnly(options.turn.iceServers).flatMap((s) => s.urls)[0] ?? 'turn:<host>:3478'} --turn-username <user> --turn-credential-file <file> --write`
+    : `r58 mediamtx configure ${fileFlag} --turn turn:<host>:3478 --turn-username <user> --turn-credential-file <file> --write (or --cloudflare-turn)`
   const turnConfigured = track('turn.configured', 'MediaMTX uses TURN itself', async () => {
     const relayCandidates = answer.filter((c) => c.type === 'relay')
     if (relayCandidates.length > 0) {
@@ -322,7 +322,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
       return {
         status: 'warn',
         evidence: `MediaMTX is configured with ${mediamtxView.serverTurn.join(', ')} but its answer has no relay candidate (allocation failing?)`,
-        fix: `r58 probe turn ${mediamtxView.serverTurn[0]} --username <user> --credential-file <file>`,
+        fix: `r58 probe turn ${mediamtxView.serverTurn[0]} --turn-username <user> --turn-credential-file <file>`,
       }
     }
     const clientOnly =
@@ -472,7 +472,7 @@ async function relayEndToEnd(
     return {
       status: 'fail',
       evidence: `the guest reached Calls, but ${path} did not become ready in MediaMTX within ${timeoutMs} ms`,
-      fix: 'r58 relay status  # then check the relay log and its --target',
+      fix: 'r58 relay status  # then check the relay log and its --relay-target',
     }
   } finally {
     video.stop()

@@ -100,7 +100,7 @@ export function requireAuthentication(tokens: TokenTable, open: boolean | undefi
   if (tokenCount(tokens) === 0 && !open) {
     throw new R58Error('E_USAGE', 'No relay token configured: guests could publish without credentials', {
       field: '--relay-token-file',
-      hint: 'Set R58_RELAY_TOKEN, --relay-token-file or --tokens-file (make one with `openssl rand -hex 24`).',
+      hint: 'Set R58_RELAY_TOKEN, --relay-token-file or --relay-tokens-file (make one with `openssl rand -hex 24`).',
     })
   }
   if (open && !isLoopbackAddress(host)) {
@@ -156,7 +156,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       reject(
         new R58Error('E_CONFIG', `Cannot listen on ${options.host}:${options.port}: ${code ?? String(error)}`, {
           field: 'relay.listen',
-          hint: code === 'EADDRINUSE' ? 'Another process uses that port; pick another with --listen.' : undefined,
+          hint: code === 'EADDRINUSE' ? 'Another process uses that port; pick another with --relay-listen.' : undefined,
           cause: error,
         }),
       )

@@ -63,7 +63,7 @@ async function loadTokens(input: RelayPlanInput): Promise<TokenTable> {
     } catch (error) {
       throw new R58Error(
         'E_CONFIG',
-        `--tokens-file: cannot read ${input.tokensFile} (${systemErrorCode(error) ?? String(error)})`,
+        `--relay-tokens-file: cannot read ${input.tokensFile} (${systemErrorCode(error) ?? String(error)})`,
         {
           field: 'relay.tokensFile',
         },
@@ -86,14 +86,14 @@ async function loadTokens(input: RelayPlanInput): Promise<TokenTable> {
 export async function planRelay(input: RelayPlanInput): Promise<ResolvedRelayPlan> {
   const listen = parseHostPort(input.listen, {allowAnyPort: true})
   if (!listen)
-    throw new R58Error('E_USAGE', `--listen: expected HOST:PORT, got ${JSON.stringify(input.listen)}`, {
-      field: '--listen',
+    throw new R58Error('E_USAGE', `--relay-listen: expected HOST:PORT, got ${JSON.stringify(input.listen)}`, {
+      field: '--relay-listen',
     })
   const target =
     input.target ?? (input.mediamtxUrl ? `${input.mediamtxUrl.replace(/\/+$/, '')}/{path}/whip` : DEFAULT_RELAY_TARGET)
   if (!target.includes('{path}')) {
-    throw new R58Error('E_USAGE', `--target: the template must contain {path}, got ${JSON.stringify(target)}`, {
-      field: '--target',
+    throw new R58Error('E_USAGE', `--relay-target: the template must contain {path}, got ${JSON.stringify(target)}`, {
+      field: '--relay-target',
       hint: 'e.g. http://127.0.0.1:8889/{path}/whip (MediaMTX) or http://127.0.0.1:7080/whip/endpoint/{path} (Janus).',
     })
   }

@@ -246,11 +246,14 @@ export async function probeTurn(options: ProbeTurnOptions): Promise<TurnProbeRep
       })
     }
     if (!options.username)
-      throw new R58Error('E_USAGE', 'Missing the TURN user name', {field: '--username', hint: 'Pass --username.'})
+      throw new R58Error('E_USAGE', 'Missing the TURN user name', {
+        field: '--turn-username',
+        hint: 'Pass --turn-username.',
+      })
     if (!options.credential) {
       throw new R58Error('E_USAGE', 'Missing the TURN credential', {
-        field: '--credential-file',
-        hint: 'Pass --credential-file FILE (or set R58_TURN_CREDENTIAL).',
+        field: '--turn-credential-file',
+        hint: 'Pass --turn-credential-file FILE (or set R58_TURN_CREDENTIAL).',
       })
     }
     resolved = {

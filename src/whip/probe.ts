@@ -231,7 +231,7 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
           status: 'fail',
           failure: 'auth',
           evidence: `HTTP ${result.status}${result.message ? `: ${result.message}` : ''} (credentials ${options.token ? 'rejected' : 'required'})`,
-          fix: 'Give the publish credentials with --token-file (a file holding "user:pass" or a JWT).',
+          fix: 'Give the publish credentials with --mediamtx-token-file (a file holding "user:pass" or a JWT).',
         }
       }
       const urls = iceServerUrls(result.iceServers)
@@ -288,7 +288,7 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
       await run('whip.post', async () => ({
         status: 'fail',
         evidence: '--relay-only needs a TURN server, and none was given or handed out in Link headers',
-        fix: 'Give --ice-server turn:host:3478?transport=udp (with --ice-username/--ice-credential-file), or let MediaMTX hand one out (webrtcICEServers2 with clientOnly: true)',
+        fix: 'Give --ice-server turn:host:3478?transport=udp (with --turn-username/--turn-credential-file), or let MediaMTX hand one out (webrtcICEServers2 with clientOnly: true)',
       }))
       return report
     }
@@ -625,10 +625,10 @@ export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeRep
           id,
           TITLES[id] as string,
           id === 'whip.mediamtx.path' && !options.mediamtxApi
-            ? 'no --mediamtx-api given'
+            ? 'no --mediamtx-api-url given'
             : `not run: ${stopReason ?? 'an earlier step failed'}`,
           id === 'whip.mediamtx.path' && !options.mediamtxApi
-            ? 'Add --mediamtx-api http://<box>:9997 to confirm from MediaMTX itself'
+            ? 'Add --mediamtx-api-url http://<box>:9997 to confirm from MediaMTX itself'
             : undefined,
         ),
     )

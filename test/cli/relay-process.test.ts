@@ -31,7 +31,7 @@ afterAll(async () => {
 it('serves a guest, shows it in relay status, and on SIGTERM deletes the MediaMTX session and exits 0', async () => {
   const relay = startR58Process(
     [
-      ...['relay', 'start', '--listen', '127.0.0.1:0', '--mediamtx', mediamtx.whipUrl, '--stun-urls', ''],
+      ...['relay', 'start', '--relay-listen', '127.0.0.1:0', '--mediamtx-url', mediamtx.whipUrl, '--stun-urls', ''],
       ...['--calls-app-id', 'app-1', '--calls-app-secret-file', secretFile, '--calls-api-base', calls.apiBase],
     ],
     {R58_RELAY_TOKEN: TOKEN},
@@ -53,7 +53,7 @@ it('serves a guest, shows it in relay status, and on SIGTERM deletes the MediaMT
     await relay.waitFor('relay.publish.live')
     await eventually(() => mediamtx.sessions().some((s) => s.pathName === 'live-guest'), 'the guest in MediaMTX')
 
-    const status = await runR58(['relay', 'status', '--url', url, '--json'])
+    const status = await runR58(['relay', 'status', '--relay-url', url, '--json'])
     expect(JSON.parse(status.stdout).result.sessions).toMatchObject([{path: 'live-guest'}])
   } finally {
     relay.kill('SIGTERM')
