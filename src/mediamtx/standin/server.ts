@@ -15,7 +15,7 @@ import {isIPv4, isIPv6} from 'node:net'
 import {basename, dirname} from 'node:path'
 import type {RTCIceServer, RtpPacket} from 'werift'
 import {stringify} from 'yaml'
-import {R58Error} from '../../errors.js'
+import {R58Error, systemErrorCode} from '../../errors.js'
 import {parseIceUrl} from '../../ice/ice-url.js'
 import {isLoopbackAddress} from '../../net/address-class.js'
 import {restCredential} from '../../turn/rest-credentials.js'
@@ -164,7 +164,16 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
   const interfaces = options.interfaces ?? [{name: 'lo', address: '127.0.0.1'}]
   const resolveHost = options.resolveHost ?? defaultResolve
   const where = options.configPath ?? 'mediamtx.yml'
-  const readText = async () => options.configText ?? (await readFile(where, 'utf8'))
+  const readText = async () =>
+    options.configText ??
+    (await readFile(where, 'utf8').catch((error: unknown) => {
+      const code = systemErrorCode(error) ?? 'unreadable'
+      throw new R58Error('E_CONFIG', `${where}: cannot read the MediaMTX config (${code})`, {
+        field: '--file',
+        hint: code === 'ENOENT' ? 'Point --file at an existing mediamtx.yml.' : undefined,
+        cause: error,
+      })
+    }))
   const load = (text: string) => {
     const config = readMediamtxConfig(text, where)
     const invalid = validateWebrtc(config, version)
