@@ -31,6 +31,11 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // The README from a fresh `git clone`: npm ci, pack and install take minutes, one step after another.
+        extends: true,
+        test: {name: 'clone', include: ['test/clone/**/*.test.ts'], testTimeout: 900_000, hookTimeout: 120_000},
+      },
     ],
   },
 })
