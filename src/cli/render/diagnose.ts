@@ -10,8 +10,6 @@ export interface DiagnoseView extends DiagnoseReport {
   lab?: LabParts
 }
 
-const wrap = (text: string, width = 110) => (text.length <= width ? text : `${text.slice(0, width - 1)}…`)
-
 export function renderDiagnose(report: DiagnoseView, style: Style): string {
   const out: string[] = []
   if (report.lab) {
@@ -27,15 +25,17 @@ export function renderDiagnose(report: DiagnoseView, style: Style): string {
     style.glyph(o.status),
     o.title,
     style.status(o.status, o.status === 'skip' ? 'not checked' : o.status),
-    wrap(o.evidence, 90),
+    o.evidence,
   ])
-  out.push(table(rows, '  '))
+  // Evidence is cut to the terminal's width on a terminal only; pipes and logs get all of it.
+  out.push(table(rows, '  ', style.columns))
   for (const o of report.options) if (o.fix && o.status !== 'pass') out.push(`  ${style.dim(`${o.id} fix:`)} ${o.fix}`)
   out.push('', style.bold('Checks'))
   out.push(
     table(
-      report.checks.map((c) => [style.glyph(c.status), c.id, style.dim(`${c.durationMs} ms`), wrap(c.evidence)]),
+      report.checks.map((c) => [style.glyph(c.status), c.id, style.dim(`${c.durationMs} ms`), c.evidence]),
       '  ',
+      style.columns,
     ),
   )
   out.push('', `${style.bold('Recommendation:')} ${report.recommendation.text}`)

@@ -7,8 +7,17 @@ export function visibleLength(text: string): number {
   return [...text.replace(ANSI, '')].length
 }
 
-/** Aligns rows into columns separated by two spaces; the last column is never padded. */
-export function table(rows: readonly (readonly string[])[], indent = ''): string {
+/** `text` cut to `room` visible characters with an ellipsis; unchanged when room is undefined (pipes, logs). */
+export function cutToWidth(text: string, room: number | undefined): string {
+  if (room === undefined || visibleLength(text) <= room) return text
+  return `${[...text.replace(ANSI, '')].slice(0, Math.max(0, room - 1)).join('')}…`
+}
+
+/**
+ * Aligns rows into columns separated by two spaces; the last column is never padded. With a `width` (a
+ * terminal's), each row's last column is cut to fit it; without one, nothing is cut.
+ */
+export function table(rows: readonly (readonly string[])[], indent = '', width?: number): string {
   const widths: number[] = []
   for (const row of rows) {
     row.forEach((cell, i) => {
@@ -16,13 +25,17 @@ export function table(rows: readonly (readonly string[])[], indent = ''): string
     })
   }
   return rows
-    .map((row) =>
-      (
+    .map((row) => {
+      const head =
         indent +
         row
-          .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visibleLength(cell))))
-          .join('  ')
-      ).trimEnd(),
-    )
+          .slice(0, -1)
+          .map((cell, i) => `${cell}${' '.repeat((widths[i] ?? 0) - visibleLength(cell))}  `)
+          .join('')
+      const last = row.at(-1) ?? ''
+      return (
+        head + cutToWidth(last, width === undefined ? undefined : Math.max(10, width - visibleLength(head)))
+      ).trimEnd()
+    })
     .join('\n')
 }
