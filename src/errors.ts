@@ -15,6 +15,8 @@ export const EXIT = {
   unreachable: 4,
   auth: 5,
   config: 6,
+  /** Ctrl-C (SIGINT) or SIGTERM: what finished is still reported. */
+  interrupted: 130,
 } as const
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]

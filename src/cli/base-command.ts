@@ -142,7 +142,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * --json). The last line of every command's run().
    */
   protected done<R extends object>(result: R, render: (result: R, style: Style) => string): R {
-    this.#exitCode = (result as WithExitCode).exitCode ?? EXIT.ok
+    // Interrupted (Ctrl-C): the result keeps what finished; the exit code says it was cut short.
+    this.#exitCode = this.abort.signal.aborted ? EXIT.interrupted : ((result as WithExitCode).exitCode ?? EXIT.ok)
     process.exitCode = this.#exitCode
     if (!this.jsonEnabled()) {
       const text = render(result, this.style)
