@@ -17,9 +17,9 @@ export default class CallsCheck extends BaseCommand<typeof CallsCheck> {
         '<%= config.bin %> <%= command.id %> --calls-app-id 0123456789abcdef0123456789abcdef --calls-app-secret-file /etc/r58/calls-secret',
     },
     {
-      description: 'Against the local emulator started by `r58 calls emulate`',
+      description: 'Against the local emulator, started as in `r58 calls emulate --help` (app dev-app, ./calls-secret)',
       command:
-        '<%= config.bin %> <%= command.id %> --calls-api-base http://127.0.0.1:8787/v1 --calls-app-id $APP_ID --calls-app-secret-file ./emulator-secret --json',
+        '<%= config.bin %> <%= command.id %> --calls-api-base http://127.0.0.1:8787/v1 --calls-app-id dev-app --calls-app-secret-file ./calls-secret --json',
     },
   ]
   static override flags = {

@@ -14,9 +14,10 @@ export default class CallsEmulate extends BaseCommand<typeof CallsEmulate> {
       command: '<%= config.bin %> <%= command.id %>',
     },
     {
-      description: 'Serve a fixed app, and TURN credentials for a local coturn (static-auth-secret)',
+      description:
+        'Serve a fixed app, and TURN credentials (key emu-key, its token in ./turn-token) for a local coturn (static-auth-secret)',
       command:
-        '<%= config.bin %> <%= command.id %> --calls-app-id dev-app --calls-app-secret-file ./calls-secret --turn-url turn:127.0.0.1:3478?transport=udp --turn-secret-file ./coturn-secret',
+        '<%= config.bin %> <%= command.id %> --calls-app-id dev-app --calls-app-secret-file ./calls-secret --turn-url turn:127.0.0.1:3478?transport=udp --turn-secret-file ./coturn-secret --turn-key-id emu-key --turn-key-token-file ./turn-token',
     },
     {
       description: 'Then check it from another terminal',

@@ -19,7 +19,8 @@ export default class TurnCredentials extends BaseCommand<typeof TurnCredentials>
       command: '<%= config.bin %> <%= command.id %> --format mediamtx --ttl 48h --show-secrets',
     },
     {
-      description: 'Against the local emulator (`r58 calls emulate`), for offline development',
+      description:
+        'Against the local emulator, started as in `r58 calls emulate --help` (key emu-key, its token in ./turn-token)',
       command:
         '<%= config.bin %> <%= command.id %> --turn-api-base http://127.0.0.1:8787/v1 --turn-key-id emu-key --turn-key-token-file ./turn-token --json',
     },

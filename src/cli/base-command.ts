@@ -81,8 +81,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   override async init(): Promise<void> {
     await super.init()
     this.#started = Date.now()
-    process.once('SIGINT', this.#onSignal)
-    process.once('SIGTERM', this.#onSignal)
+    process.on('SIGINT', this.#onSignal)
+    process.on('SIGTERM', this.#onSignal)
     const ctor = this.ctor as unknown as typeof BaseCommand & T
     // Anything the parser throws is a usage error (exit 2), read from oclif's error objects.
     const {flags, args} = await this.parse({
