@@ -7,7 +7,6 @@
  * - an AbortSignal that fires on SIGINT/SIGTERM so library calls can free what they hold.
  */
 import {Command, Flags, type Interfaces} from '@oclif/core'
-import {configPathOf, loadConfigFile} from '../config/file.js'
 import {Redactor} from '../config/redact.js'
 import {type FlagInput, registerKnownSecrets, resolveSettings, type Settings} from '../config/resolve.js'
 import type {SettingKey} from '../config/settings.js'
@@ -99,6 +98,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const {input, keys} = this.settingInput(ctor.flags ?? {}, flags as Record<string, unknown>)
     this.settingFlagInput = input
     const env = process.env
+    // The config file module brings the YAML parser: loaded when a command runs, not when its help is shown.
+    const {configPathOf, loadConfigFile} = await import('../config/file.js')
     const where = configPathOf(this.flags.config, env)
     const file = ctor.readsConfigFile && keys.length > 0 ? await loadConfigFile(where.path, where.explicit) : undefined
     registerKnownSecrets(env, file, this.redactor)
