@@ -16,5 +16,5 @@ export function renderRelayPlan(plan: RelayPlan, style: Style): string {
     ['max sessions', String(plan.maxSessions)],
     ['guest ICE', [...plan.stunUrls, ...(plan.guestTurn ? ['Cloudflare TURN credentials'] : [])].join(', ') || 'none'],
   ]
-  return `${style.glyph('pass')} relay configuration is valid\n\n${table(rows, '  ')}`
+  return `${style.glyph('pass')} relay configuration is valid\n\n${table(rows, '  ', style.columns)}`
 }

@@ -28,3 +28,31 @@ describe('table: evidence cut to the terminal only', () => {
     expect(createStyle(0, 100).columns).toBe(100)
   })
 })
+
+describe('table: too wide for the terminal, each row wraps', () => {
+  // probe turn's table: seven columns, ~170 characters a row.
+  const wide = [
+    ['', 'URL', 'TRANSPORT', 'OUTCOME', 'RELAYED', 'RTT', 'ECHO (rtt min/med/max)', 'SERVER'],
+    [
+      '✓',
+      'turn:127.0.0.1:23876?transport=udp',
+      'udp',
+      'ok',
+      '127.0.0.1:53979',
+      '5.2 ms',
+      '5/5 1.8/2.3/21.4 ms',
+      "Coturn-4.6.1 'Gorst'",
+    ],
+    ['✗', 'turn:127.0.0.1:3479?transport=tcp', 'tcp', 'unreachable (tcp-connect)', '-', '-', '-', ''],
+  ]
+
+  it('fits 80 columns and keeps every cell', () => {
+    const text = table(wide, '  ', 80)
+    for (const line of text.split('\n')) expect(visibleLength(line)).toBeLessThanOrEqual(80)
+    for (const cell of wide.flat().filter(Boolean)) expect(text).toContain(cell)
+  })
+
+  it('is one aligned line per row in pipes', () => {
+    expect(table(wide, '  ').split('\n')).toHaveLength(3)
+  })
+})
