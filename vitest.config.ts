@@ -11,7 +11,7 @@ export default defineConfig({
     // Tests talk to loopback only; the guard drops and reports anything else.
     setupFiles: ['test/support/network-guard.ts'],
     // One temporary directory per run, removed at the end.
-    globalSetup: ['test/support/temp-root.ts'],
+    globalSetup: ['test/support/temp-root.ts', 'test/support/stale-manifest.ts'],
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts', 'commands/**/*.ts'],
@@ -35,6 +35,11 @@ export default defineConfig({
         // The NAT lab (root): network namespaces, coturn, the stand-in, whip-client and Chromium as guests.
         extends: true,
         test: {name: 'lab', include: ['test/lab/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000},
+      },
+      {
+        // The README from a fresh `git clone`: npm ci, pack and install take minutes, one step after another.
+        extends: true,
+        test: {name: 'clone', include: ['test/clone/**/*.test.ts'], testTimeout: 900_000, hookTimeout: 120_000},
       },
     ],
   },

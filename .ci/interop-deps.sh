@@ -7,6 +7,7 @@
 # - test/integration/relay/interop-chromium.test.ts: headless Chromium (apt, /usr/bin/chromium) on the relay's
 #   guest page, driven by playwright-core (an npm dev dependency; it never downloads a browser).
 # Both tests use unshare and ip (util-linux, iproute2). Idempotent: installs and unpacks only what is missing.
+# Run by .ci/provision.sh; with --check it only prints what is missing (exit 1 when something is).
 set -euo pipefail
 dir="${R58_INTEROP_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/r58-interop}"
 missing=()
@@ -14,6 +15,12 @@ command -v janus >/dev/null 2>&1 || missing+=(janus)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ "${1:-}" = --check ]; then
+  [ -f "$dir/root/usr/share/simple-whip-server/src/server.js" ] || missing+=(simple-whip-server)
+  echo "${missing[*]}"
+  [ ${#missing[@]} -eq 0 ]
+  exit
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]}"
   apt-get update

@@ -3,9 +3,7 @@ import {BaseCommand} from '../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../src/cli/flags.js'
 import {MEDIAMTX_FILE_FLAG} from '../src/cli/mediamtx-flags.js'
 import {renderDiagnose} from '../src/cli/render/diagnose.js'
-import {diagnoseOptionsFrom} from '../src/diagnose/from-settings.js'
 import {OPTION_IDS, type OptionId} from '../src/diagnose/options.js'
-import {runDiagnose} from '../src/diagnose/run.js'
 
 export default class Diagnose extends BaseCommand<typeof Diagnose> {
   static override summary =
@@ -70,11 +68,13 @@ export default class Diagnose extends BaseCommand<typeof Diagnose> {
         'turn.apiBase',
         'stun.urls',
       ],
-      {'mediamtx.configPath': MEDIAMTX_FILE_FLAG, 'probe.path': {name: 'path'}},
+      {'mediamtx.configPath': MEDIAMTX_FILE_FLAG},
     ),
   }
 
   async run() {
+    const {diagnoseOptionsFrom} = await import('../src/diagnose/from-settings.js')
+    const {runDiagnose} = await import('../src/diagnose/run.js')
     const progress = this.progress()
     const running = new Map<string, string>()
     const report = await runDiagnose(

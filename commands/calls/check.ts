@@ -1,4 +1,3 @@
-import {runCallsCheck} from '../../src/calls/check.js'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
 import {renderCallsCheck} from '../../src/cli/render/calls.js'
@@ -18,9 +17,9 @@ export default class CallsCheck extends BaseCommand<typeof CallsCheck> {
         '<%= config.bin %> <%= command.id %> --calls-app-id 0123456789abcdef0123456789abcdef --calls-app-secret-file /etc/r58/calls-secret',
     },
     {
-      description: 'Against the local emulator started by `r58 calls emulate`',
+      description: 'Against the local emulator, started as in `r58 calls emulate --help` (app dev-app, ./calls-secret)',
       command:
-        '<%= config.bin %> <%= command.id %> --calls-api-base http://127.0.0.1:8787/v1 --calls-app-id $APP_ID --calls-app-secret-file ./emulator-secret --json',
+        '<%= config.bin %> <%= command.id %> --calls-api-base http://127.0.0.1:8787/v1 --calls-app-id dev-app --calls-app-secret-file ./calls-secret --json',
     },
   ]
   static override flags = {
@@ -29,6 +28,7 @@ export default class CallsCheck extends BaseCommand<typeof CallsCheck> {
   }
 
   async run() {
+    const {runCallsCheck} = await import('../../src/calls/check.js')
     const report = await runCallsCheck({
       appId: this.settings.require('calls.appId'),
       appSecret: this.settings.require('calls.appSecret'),

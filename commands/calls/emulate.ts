@@ -1,5 +1,4 @@
 import {Flags} from '@oclif/core'
-import {checkListenAddress, planCallsEmulator, serveCallsEmulator} from '../../src/calls/emulator/serve.js'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {emulatePlanInput, emulatorAppFlagNames, listenFlag} from '../../src/cli/calls-flags.js'
 import {durationFlag, settingFlags} from '../../src/cli/flags.js'
@@ -8,16 +7,17 @@ import {renderEmulatorPlan} from '../../src/cli/render/calls.js'
 export default class CallsEmulate extends BaseCommand<typeof CallsEmulate> {
   static override summary = 'Run a local Cloudflare Calls API (SFU) with real WebRTC media, for offline development'
   static override description =
-    'Implements the Calls HTTPS API (sessions, tracks/new, renegotiate, tracks/update, tracks/close, GET session, DataChannels) with werift peers: ICE-lite, BUNDLE, RTP forwarded between sessions with payload types and header extensions mapped, keyframe requests forwarded to publishers, the documented error codes, and 30 s garbage collection. It also serves the TURN credential API, minting credentials for a local TURN server when given its shared secret. Without --app-secret-file a secret is generated and printed once at startup. Runs until Ctrl-C; with --json it prints one event per line.'
+    'Implements the Calls HTTPS API (sessions, tracks/new, renegotiate, tracks/update, tracks/close, GET session, DataChannels) with werift peers: ICE-lite, BUNDLE, RTP forwarded between sessions with payload types and header extensions mapped, keyframe requests forwarded to publishers, the documented error codes, and 30 s garbage collection. It also serves the TURN credential API, minting credentials for a local TURN server when given its shared secret. Without --calls-app-secret-file a secret is generated and printed once at startup. Runs until Ctrl-C; with --json it prints one event per line.'
   static override examples = [
     {
       description: 'Start on 127.0.0.1:8787 with a generated app id and secret (printed at startup)',
       command: '<%= config.bin %> <%= command.id %>',
     },
     {
-      description: 'Serve a fixed app, and TURN credentials for a local coturn (static-auth-secret)',
+      description:
+        'Serve a fixed app, and TURN credentials (key emu-key, its token in ./turn-token) for a local coturn (static-auth-secret)',
       command:
-        '<%= config.bin %> <%= command.id %> --app-id dev-app --app-secret-file ./calls-secret --turn-url turn:127.0.0.1:3478?transport=udp --turn-secret-file ./coturn-secret',
+        '<%= config.bin %> <%= command.id %> --calls-app-id dev-app --calls-app-secret-file ./calls-secret --turn-url turn:127.0.0.1:3478?transport=udp --turn-secret-file ./coturn-secret --turn-key-id emu-key --turn-key-token-file ./turn-token',
     },
     {
       description: 'Then check it from another terminal',
@@ -60,6 +60,9 @@ export default class CallsEmulate extends BaseCommand<typeof CallsEmulate> {
   }
 
   async run() {
+    const {checkListenAddress, planCallsEmulator, serveCallsEmulator} = await import(
+      '../../src/calls/emulator/serve.js'
+    )
     const plan = planCallsEmulator(await emulatePlanInput(this.flags, this.settings, this.redactor))
     if (this.flags['dry-run']) return this.done(await checkListenAddress(plan), renderEmulatorPlan)
     const verbose = this.flags.verbose

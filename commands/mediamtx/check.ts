@@ -1,7 +1,6 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {checkOptionsOf, mediamtxFlags} from '../../src/cli/mediamtx-flags.js'
 import {renderMediamtxCheck} from '../../src/cli/render/mediamtx.js'
-import {mediamtxCheck} from '../../src/mediamtx/check.js'
 
 export default class MediamtxCheck extends BaseCommand<typeof MediamtxCheck> {
   static override summary = 'Check whether remote WebRTC guests can reach MediaMTX, from its file or its live API'
@@ -14,17 +13,19 @@ export default class MediamtxCheck extends BaseCommand<typeof MediamtxCheck> {
     },
     {
       description: 'Check the file and the running server (version, sessions, drift)',
-      command: '<%= config.bin %> <%= command.id %> -f /etc/mediamtx/mediamtx.yml --api http://127.0.0.1:9997',
+      command:
+        '<%= config.bin %> <%= command.id %> -f /etc/mediamtx/mediamtx.yml --mediamtx-api-url http://127.0.0.1:9997',
     },
     {
       description: 'Check only the live config, as JSON',
       command:
-        '<%= config.bin %> <%= command.id %> --api http://127.0.0.1:9997 --mediamtx-api-user r58 --mediamtx-api-password-file /etc/r58/mtx-pass --json',
+        '<%= config.bin %> <%= command.id %> --mediamtx-api-url http://127.0.0.1:9997 --mediamtx-api-user r58 --mediamtx-api-password-file /etc/r58/mtx-pass --json',
     },
   ]
   static override flags = mediamtxFlags()
 
   async run() {
+    const {mediamtxCheck} = await import('../../src/mediamtx/check.js')
     return this.done(
       await mediamtxCheck(checkOptionsOf(this.flags, this.settings, this.abort.signal)),
       renderMediamtxCheck,

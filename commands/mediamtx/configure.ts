@@ -4,7 +4,6 @@ import {settingFlags} from '../../src/cli/flags.js'
 import {configureRequestOf, mediamtxFlags, turnFlagNames} from '../../src/cli/mediamtx-flags.js'
 import {renderConfigure} from '../../src/cli/render/mediamtx.js'
 import {ttlFlag} from '../../src/cli/turn-flags.js'
-import {icePasswordsOf, runConfigure} from '../../src/mediamtx/configure-request.js'
 
 export default class MediamtxConfigure extends BaseCommand<typeof MediamtxConfigure> {
   static override summary = 'Edit mediamtx.yml (or the live config) so remote WebRTC guests can reach MediaMTX'
@@ -32,7 +31,8 @@ export default class MediamtxConfigure extends BaseCommand<typeof MediamtxConfig
     },
     {
       description: 'Change the running server only',
-      command: '<%= config.bin %> <%= command.id %> --api http://127.0.0.1:9997 --add-host 100.64.0.5 --apply',
+      command:
+        '<%= config.bin %> <%= command.id %> --mediamtx-api-url http://127.0.0.1:9997 --add-host 100.64.0.5 --apply',
     },
   ]
   static override flags = {
@@ -70,7 +70,7 @@ export default class MediamtxConfigure extends BaseCommand<typeof MediamtxConfig
     'migrate-deprecated': Flags.boolean({summary: 'Rename deprecated keys where the version has their replacement'}),
     'add-path': Flags.string({multiple: true, helpValue: 'NAME', summary: 'Add a path that accepts publishers'}),
     write: Flags.boolean({summary: 'Write the file (dry run otherwise)'}),
-    apply: Flags.boolean({summary: 'PATCH the changed keys into the running server (--api)'}),
+    apply: Flags.boolean({summary: 'PATCH the changed keys into the running server (--mediamtx-api-url)'}),
     force: Flags.boolean({
       summary: 'Apply even while WebRTC sessions are active (they are dropped); write even a read-only file',
     }),
@@ -83,6 +83,7 @@ export default class MediamtxConfigure extends BaseCommand<typeof MediamtxConfig
   }
 
   async run() {
+    const {icePasswordsOf, runConfigure} = await import('../../src/mediamtx/configure-request.js')
     const result = await runConfigure(configureRequestOf(this.flags, this.settings, this.abort.signal))
     if (!this.flags['show-secrets']) for (const password of icePasswordsOf(result)) this.redactor.add(password)
     return this.done(result, renderConfigure)

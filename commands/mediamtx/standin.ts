@@ -1,6 +1,5 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {standinFlags} from '../../src/cli/standin-flags.js'
-import {startMediamtxStandin} from '../../src/mediamtx/standin/server.js'
 
 export default class MediamtxStandin extends BaseCommand<typeof MediamtxStandin> {
   static override summary =
@@ -22,6 +21,7 @@ export default class MediamtxStandin extends BaseCommand<typeof MediamtxStandin>
   static override flags = standinFlags
 
   async run(): Promise<void> {
+    const {startMediamtxStandin} = await import('../../src/mediamtx/standin/server.js')
     const standin = await startMediamtxStandin({
       configPath: this.settings.require('mediamtx.configPath'),
       version: this.flags['mediamtx-version'],

@@ -4,22 +4,21 @@ import {durationFlag, settingFlags} from '../../src/cli/flags.js'
 import {mediamtxFlags, turnRefreshOptionsOf} from '../../src/cli/mediamtx-flags.js'
 import {renderTurnRefresh} from '../../src/cli/render/mediamtx.js'
 import {ttlFlag} from '../../src/cli/turn-flags.js'
-import {refreshTurn, runTurnRefreshLoop} from '../../src/mediamtx/turn-refresh.js'
 
 export default class MediamtxTurnRefresh extends BaseCommand<typeof MediamtxTurnRefresh> {
   static override summary = 'Keep short-lived Cloudflare TURN credentials in MediaMTX fresh (once, or every --every)'
   static override description =
-    "Mints TURN credentials and writes them into mediamtx.yml (--file, same safe write as `configure --write`) or into the running server (--api, PATCH). Changing ICE servers restarts MediaMTX's WebRTC server and drops its sessions, so while sessions are active (counted through --api) the refresh is deferred unless the current credentials expire within --margin. One-shot by default, for cron or a systemd timer (see examples/systemd/); with --every it loops until stopped and prints one event per line (NDJSON under --json)."
+    "Mints TURN credentials and writes them into mediamtx.yml (--file, same safe write as `configure --write`) or into the running server (--api, PATCH). Changing ICE servers restarts MediaMTX's WebRTC server and drops its sessions, so while sessions are active (counted through --mediamtx-api-url) the refresh is deferred unless the current credentials expire within --margin. One-shot by default, for cron or a systemd timer (see examples/systemd/); with --every it loops until stopped and prints one event per line (NDJSON under --json)."
   static override examples = [
     {
       description: 'Refresh the file once (from a systemd timer)',
       command:
-        '<%= config.bin %> <%= command.id %> --cloudflare-turn --turn-key-id $TURN_KEY_ID --turn-key-token-file /etc/r58/turn-token -f /etc/mediamtx/mediamtx.yml --api http://127.0.0.1:9997',
+        '<%= config.bin %> <%= command.id %> --cloudflare-turn --turn-key-id $TURN_KEY_ID --turn-key-token-file /etc/r58/turn-token -f /etc/mediamtx/mediamtx.yml --mediamtx-api-url http://127.0.0.1:9997',
     },
     {
       description: 'Keep the running server fresh, every 12 hours, with 48-hour credentials',
       command:
-        '<%= config.bin %> <%= command.id %> --cloudflare-turn --every 12h --ttl 48h --api http://127.0.0.1:9997 --json',
+        '<%= config.bin %> <%= command.id %> --cloudflare-turn --every 12h --ttl 48h --mediamtx-api-url http://127.0.0.1:9997 --json',
     },
   ]
   static override flags = {
@@ -41,6 +40,7 @@ export default class MediamtxTurnRefresh extends BaseCommand<typeof MediamtxTurn
   }
 
   async run() {
+    const {refreshTurn, runTurnRefreshLoop} = await import('../../src/mediamtx/turn-refresh.js')
     const options = turnRefreshOptionsOf(this.flags, this.settings, this.abort.signal)
     if (this.flags.every === undefined) return this.done(await refreshTurn(options), renderTurnRefresh)
     return runTurnRefreshLoop({...options, everyMs: this.flags.every, log: (event) => this.logEvent(event)})

@@ -3,7 +3,6 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
 import {iceServersOf, tlsFlags, tlsSettingsOf} from '../../src/cli/probe-flags.js'
 import {renderIceReport} from '../../src/cli/render/probe-ice.js'
-import {gatherCandidates} from '../../src/ice/gather.js'
 
 export default class ProbeIce extends BaseCommand<typeof ProbeIce> {
   static override summary = 'Gather ICE candidates as a browser would, and say which kind is missing and why'
@@ -13,12 +12,12 @@ export default class ProbeIce extends BaseCommand<typeof ProbeIce> {
     {
       description: 'A STUN server and a TURN server, like the trickle ICE page',
       command:
-        '<%= config.bin %> <%= command.id %> --ice-server stun:stun.cloudflare.com:3478 --ice-server "turn:turn.example.net:3478?transport=udp" --username alice --credential-file /etc/r58/turn-password',
+        '<%= config.bin %> <%= command.id %> --ice-server stun:stun.cloudflare.com:3478 --ice-server "turn:turn.example.net:3478?transport=udp" --turn-username alice --turn-credential-file /etc/r58/turn-password',
     },
     {
       description: 'Relay candidates only (iceTransportPolicy "relay")',
       command:
-        '<%= config.bin %> <%= command.id %> --ice-server turns:turn.example.net:5349 --username alice --credential-file pw --relay-only',
+        '<%= config.bin %> <%= command.id %> --ice-server turns:turn.example.net:5349 --turn-username alice --turn-credential-file pw --relay-only',
     },
   ]
   static override flags = {
@@ -27,12 +26,13 @@ export default class ProbeIce extends BaseCommand<typeof ProbeIce> {
     timeout: timeoutFlag(3000, 'How long to wait for gathering to complete'),
     ...tlsFlags,
     ...settingFlags(['stun.urls', 'turn.urls', 'turn.username', 'turn.credential'], {
-      'turn.username': {name: 'username'},
-      'turn.credential': {name: 'credential'},
+      'turn.username': {aliases: ['username']},
+      'turn.credential': {aliases: ['credential']},
     }),
   }
 
   async run() {
+    const {gatherCandidates} = await import('../../src/ice/gather.js')
     const options = {relayOnly: this.flags['relay-only'], timeoutMs: this.flags.timeout, tls: tlsSettingsOf(this.flags)}
     const iceServers = iceServersOf(this.flags['ice-server'], this.settings)
     return this.done(await gatherCandidates({...options, iceServers, signal: this.abort.signal}), renderIceReport)

@@ -3,7 +3,6 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
 import {tlsFlags, tlsSettingsOf} from '../../src/cli/probe-flags.js'
 import {renderStunReport} from '../../src/cli/render/probe-stun.js'
-import {probeStun} from '../../src/stun/probe-stun.js'
 
 export default class ProbeStun extends BaseCommand<typeof ProbeStun> {
   static override summary = 'Binding requests to STUN servers: mapped address, RTT, and the NAT mapping behaviour'
@@ -34,6 +33,7 @@ export default class ProbeStun extends BaseCommand<typeof ProbeStun> {
   }
 
   async run() {
+    const {probeStun} = await import('../../src/stun/probe-stun.js')
     const options = {
       count: this.flags.count,
       tcp: this.flags.tcp,

@@ -3,7 +3,6 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
 import {tlsFlags, turnProbeOptions} from '../../src/cli/probe-flags.js'
 import {renderTurnReport} from '../../src/cli/render/probe-turn.js'
-import {probeTurn} from '../../src/turn/probe-turn.js'
 
 export default class ProbeTurn extends BaseCommand<typeof ProbeTurn> {
   static override summary = 'Allocate on every TURN URL and transport, and prove the relay carries packets'
@@ -13,7 +12,7 @@ export default class ProbeTurn extends BaseCommand<typeof ProbeTurn> {
     {
       description: 'Three transports of one server, the credential from a file',
       command:
-        '<%= config.bin %> <%= command.id %> "turn:turn.example.net:3478?transport=udp" "turn:turn.example.net:3478?transport=tcp" turns:turn.example.net:5349 --username alice --credential-file /etc/r58/turn-password',
+        '<%= config.bin %> <%= command.id %> "turn:turn.example.net:3478?transport=udp" "turn:turn.example.net:3478?transport=tcp" turns:turn.example.net:5349 --turn-username alice --turn-credential-file /etc/r58/turn-password',
     },
     {
       description: 'Mint Cloudflare TURN credentials first and probe every URL Cloudflare hands out',
@@ -23,7 +22,7 @@ export default class ProbeTurn extends BaseCommand<typeof ProbeTurn> {
     {
       description: 'A TLS server with a private CA, as JSON',
       command:
-        '<%= config.bin %> <%= command.id %> turns:turn.lan:5349 --username alice --credential-file pw --ca lan-ca.pem --json',
+        '<%= config.bin %> <%= command.id %> turns:turn.lan:5349 --turn-username alice --turn-credential-file pw --ca lan-ca.pem --json',
     },
   ]
   static override args = {
@@ -45,12 +44,13 @@ export default class ProbeTurn extends BaseCommand<typeof ProbeTurn> {
     }),
     ...tlsFlags,
     ...settingFlags(['turn.urls', 'turn.username', 'turn.credential', 'turn.keyId', 'turn.keyToken', 'turn.apiBase'], {
-      'turn.username': {name: 'username'},
-      'turn.credential': {name: 'credential'},
+      'turn.username': {aliases: ['username']},
+      'turn.credential': {aliases: ['credential']},
     }),
   }
 
   async run() {
+    const {probeTurn} = await import('../../src/turn/probe-turn.js')
     const options = turnProbeOptions(this.args.urls, this.flags, this.settings)
     return this.done(await probeTurn({...options, signal: this.abort.signal}), renderTurnReport)
   }

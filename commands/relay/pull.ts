@@ -1,12 +1,11 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
-import {requestRelayPull} from '../../src/relay/pull-client.js'
 
 export default class RelayPull extends BaseCommand<typeof RelayPull> {
   static override summary = 'Have a running relay pull tracks already published to Calls into a MediaMTX path'
   static override description =
-    "For guests that another application already publishes to Cloudflare Calls: the relay pulls the named tracks of that Calls session and republishes them into MediaMTX, as it does for its own guests. Talks to the relay's operator listener (--url, default http://127.0.0.1:8891); a path that already has a publisher is refused unless the relay runs with --on-conflict takeover."
+    "For guests that another application already publishes to Cloudflare Calls: the relay pulls the named tracks of that Calls session and republishes them into MediaMTX, as it does for its own guests. Talks to the relay's operator listener (--relay-admin-url, default http://127.0.0.1:8891); a path that already has a publisher is refused unless the relay runs with --on-conflict takeover."
   static override examples = [
     {
       description: 'Pull the camera and microphone of a Calls session into the path "panel-1"',
@@ -24,10 +23,11 @@ export default class RelayPull extends BaseCommand<typeof RelayPull> {
     }),
     path: Flags.string({summary: 'MediaMTX path to publish into', required: true, helpValue: 'PATH'}),
     timeout: timeoutFlag(5000),
-    ...settingFlags(['relay.adminUrl'], {'relay.adminUrl': {name: 'url'}}),
+    ...settingFlags(['relay.adminUrl'], {'relay.adminUrl': {aliases: ['url']}}),
   }
 
   async run() {
+    const {requestRelayPull} = await import('../../src/relay/pull-client.js')
     const result = await requestRelayPull({
       url: this.settings.require('relay.adminUrl'),
       sessionId: this.flags.session,

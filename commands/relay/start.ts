@@ -1,7 +1,6 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {relayPlanInput, relayStartFlags} from '../../src/cli/relay-flags.js'
 import {renderRelayPlan} from '../../src/cli/render/relay-start.js'
-import {checkRelayPlan, planRelay, serveRelay} from '../../src/relay/start.js'
 
 export default class RelayStart extends BaseCommand<typeof RelayStart> {
   static override summary = 'Run the WHIP relay: guests publish to Cloudflare Calls, the relay pulls them into MediaMTX'
@@ -15,7 +14,7 @@ export default class RelayStart extends BaseCommand<typeof RelayStart> {
     {
       description: 'Everything on the command line, secrets from files',
       command:
-        '<%= config.bin %> <%= command.id %> --listen 127.0.0.1:8890 --mediamtx http://127.0.0.1:8889 --calls-app-id $CALLS_APP_ID --calls-app-secret-file /etc/r58/calls-secret --tokens-file /etc/r58/relay-tokens --allow-origin https://studio.example.com',
+        '<%= config.bin %> <%= command.id %> --relay-listen 127.0.0.1:8890 --mediamtx-url http://127.0.0.1:8889 --calls-app-id $CALLS_APP_ID --calls-app-secret-file /etc/r58/calls-secret --relay-tokens-file /etc/r58/relay-tokens --relay-allow-origins https://studio.example.com',
     },
     {
       description:
@@ -41,6 +40,7 @@ export default class RelayStart extends BaseCommand<typeof RelayStart> {
   static override flags = relayStartFlags
 
   async run() {
+    const {checkRelayPlan, planRelay, serveRelay} = await import('../../src/relay/start.js')
     const resolved = await planRelay(relayPlanInput(this.settings, this.flags['insecure-no-auth']))
     for (const secret of resolved.secrets) this.redactor.add(secret)
     if (this.flags['dry-run']) return this.done(await checkRelayPlan(resolved), renderRelayPlan)

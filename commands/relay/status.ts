@@ -1,7 +1,6 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
 import {renderRelayStatus} from '../../src/cli/render/relay-status.js'
-import {relayStatus} from '../../src/relay/status.js'
 
 export default class RelayStatus extends BaseCommand<typeof RelayStatus> {
   static override summary = 'Show the health and guest sessions of a running relay'
@@ -11,15 +10,16 @@ export default class RelayStatus extends BaseCommand<typeof RelayStatus> {
     {description: 'The relay on this box', command: '<%= config.bin %> <%= command.id %>'},
     {
       description: 'A relay whose operator listener is a Unix socket, as JSON',
-      command: '<%= config.bin %> <%= command.id %> --url unix:/run/r58/relay-admin.sock --json',
+      command: '<%= config.bin %> <%= command.id %> --relay-admin-url unix:/run/r58/relay-admin.sock --json',
     },
   ]
   static override flags = {
     timeout: timeoutFlag(3000),
-    ...settingFlags(['relay.adminUrl'], {'relay.adminUrl': {name: 'url'}}),
+    ...settingFlags(['relay.adminUrl'], {'relay.adminUrl': {aliases: ['url']}}),
   }
 
   async run() {
+    const {relayStatus} = await import('../../src/relay/status.js')
     const status = await relayStatus({
       url: this.settings.require('relay.adminUrl'),
       timeoutMs: this.flags.timeout,

@@ -3,8 +3,6 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
 import {renderCredentials} from '../../src/cli/render/turn-credentials.js'
 import {ttlFlag, turnKeyFlagNames} from '../../src/cli/turn-flags.js'
-import {toMediamtxIceServers} from '../../src/mediamtx/ice-servers.js'
-import {fetchCloudflareIceServers} from '../../src/turn/cloudflare-credentials.js'
 
 export default class TurnCredentials extends BaseCommand<typeof TurnCredentials> {
   static override summary = 'Mint short-lived Cloudflare TURN credentials, as iceServers JSON or MediaMTX YAML'
@@ -14,16 +12,17 @@ export default class TurnCredentials extends BaseCommand<typeof TurnCredentials>
     {
       description: 'Credentials for a browser, valid 24 hours',
       command:
-        '<%= config.bin %> <%= command.id %> --key-id $TURN_KEY_ID --token-file /etc/r58/turn-token --show-secrets',
+        '<%= config.bin %> <%= command.id %> --turn-key-id $TURN_KEY_ID --turn-key-token-file /etc/r58/turn-token --show-secrets',
     },
     {
       description: 'The same as webrtcICEServers2 entries for mediamtx.yml',
       command: '<%= config.bin %> <%= command.id %> --format mediamtx --ttl 48h --show-secrets',
     },
     {
-      description: 'Against the local emulator (`r58 calls emulate`), for offline development',
+      description:
+        'Against the local emulator, started as in `r58 calls emulate --help` (key emu-key, its token in ./turn-token)',
       command:
-        '<%= config.bin %> <%= command.id %> --api-base http://127.0.0.1:8787/v1 --key-id emu-key --token-file ./turn-token --json',
+        '<%= config.bin %> <%= command.id %> --turn-api-base http://127.0.0.1:8787/v1 --turn-key-id emu-key --turn-key-token-file ./turn-token --json',
     },
   ]
   static override flags = {
@@ -41,6 +40,8 @@ export default class TurnCredentials extends BaseCommand<typeof TurnCredentials>
   }
 
   async run() {
+    const {toMediamtxIceServers} = await import('../../src/mediamtx/ice-servers.js')
+    const {fetchCloudflareIceServers} = await import('../../src/turn/cloudflare-credentials.js')
     const credentials = await fetchCloudflareIceServers({
       keyId: this.settings.require('turn.keyId'),
       token: this.settings.require('turn.keyToken'),

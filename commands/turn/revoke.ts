@@ -3,7 +3,6 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../../src/cli/flags.js'
 import {renderRevoke} from '../../src/cli/render/turn-credentials.js'
 import {turnKeyFlagNames} from '../../src/cli/turn-flags.js'
-import {revokeCloudflareTurnCredential} from '../../src/turn/cloudflare-credentials.js'
 
 export default class TurnRevoke extends BaseCommand<typeof TurnRevoke> {
   static override summary = 'Revoke a Cloudflare TURN credential by user name'
@@ -11,7 +10,7 @@ export default class TurnRevoke extends BaseCommand<typeof TurnRevoke> {
     {
       description: 'Revoke a credential minted earlier by `r58 turn credentials`',
       command:
-        '<%= config.bin %> <%= command.id %> bc91b63e2c5f --key-id $TURN_KEY_ID --token-file /etc/r58/turn-token',
+        '<%= config.bin %> <%= command.id %> bc91b63e2c5f --turn-key-id $TURN_KEY_ID --turn-key-token-file /etc/r58/turn-token',
     },
   ]
   static override args = {
@@ -26,6 +25,7 @@ export default class TurnRevoke extends BaseCommand<typeof TurnRevoke> {
   }
 
   async run() {
+    const {revokeCloudflareTurnCredential} = await import('../../src/turn/cloudflare-credentials.js')
     const result = await revokeCloudflareTurnCredential({
       keyId: this.settings.require('turn.keyId'),
       token: this.settings.require('turn.keyToken'),

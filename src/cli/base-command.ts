@@ -7,7 +7,6 @@
  * - an AbortSignal that fires on SIGINT/SIGTERM so library calls can free what they hold.
  */
 import {Command, Flags, type Interfaces} from '@oclif/core'
-import {configPathOf, loadConfigFile} from '../config/file.js'
 import {Redactor} from '../config/redact.js'
 import {type FlagInput, registerKnownSecrets, resolveSettings, type Settings} from '../config/resolve.js'
 import type {SettingKey} from '../config/settings.js'
@@ -19,6 +18,7 @@ import {settingMarkOf} from './flags.js'
 import {createProgress, loadSpinner, type Progress, progressEnabled, type SpinnerFactory} from './progress.js'
 import {renderLogLine} from './render/log.js'
 import {type Style, stderrStyle, stdoutStyle} from './style.js'
+import {usageErrorOf} from './usage-error.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -36,6 +36,8 @@ export interface Envelope<R> {
   durationMs: number
   result?: R
   error?: {code: string; message: string; hint?: string; field?: string}
+  /** Warnings printed on stderr in human mode (a secret on argv, a deprecated flag name), each once. */
+  warnings?: string[]
 }
 
 /** Results may decide their own exit code (reports with failed checks). */
@@ -69,6 +71,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   #started = Date.now()
   #spinner: SpinnerFactory | undefined
   #exitCode: ExitCode = EXIT.ok
+  #warnings: string[] = []
   #onSignal = (): void => {
     if (this.abort.signal.aborted) process.exit(130) // a second Ctrl-C means "now"
     this.abort.abort(new Error('interrupted'))
@@ -77,21 +80,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   override async init(): Promise<void> {
     await super.init()
     this.#started = Date.now()
-    process.once('SIGINT', this.#onSignal)
-    process.once('SIGTERM', this.#onSignal)
+    process.on('SIGINT', this.#onSignal)
+    process.on('SIGTERM', this.#onSignal)
     const ctor = this.ctor as unknown as typeof BaseCommand & T
+    // Anything the parser throws is a usage error (exit 2), read from oclif's error objects.
     const {flags, args} = await this.parse({
       flags: ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
       enableJsonFlag: ctor.enableJsonFlag,
       args: ctor.args,
       strict: ctor.strict,
+    }).catch((error: unknown) => {
+      throw usageErrorOf(error, this.flagNames())
     })
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>
     const {input, keys} = this.settingInput(ctor.flags ?? {}, flags as Record<string, unknown>)
     this.settingFlagInput = input
     const env = process.env
+    // The config file module brings the YAML parser: loaded when a command runs, not when its help is shown.
+    const {configPathOf, loadConfigFile} = await import('../config/file.js')
     const where = configPathOf(this.flags.config, env)
     const file = ctor.readsConfigFile && keys.length > 0 ? await loadConfigFile(where.path, where.explicit) : undefined
     registerKnownSecrets(env, file, this.redactor)
@@ -135,7 +143,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * --json). The last line of every command's run().
    */
   protected done<R extends object>(result: R, render: (result: R, style: Style) => string): R {
-    this.#exitCode = (result as WithExitCode).exitCode ?? EXIT.ok
+    // Interrupted (Ctrl-C): the result keeps what finished; the exit code says it was cut short.
+    this.#exitCode = this.abort.signal.aborted ? EXIT.interrupted : ((result as WithExitCode).exitCode ?? EXIT.ok)
     process.exitCode = this.#exitCode
     if (!this.jsonEnabled()) {
       const text = render(result, this.style)
@@ -161,10 +170,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     super.logToStderr(this.redactor.redact(message), ...args)
   }
 
+  /** Each warning once: on stderr in human mode, in the envelope's `warnings` under --json. */
   override warn(input: string | Error): string | Error {
-    if (this.jsonEnabled()) return input
     const text = this.redactor.redact(typeof input === 'string' ? input : input.message)
-    process.stderr.write(`${stderrStyle().chalk.yellow('Warning:')} ${text}\n`)
+    if (this.#warnings.includes(text)) return input
+    this.#warnings.push(text)
+    if (!this.jsonEnabled()) process.stderr.write(`${stderrStyle().chalk.yellow('Warning:')} ${text}\n`)
     return input
   }
 
@@ -183,6 +194,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       finishedAt: new Date(finished).toISOString(),
       durationMs: finished - this.#started,
       ...extra,
+      ...(this.#warnings.length > 0 && {warnings: [...this.#warnings]}),
     }
   }
 

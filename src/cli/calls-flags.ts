@@ -10,10 +10,10 @@ import {INPUT_LIMITS, inputFileReason, readInputFile} from '../fs/input-file.js'
 import {type HostPort, parseHostPort} from '../util/host-port.js'
 import type {SettingFlagOptions} from './flags.js'
 
-/** `--app-id`, `--app-secret-file` on the emulator: it serves that app. */
+/** The emulator serves the app of `--calls-app-id`; `--app-id` and `--app-secret-file` were its first names. */
 export const emulatorAppFlagNames: Partial<Record<SettingKey, SettingFlagOptions>> = {
-  'calls.appId': {name: 'app-id'},
-  'calls.appSecret': {name: 'app-secret'},
+  'calls.appId': {aliases: ['app-id']},
+  'calls.appSecret': {aliases: ['app-secret']},
 }
 
 /** `--listen 127.0.0.1:8787`; port 0 picks a free port. */

@@ -27,18 +27,25 @@ function usage(flag: string, expected: string, got: string): R58Error {
 }
 
 export interface SettingFlagOptions {
-  /** Use another flag name than the derived one (e.g. `username` for `turn.username`). */
-  name?: string
-  char?: string
+  /**
+   * Names this command used to give the setting, kept working as hidden aliases that warn (once) to use the one
+   * name from the registry. Secrets: the aliases of the inline flag; `<alias>-file` aliases the file flag.
+   */
+  aliases?: readonly string[]
   required?: boolean
   /** What the value is in help (`FILE`), when the setting's kind does not say. */
   helpValue?: string
 }
 
+/** Deprecated aliases for a flag definition (oclif warns when one is used and hides them from help). */
+function aliasesOf(names: readonly string[] | undefined) {
+  return names && names.length > 0 ? {aliases: [...names], deprecateAliases: true} : {}
+}
+
 /**
- * oclif flags for settings: `--calls-app-id` for plain ones; `--calls-app-secret-file` plus the discouraged
- * inline `--calls-app-secret` for secrets. Values are validated when settings are resolved, with the same
- * rules as for environment and file values.
+ * oclif flags for settings, named by the registry and only by it: `--calls-app-id` for plain ones;
+ * `--calls-app-secret-file` plus the discouraged inline `--calls-app-secret` for secrets. Values are validated
+ * when settings are resolved, with the same rules as for environment and file values.
  */
 export function settingFlags(
   keys: readonly SettingKey[],
@@ -48,17 +55,18 @@ export function settingFlags(
   for (const key of keys) {
     const def: SettingDef = SETTINGS[key]
     const opts = options[key] ?? {}
-    const name = opts.name ?? flagNameOf(key)
+    const name = flagNameOf(key)
     const env = envNameOf(key)
     const helpValue =
       opts.helpValue ??
       (def.kind === 'hostport' ? 'HOST:PORT' : def.kind === 'url' ? 'URL' : def.kind === 'list' ? 'LIST' : 'VALUE')
-    const base = {...(opts.char !== undefined && {char: opts.char as 'a'}), helpValue}
+    const base = {...(def.flag?.char !== undefined && {char: def.flag.char as 'a'}), helpValue}
     if (def.secret) {
       flags[`${name}-file`] = Object.assign(
         Flags.string({
           summary: `File holding the secret: ${def.summary} [env: ${env}_FILE]`,
           helpValue: 'FILE',
+          ...aliasesOf(opts.aliases?.map((alias) => `${alias}-file`)),
         }) as AnyFlag,
         {r58Setting: key, r58SecretFile: true} satisfies SettingMark,
       )
@@ -66,28 +74,33 @@ export function settingFlags(
         Flags.string({
           summary: `${def.summary}; visible in the process list, prefer --${name}-file [env: ${env}]`,
           helpValue: 'SECRET',
+          ...aliasesOf(opts.aliases),
         }) as AnyFlag,
         {r58Setting: key} satisfies SettingMark,
       )
       continue
     }
     const summary = `${def.summary} [env: ${env}]${def.default === undefined ? '' : ` [default: ${String(def.default)}]`}`
+    const common = {...base, summary, ...aliasesOf(opts.aliases)}
     flags[name] = Object.assign(
       def.kind === 'list'
-        ? (Flags.string({...base, summary, multiple: true, delimiter: ','}) as AnyFlag)
-        : (Flags.string({...base, summary}) as AnyFlag),
+        ? (Flags.string({...common, multiple: true, delimiter: ','}) as AnyFlag)
+        : (Flags.string(common) as AnyFlag),
       {r58Setting: key} satisfies SettingMark,
     )
   }
   return flags
 }
 
-/** `--timeout 3s`: a duration, returned in milliseconds. */
+/**
+ * `--timeout 3` or `--timeout 3s`: a duration, returned in milliseconds. A bare number is seconds, as for every
+ * duration in r58; the help value says so.
+ */
 export const durationFlag = Flags.custom<number>({
-  helpValue: 'DURATION',
+  helpValue: 'SECONDS|DURATION',
   parse: async (input, _ctx, flag) => {
     const ms = parseDuration(input)
-    if (ms === undefined) throw usage(flag.name, 'a duration such as 500ms, 3s or 12h', input)
+    if (ms === undefined) throw usage(flag.name, 'seconds, or a duration such as 500ms, 3s or 12h', input)
     return ms
   },
 })

@@ -1,7 +1,7 @@
 /**
  * Flags shared by `mediamtx check`, `configure` and `turn-refresh`. The mediamtx.yml path is `--file`/`-f`
  * (setting mediamtx.configPath, R58_MEDIAMTX_CONFIG_PATH): `--config` is r58's own config file everywhere.
- * The control API is `--api URL` (mediamtx.apiUrl) with `--mediamtx-api-user` / `--mediamtx-api-password-file`.
+ * The control API is `--mediamtx-api-url URL` with `--mediamtx-api-user` / `--mediamtx-api-password-file`.
  */
 import {Flags} from '@oclif/core'
 import type {Settings} from '../config/resolve.js'
@@ -12,12 +12,12 @@ import type {ConfigureRequest} from '../mediamtx/configure-request.js'
 import type {TurnRefreshOptions} from '../mediamtx/turn-refresh.js'
 import {type SettingFlagOptions, settingFlags, timeoutFlag} from './flags.js'
 
-/** `-f, --file`: the same flag wherever a command reads mediamtx.yml. */
-export const MEDIAMTX_FILE_FLAG: SettingFlagOptions = {name: 'file', char: 'f', helpValue: 'FILE'}
+/** `-f, --file FILE`: the same flag wherever a command reads mediamtx.yml (the registry names it). */
+export const MEDIAMTX_FILE_FLAG: SettingFlagOptions = {helpValue: 'FILE'}
 
 const NAMES: Partial<Record<SettingKey, SettingFlagOptions>> = {
   'mediamtx.configPath': MEDIAMTX_FILE_FLAG,
-  'mediamtx.apiUrl': {name: 'api'},
+  'mediamtx.apiUrl': {aliases: ['api']},
 }
 
 export function mediamtxFlags() {
@@ -37,7 +37,7 @@ export function mediamtxFlags() {
 
 /** The TURN flags of `configure` and `turn-refresh`: Cloudflare key (turn.*) and a static TURN user/password. */
 export const turnFlagNames: Partial<Record<SettingKey, SettingFlagOptions>> = {
-  'turn.credential': {name: 'turn-password'},
+  'turn.credential': {aliases: ['turn-password']},
 }
 
 /** The control API from the settings; `explicit` when the address was given (flag, env or config file). */

@@ -48,13 +48,12 @@ export const probeWhipFlags = {
   }),
   timeout: timeoutFlag(5000, 'Deadline of each step (HTTP request, ICE checking, DTLS, first RTP, API)'),
   ...settingFlags(['mediamtx.token', 'probe.path', 'mediamtx.apiUrl', 'mediamtx.apiUser', 'mediamtx.apiPassword'], {
-    'mediamtx.token': {name: 'token'},
-    'probe.path': {name: 'path'},
-    'mediamtx.apiUrl': {name: 'mediamtx-api'},
+    'mediamtx.token': {aliases: ['token']},
+    'mediamtx.apiUrl': {aliases: ['mediamtx-api']},
   }),
   ...settingFlags(['turn.username', 'turn.credential'], {
-    'turn.username': {name: 'ice-username'},
-    'turn.credential': {name: 'ice-credential'},
+    'turn.username': {aliases: ['ice-username']},
+    'turn.credential': {aliases: ['ice-credential']},
   }),
 }
 

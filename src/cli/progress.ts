@@ -1,6 +1,6 @@
 /**
- * Progress spinners on stderr, and only where a person is watching: stderr is a TTY, --json is off and CI
- * is unset. Everywhere else every call is a no-op, so scripts and logs never see spinner frames.
+ * Progress spinners on stderr, and only where a person is watching: stderr is a TTY, --json is off, and neither
+ * CI nor NO_COLOR (no-color.org: no animation either) is set. Everywhere else every call is a no-op, so scripts and logs never see spinner frames.
  */
 import type {Ora, Options as OraOptions} from 'ora'
 
@@ -24,7 +24,9 @@ export function progressEnabled(options: {
   env: NodeJS.ProcessEnv
   stream: {isTTY?: boolean; columns?: number}
 }): boolean {
-  return options.stream.isTTY === true && (options.stream.columns ?? 0) > 0 && !options.json && !options.env['CI']
+  const {env} = options
+  const quiet = Boolean(env['CI']) || Boolean(env['NO_COLOR'])
+  return options.stream.isTTY === true && (options.stream.columns ?? 0) > 0 && !options.json && !quiet
 }
 
 /** ora takes tens of milliseconds to import: it is loaded only where a spinner will show. */

@@ -25,11 +25,13 @@ export interface Style {
   status(status: CheckStatus, text: string): string
   bold(text: string): string
   dim(text: string): string
+  /** The terminal's width when output goes to one; undefined in pipes and logs, where nothing is cut. */
+  readonly columns: number | undefined
 }
 
 const GLYPH: Record<CheckStatus, string> = {pass: '✓', warn: '!', fail: '✗', skip: '-', cancelled: '^C', unknown: '?'}
 
-export function createStyle(level: ColorLevel): Style {
+export function createStyle(level: ColorLevel, columns?: number): Style {
   const chalk = new Chalk({level})
   const paint: Record<CheckStatus, (text: string) => string> = {
     pass: chalk.green,
@@ -45,12 +47,13 @@ export function createStyle(level: ColorLevel): Style {
     status: (status, text) => paint[status](text),
     bold: (text) => chalk.bold(text),
     dim: (text) => chalk.dim(text),
+    columns: columns !== undefined && columns > 0 ? columns : undefined,
   }
 }
 
 /** The style for stdout of this process. */
 export function stdoutStyle(env: NodeJS.ProcessEnv = process.env): Style {
-  return createStyle(colorLevel(env, process.stdout))
+  return createStyle(colorLevel(env, process.stdout), process.stdout.isTTY ? process.stdout.columns : undefined)
 }
 
 /** The style for stderr of this process (errors, warnings). */

@@ -5,11 +5,11 @@ import {R58Error} from '../errors.js'
 import {parseDuration} from '../util/duration.js'
 import type {SettingFlagOptions} from './flags.js'
 
-/** The short names the TURN commands use: `--key-id`, `--token-file`, `--api-base`. */
+/** The TURN commands' first names of the key settings: `--key-id`, `--token-file`, `--api-base`. */
 export const turnKeyFlagNames: Partial<Record<SettingKey, SettingFlagOptions>> = {
-  'turn.keyId': {name: 'key-id'},
-  'turn.keyToken': {name: 'token'},
-  'turn.apiBase': {name: 'api-base'},
+  'turn.keyId': {aliases: ['key-id']},
+  'turn.keyToken': {aliases: ['token']},
+  'turn.apiBase': {aliases: ['api-base']},
 }
 
 /** `--ttl 86400` (seconds) or `--ttl 12h`; returns whole seconds. */

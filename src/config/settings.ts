@@ -19,6 +19,11 @@ export interface SettingDef {
   example?: string
   /** Allowed URL schemes for `url` settings. Default http and https. */
   protocols?: readonly string[]
+  /**
+   * The one flag name of this setting in every command, when the derived one (`--mediamtx-config-path`) is not
+   * what people type. Commands never rename a setting; old names live on as deprecated aliases (src/cli/*-flags.ts).
+   */
+  flag?: {name: string; char?: string}
 }
 
 const CLOUDFLARE_API = 'https://rtc.live.cloudflare.com/v1'
@@ -53,6 +58,7 @@ export const SETTINGS = {
     kind: 'string',
     summary: 'Path of mediamtx.yml',
     example: '/etc/mediamtx/mediamtx.yml',
+    flag: {name: 'file', char: 'f'},
   },
   'calls.appId': {
     kind: 'string',
@@ -139,6 +145,7 @@ export const SETTINGS = {
     default: 10,
   },
   'relay.adminListen': {
+    flag: {name: 'admin-listen'},
     kind: 'string',
     summary: 'Operator listener (status, pull, health, metrics): loopback HOST:PORT or a Unix socket path',
     default: '127.0.0.1:8891',
@@ -150,6 +157,7 @@ export const SETTINGS = {
     protocols: ['http', 'https', 'unix'],
   },
   'relay.trustProxy': {
+    flag: {name: 'trust-proxy'},
     kind: 'string',
     summary: 'Believe the guest address a local proxy sends: none, cloudflare (CF-Connecting-IP) or x-forwarded-for',
     default: 'none',
@@ -160,26 +168,31 @@ export const SETTINGS = {
     default: false,
   },
   'relay.onConflict': {
+    flag: {name: 'on-conflict'},
     kind: 'string',
     summary: 'A second publisher on a busy path: refuse (409) or takeover (end the first cleanly)',
     default: 'refuse',
   },
   'relay.mode': {
+    flag: {name: 'mode'},
     kind: 'string',
     summary: 'How guests reach MediaMTX: whep (MediaMTX pulls from Calls), forward (through the relay), or auto',
     default: 'auto',
   },
   'relay.whepListen': {
+    flag: {name: 'whep-listen'},
     kind: 'hostport',
     summary: 'Address of the WHEP façade MediaMTX pulls guests from in whep mode (port 0: any free port)',
     default: '127.0.0.1:0',
   },
   'relay.keepPaths': {
+    flag: {name: 'keep-paths'},
     kind: 'boolean',
     summary: 'whep mode: keep a MediaMTX path when its guest leaves (it shows as not ready)',
     default: false,
   },
   'relay.mediamtxPath': {
+    flag: {name: 'mediamtx-path'},
     kind: 'string',
     summary: 'whep mode: MediaMTX path name for a guest; {path} is the guest path',
     default: '{path}',
@@ -187,6 +200,7 @@ export const SETTINGS = {
   'probe.path': {
     kind: 'string',
     summary: 'MediaMTX path used by probes; never a live one',
+    flag: {name: 'path'},
     default: 'r58-probe',
   },
 } as const satisfies Record<string, SettingDef>
@@ -203,8 +217,10 @@ export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['kind'] ex
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[]
 
-/** `calls.appId` → `calls-app-id` */
+/** `calls.appId` → `calls-app-id` (or the registry's own `flag` name). */
 export function flagNameOf(key: SettingKey): string {
+  const def: SettingDef = SETTINGS[key]
+  if (def.flag) return def.flag.name
   return key.replace(/\./g, '-').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 }
 

@@ -51,11 +51,11 @@ function relayStartFix(ctx: DiagnoseContext, listen?: string): string {
   return r58Command([
     'relay',
     'start',
-    ...(listen ? ['--listen', listen] : []),
+    ...(listen ? ['--relay-listen', listen] : []),
     ...carry('calls.appId', '--calls-app-id'),
     ...carry('calls.appSecret', '--calls-app-secret'),
     ...carry('calls.apiBase', '--calls-api-base'),
-    ...carry('mediamtx.url', '--mediamtx'),
+    ...carry('mediamtx.url', '--mediamtx-url'),
     ...carry('relay.token', '--relay-token'),
   ])
 }

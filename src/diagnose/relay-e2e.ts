@@ -113,6 +113,6 @@ async function waitForMedia(
   return {
     status: 'fail',
     evidence: `the guest reached Calls, but ${path} did not become ready in MediaMTX within ${timeoutMs} ms`,
-    fix: 'r58 relay status  # then check the relay log and its --target',
+    fix: 'r58 relay status  # then check the relay log and its --relay-target',
   }
 }

@@ -125,7 +125,7 @@ function oneUrlPerTransport(servers: readonly IceServer[]): IceServer[] {
   return out
 }
 
-/** `r58 probe turn URL --username U`: the TURN server MediaMTX is configured with, tested on its own. */
+/** `r58 probe turn URL --turn-username U`: the TURN server MediaMTX is configured with, tested on its own. */
 export function probeTurnFix(url: string, username: string | undefined, carry: CarrySetting): string {
-  return `Test the TURN server MediaMTX uses (with the password from its webrtcICEServers2 in R58_TURN_CREDENTIAL or --credential-file): ${r58Command(['probe', 'turn', url, ...(username ? ['--username', username] : carry('turn.username', '--username'))])}`
+  return `Test the TURN server MediaMTX uses (with the password from its webrtcICEServers2 in R58_TURN_CREDENTIAL or --turn-credential-file): ${r58Command(['probe', 'turn', url, ...(username ? ['--turn-username', username] : carry('turn.username', '--turn-username'))])}`
 }

@@ -101,7 +101,7 @@ function planJobs(options: GatherOptions): PlannedUrl[] {
       if (ice.isTurn && (!server.username || !server.credential)) {
         throw new R58Error('E_USAGE', `--ice-server: ${JSON.stringify(url)} needs a TURN user name and credential`, {
           field: '--ice-server',
-          hint: 'Pass --username and --credential-file.',
+          hint: 'Pass --turn-username and --turn-credential-file.',
         })
       }
       planned.push({
@@ -120,7 +120,7 @@ function planJobs(options: GatherOptions): PlannedUrl[] {
   if (options.relayOnly && !planned.some((p) => p.kind === 'turn')) {
     throw new R58Error('E_USAGE', '--relay-only needs a TURN URL', {
       field: '--relay-only',
-      hint: 'Add --ice-server turn:host:port?transport=udp (with --username and --credential-file).',
+      hint: 'Add --ice-server turn:host:port?transport=udp (with --turn-username and --turn-credential-file).',
     })
   }
   return planned

@@ -130,7 +130,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
             coturn.turnUrls.udp,
             '--turn-username',
             coturn.username,
-            '--turn-password-file',
+            '--turn-credential-file',
             turnPasswordFile,
           ],
         },

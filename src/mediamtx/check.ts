@@ -84,7 +84,7 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
   if (!options.file && !options.api?.explicit) {
     throw new R58Error(
       'E_USAGE',
-      'Nothing to check: give the mediamtx.yml with --file, or the live server with --api',
+      'Nothing to check: give the mediamtx.yml with --file, or the live server with --mediamtx-api-url',
       {
         field: '--file',
         hint: 'e.g. r58 mediamtx check --file /etc/mediamtx/mediamtx.yml',
@@ -157,7 +157,7 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
       delete apiCheck.failure
       apiCheck.evidence = `the file enables the API, but ${apiCheck.evidence}`
       apiCheck.fix ??=
-        'Start MediaMTX, or pass --api URL (with --mediamtx-api-user and --mediamtx-api-password-file if it asks).'
+        'Start MediaMTX, or pass --mediamtx-api-url URL (with --mediamtx-api-user and --mediamtx-api-password-file if it asks).'
       add('mediamtx.api.reachable', 'warn', apiCheck.evidence, apiCheck.fix)
     } else if (apiCheck.status === 'fail') {
       add(
@@ -166,7 +166,7 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
         apiCheck.evidence,
         apiCheck.fix ??
           (apiCheck.failure === 'unreachable'
-            ? 'Enable the API (api: yes) and check apiAddress, or pass the right --api URL.'
+            ? 'Enable the API (api: yes) and check apiAddress, or pass the right --mediamtx-api-url URL.'
             : null),
       )
     }
@@ -175,8 +175,8 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
       skippedCheck(
         'mediamtx.api.reachable',
         'Control API reachable',
-        doc ? 'not checked: no --api given and the file has api: no' : 'not checked',
-        'Pass --api http://127.0.0.1:9997 to check the running server too.',
+        doc ? 'not checked: no --mediamtx-api-url given and the file has api: no' : 'not checked',
+        'Pass --mediamtx-api-url http://127.0.0.1:9997 to check the running server too.',
       ),
     )
   }
@@ -209,10 +209,14 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
   } else {
     const v = version
     const versionArg =
-      v.source === 'flag' ? ` --mediamtx-version ${v.value}` : v.source === 'api' && doc ? ` --api ${apiUrl}` : ''
+      v.source === 'flag'
+        ? ` --mediamtx-version ${v.value}`
+        : v.source === 'api' && doc
+          ? ` --mediamtx-api-url ${apiUrl}`
+          : ''
     const configureCmd = doc
       ? `r58 mediamtx configure ${fileArg}${versionArg}`
-      : `r58 mediamtx configure --api ${apiUrl}`
+      : `r58 mediamtx configure --mediamtx-api-url ${apiUrl}`
     const migrateCmd = `${configureCmd} --migrate-deprecated --write`
     const configDoc = doc ?? parseConfigDoc(configText, configName)
     const view = readMediamtxConfig(configText, configName)
@@ -227,7 +231,7 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
           if (v.source === 'inferred') {
             // A lower bound only: v0.23.0's default file has no key that v0.22 lacks.
             const message = `The file does not tell whether MediaMTX is v0.23.0 or later (${v.note}); older releases have no WHIP publishing`
-            const fix = 'Pass --mediamtx-version (or --api); upgrade MediaMTX if it is older than v0.23.0.'
+            const fix = 'Pass --mediamtx-version (or --mediamtx-api-url); upgrade MediaMTX if it is older than v0.23.0.'
             add('mediamtx.version', 'warn', message, fix)
             return {status: 'warn', evidence: `${v.value} or later (inferred)`, fix}
           }
@@ -399,7 +403,7 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
                 `The credentials of ${server.url} expired at ${new Date(at).toISOString()}`,
                 doc
                   ? `r58 mediamtx turn-refresh --cloudflare-turn ${fileArg}`
-                  : `r58 mediamtx turn-refresh --cloudflare-turn --api ${apiUrl}`,
+                  : `r58 mediamtx turn-refresh --cloudflare-turn --mediamtx-api-url ${apiUrl}`,
               )
             }
           }

@@ -74,7 +74,7 @@ export async function runConfigure(request: ConfigureRequest): Promise<Configure
   for (const url of request.turnUrls ?? []) {
     const ice = parseIceUrl(url, '--turn')
     if (ice.isTurn && (!request.turnUsername || !request.turnPassword)) {
-      throw new R58Error('E_USAGE', `--turn ${url}: a TURN server needs --turn-username and --turn-password-file`, {
+      throw new R58Error('E_USAGE', `--turn ${url}: a TURN server needs --turn-username and --turn-credential-file`, {
         field: '--turn',
       })
     }

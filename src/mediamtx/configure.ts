@@ -283,7 +283,7 @@ export async function configureMediamtx(options: ConfigureOptions): Promise<Conf
   if (!options.file && !options.api) {
     throw new R58Error(
       'E_USAGE',
-      'Nothing to configure: give the mediamtx.yml with --file, or the live server with --api',
+      'Nothing to configure: give the mediamtx.yml with --file, or the live server with --mediamtx-api-url',
       {
         field: '--file',
         hint: 'e.g. r58 mediamtx configure --file /etc/mediamtx/mediamtx.yml --add-host 100.64.0.5',
@@ -291,7 +291,7 @@ export async function configureMediamtx(options: ConfigureOptions): Promise<Conf
     )
   }
   if (options.apply && !options.api) {
-    throw new R58Error('E_USAGE', '--apply needs the control API address (--api URL)', {field: '--apply'})
+    throw new R58Error('E_USAGE', '--apply needs the control API address (--mediamtx-api-url URL)', {field: '--apply'})
   }
   if (!options.file && options.operations.some((o) => o.op === 'add-path' || o.op === 'migrate-deprecated')) {
     throw new R58Error('E_USAGE', '--add-path and --migrate-deprecated edit the file: give it with --file', {

@@ -44,7 +44,7 @@ export function inferVersion(
   }
   if (from === null) version = FLOOR
   const bound = before ? ` and before ${formatVersion(before)}` : ''
-  const exact = 'pass --mediamtx-version or --api to be exact'
+  const exact = 'pass --mediamtx-version or --mediamtx-api-url to be exact'
   const note =
     from === null
       ? `no key in ${what} tells the version; assuming ${formatVersion(version)} (${exact})`

@@ -129,7 +129,7 @@ export function requireAuthentication(tokens: TokenTable, open: boolean | undefi
   if (tokenCount(tokens) === 0 && !open) {
     throw new R58Error('E_USAGE', 'No relay token configured: guests could publish without credentials', {
       field: '--relay-token-file',
-      hint: 'Set R58_RELAY_TOKEN, --relay-token-file or --tokens-file (make one with `openssl rand -hex 24`).',
+      hint: 'Set R58_RELAY_TOKEN, --relay-token-file or --relay-tokens-file (make one with `openssl rand -hex 24`).',
     })
   }
   if (open && !isLoopbackAddress(host)) {
@@ -253,7 +253,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     }),
   )
   adminServer.maxConnections = 64
-  await listen(server, {host: options.host, port: options.port}, 'relay.listen', '--listen')
+  await listen(server, {host: options.host, port: options.port}, 'relay.listen', '--relay-listen')
   try {
     await listen(adminServer, admin, 'relay.adminListen', '--admin-listen')
     if ('socketPath' in admin) await chmod(admin.socketPath, 0o600)

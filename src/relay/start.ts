@@ -123,9 +123,13 @@ async function loadTokens(input: RelayPlanInput): Promise<TokenTable> {
     try {
       text = (await readInputFile(input.tokensFile, INPUT_LIMITS.config)).toString('utf8')
     } catch (error) {
-      throw new R58Error('E_CONFIG', `--tokens-file: cannot read ${input.tokensFile} (${inputFileReason(error)})`, {
-        field: 'relay.tokensFile',
-      })
+      throw new R58Error(
+        'E_CONFIG',
+        `--relay-tokens-file: cannot read ${input.tokensFile} (${inputFileReason(error)})`,
+        {
+          field: 'relay.tokensFile',
+        },
+      )
     }
     table = parseTokensFile(text, input.tokensFile)
   }
@@ -144,14 +148,14 @@ async function loadTokens(input: RelayPlanInput): Promise<TokenTable> {
 export async function planRelay(input: RelayPlanInput): Promise<ResolvedRelayPlan> {
   const listen = parseHostPort(input.listen, {allowAnyPort: true})
   if (!listen)
-    throw new R58Error('E_USAGE', `--listen: expected HOST:PORT, got ${JSON.stringify(input.listen)}`, {
-      field: '--listen',
+    throw new R58Error('E_USAGE', `--relay-listen: expected HOST:PORT, got ${JSON.stringify(input.listen)}`, {
+      field: '--relay-listen',
     })
   const target =
     input.target ?? (input.mediamtxUrl ? `${input.mediamtxUrl.replace(/\/+$/, '')}/{path}/whip` : DEFAULT_RELAY_TARGET)
   if (!target.includes('{path}')) {
-    throw new R58Error('E_USAGE', `--target: the template must contain {path}, got ${JSON.stringify(target)}`, {
-      field: '--target',
+    throw new R58Error('E_USAGE', `--relay-target: the template must contain {path}, got ${JSON.stringify(target)}`, {
+      field: '--relay-target',
       hint: 'e.g. http://127.0.0.1:8889/{path}/whip (MediaMTX) or http://127.0.0.1:7080/whip/endpoint/{path} (Janus).',
     })
   }

@@ -43,7 +43,7 @@ export function explainTurnError(error: StunErrorCode, context: TurnErrorContext
     case 441:
       return {
         message: `credentials rejected (${quoted})`,
-        hint: 'Check --username and the credential (--credential-file); REST and Cloudflare credentials expire, so mint fresh ones (`r58 turn credentials`) or use --cloudflare-turn.',
+        hint: 'Check --turn-username and the credential (--turn-credential-file); REST and Cloudflare credentials expire, so mint fresh ones (`r58 turn credentials`) or use --cloudflare-turn.',
       }
     case 403:
       return context.kind === 'permission'

@@ -120,6 +120,8 @@ function echoCheck(result: TurnTargetResult, startedAt: string, udpAllocationFai
         fix: 'The relay works, but this server will not relay to this kind of address; the data path could not be proven from here.',
       })
     }
+    case 'aborted':
+      return check(id, title, 'skip', `cancelled: ${echo.message}`, base)
     case 'lost':
       if (udpBlockedHere(result, udpAllocationFailed)) {
         return check(
@@ -148,6 +150,13 @@ export function checksOf(results: readonly TurnTargetResult[], startedAt: string
   for (const result of results) {
     const title = `TURN ${result.transport.toUpperCase()} allocation (${result.url})`
     const ok = result.outcome === 'ok'
+    if (result.outcome === 'aborted') {
+      // Ctrl-C: not tried to the end, so not a failure (what finished before it keeps its verdict).
+      const evidence = `cancelled during ${result.step ?? 'the probe'}`
+      const timing = {startedAt, durationMs: result.timings.totalMs, data: {url: result.url, outcome: 'aborted'}}
+      checks.push(check(`turn.allocate.${result.id}`, title, 'skip', evidence, timing))
+      continue
+    }
     checks.push(
       check(`turn.allocate.${result.id}`, title, ok ? 'pass' : 'fail', allocateEvidence(result), {
         failure: failureKindOfOutcome(result.outcome),
@@ -268,11 +277,14 @@ export async function probeTurn(options: ProbeTurnOptions): Promise<TurnProbeRep
       })
     }
     if (!options.username)
-      throw new R58Error('E_USAGE', 'Missing the TURN user name', {field: '--username', hint: 'Pass --username.'})
+      throw new R58Error('E_USAGE', 'Missing the TURN user name', {
+        field: '--turn-username',
+        hint: 'Pass --turn-username.',
+      })
     if (!options.credential) {
       throw new R58Error('E_USAGE', 'Missing the TURN credential', {
-        field: '--credential-file',
-        hint: 'Pass --credential-file FILE (or set R58_TURN_CREDENTIAL).',
+        field: '--turn-credential-file',
+        hint: 'Pass --turn-credential-file FILE (or set R58_TURN_CREDENTIAL).',
       })
     }
     resolved = {
@@ -286,8 +298,8 @@ export async function probeTurn(options: ProbeTurnOptions): Promise<TurnProbeRep
   if (options.tls?.insecure && targets.some((t) => t.transport === 'tls')) {
     warnings.push('--insecure: TLS certificates are not verified; a TLS success proves nothing about who answered.')
   }
+  // Cancelled (Ctrl-C): the report keeps what finished; what was cut short is `skip`, and the command exits 130.
   const results = await probeAll(targets, resolved, options)
-  if (options.signal?.aborted) throw new R58Error('E_ABORTED', 'probe turn: cancelled (allocations freed)')
   checks.push(...checksOf(results, startedAt))
   return {
     source: resolved.source,

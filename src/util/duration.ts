@@ -1,4 +1,7 @@
-/** Durations as people type them: `500ms`, `3s`, `1.5s`, `2m`, `12h`, `2d`, or a bare number of milliseconds. */
+/**
+ * Durations as people type them: `500ms`, `3s`, `1.5s`, `2m`, `12h`, `2d`, or a bare number of seconds (`--timeout 3`
+ * is three seconds, as everywhere in r58: one rule per unit).
+ */
 
 const UNIT_MS = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000} as const
 
@@ -9,7 +12,7 @@ export function parseDuration(text: string): number | undefined {
   const match = DURATION.exec(text.trim())
   if (!match) return undefined
   const value = Number(match[1])
-  const unit = (match[2] ?? 'ms') as keyof typeof UNIT_MS
+  const unit = (match[2] ?? 's') as keyof typeof UNIT_MS
   const ms = value * UNIT_MS[unit]
   return Number.isFinite(ms) ? Math.round(ms) : undefined
 }

@@ -157,7 +157,7 @@ function authError(step: string, response: HttpResponse, hadToken: boolean): R58
       field: '--token',
       hint: hadToken
         ? 'Check the token: MediaMTX takes "user:pass" or a JWT (authInternalUsers / authJWTJWKS).'
-        : 'Give the publish credentials with --token-file (a file holding "user:pass" or a JWT) or R58_MEDIAMTX_TOKEN_FILE.',
+        : 'Give the publish credentials with --mediamtx-token-file (a file holding "user:pass" or a JWT) or R58_MEDIAMTX_TOKEN_FILE.',
     },
   )
 }

@@ -68,7 +68,7 @@ describe('r58 calls check', () => {
 
 describe('r58 calls emulate', () => {
   it('prints the API base and its generated secret, serves it, and stops cleanly on SIGINT', async () => {
-    const child = startR58Process(['calls', 'emulate', '--listen', '127.0.0.1:0', '--app-id', 'dev-app'])
+    const child = startR58Process(['calls', 'emulate', '--listen', '127.0.0.1:0', '--calls-app-id', 'dev-app'])
     try {
       const started = await child.waitFor('calls.emulator.started')
       expect(started).toMatchObject({

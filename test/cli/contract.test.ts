@@ -38,11 +38,11 @@ afterAll(async () => {
 const creds = (apiBase: string, token = tokenFile) => [
   'turn',
   'credentials',
-  '--key-id',
+  '--turn-key-id',
   'k1',
-  '--token-file',
+  '--turn-key-token-file',
   token,
-  '--api-base',
+  '--turn-api-base',
   apiBase,
 ]
 

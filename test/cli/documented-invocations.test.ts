@@ -146,6 +146,10 @@ describe('documented invocations', () => {
       },
     )
     expect(parsed.flags).toBeDefined()
+    // Documentation uses each setting's one name, never a deprecated alias.
+    const aliases = new Set(Object.values(flags).flatMap((flag) => (flag as {aliases?: string[]}).aliases ?? []))
+    const old = argv.filter((word) => word.startsWith('--') && aliases.has(word.slice(2).split('=')[0] as string))
+    expect(old, 'deprecated flag names').toEqual([])
   })
 })
 

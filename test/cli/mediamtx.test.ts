@@ -86,7 +86,7 @@ describe('mediamtx configure', () => {
       'turn:t.example:3478',
       '--turn-username',
       'u',
-      '--turn-password-file',
+      '--turn-credential-file',
       passwordFile,
     ])
     expect(staticTurn.exitCode).toBe(0)
@@ -141,11 +141,11 @@ describe('mediamtx configure', () => {
 
   it('--apply: exit 5 for rejected credentials, 4 for an unreachable API, 0 with the right user', async () => {
     const args = ['mediamtx', 'configure', '--add-host', '100.64.0.8', '--apply']
-    expect((await runR58([...args, '--api', api.url])).exitCode).toBe(5)
-    expect((await runR58([...args, '--api', `http://127.0.0.1:${down}`])).exitCode).toBe(4)
+    expect((await runR58([...args, '--mediamtx-api-url', api.url])).exitCode).toBe(5)
+    expect((await runR58([...args, '--mediamtx-api-url', `http://127.0.0.1:${down}`])).exitCode).toBe(4)
     const ok = await runR58([
       ...args,
-      '--api',
+      '--mediamtx-api-url',
       api.url,
       '--mediamtx-api-user',
       'u',

@@ -37,7 +37,7 @@ describe('r58 probe whip', () => {
       'whip',
       standin.endpoint('cam'),
       ...quick,
-      '--mediamtx-api',
+      '--mediamtx-api-url',
       standin.apiUrl as string,
     ])
     expect(out.exitCode).toBe(0)

@@ -21,9 +21,9 @@ const file = (name: string, text: string) => {
   return path
 }
 const auth = () => [
-  '--username',
+  '--turn-username',
   coturn.lab.username,
-  '--credential-file',
+  '--turn-credential-file',
   file('password', `${coturn.lab.credential}\n`),
 ]
 const ca = () => ['--ca', coturn.lab.certificate.certPath]
@@ -53,9 +53,9 @@ describe('probe turn', () => {
       'probe',
       'turn',
       coturn.lab.turnUrls.udp,
-      '--username',
+      '--turn-username',
       coturn.lab.username,
-      '--credential-file',
+      '--turn-credential-file',
       file('wrong', 'wrong\n'),
     ]
     const human = await runR58(argv)
@@ -101,10 +101,10 @@ describe('probe turn', () => {
     expect(out.stdout).toMatch(/✗\s+turn:127\.0\.0\.1:\d+\?transport=udp\s+udp\s+unreachable \(stun-response\)/)
   })
 
-  it('needs a user name: exit 2 naming --username', async () => {
-    const out = await runR58(['probe', 'turn', coturn.lab.turnUrls.udp, '--credential-file', file('pw2', 'x\n')])
+  it('needs a user name: exit 2 naming --turn-username', async () => {
+    const out = await runR58(['probe', 'turn', coturn.lab.turnUrls.udp, '--turn-credential-file', file('pw2', 'x\n')])
     expect(out.exitCode).toBe(2)
-    expect(out.stderr).toContain('--username')
+    expect(out.stderr).toContain('--turn-username')
   })
 
   it('an unreadable --ca file: exit 6 naming it', async () => {
@@ -128,9 +128,9 @@ describe('probe turn', () => {
         'probe',
         'turn',
         other.turnUrls.tls,
-        '--username',
+        '--turn-username',
         other.username,
-        '--credential-file',
+        '--turn-credential-file',
         file('other', other.credential),
         '--ca',
         other.certificate.certPath,
@@ -212,9 +212,9 @@ describe('probe ice', () => {
       'ice',
       '--ice-server',
       coturn.lab.turnUrls.udp,
-      '--username',
+      '--turn-username',
       coturn.lab.username,
-      '--credential-file',
+      '--turn-credential-file',
       file('ice-wrong', 'wrong\n'),
       '--relay-only',
       '--timeout',

@@ -34,8 +34,17 @@ afterAll(async () => {
 it('serves a guest, shows it in relay status, and on SIGTERM deletes the MediaMTX session and exits 0', async () => {
   const relay = startR58Process(
     [
-      ...['relay', 'start', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--tokens-file', tokensFile],
-      ...['--mediamtx', mediamtx.whipUrl, '--stun-urls', ''],
+      ...[
+        'relay',
+        'start',
+        '--relay-listen',
+        '127.0.0.1:0',
+        '--admin-listen',
+        '127.0.0.1:0',
+        '--relay-tokens-file',
+        tokensFile,
+      ],
+      ...['--mediamtx-url', mediamtx.whipUrl, '--stun-urls', ''],
       ...['--calls-app-id', 'app-1', '--calls-app-secret-file', secretFile, '--calls-api-base', calls.apiBase],
     ],
     {R58_RELAY_TOKEN: TOKEN},
@@ -66,7 +75,7 @@ it('serves a guest, shows it in relay status, and on SIGTERM deletes the MediaMT
     await eventually(() => mediamtx.sessions().some((s) => s.pathName === 'live-guest'), 'the guest in MediaMTX')
 
     expect((await fetch(`${url}/status`)).status).toBe(404)
-    const status = await runR58(['relay', 'status', '--url', adminUrl, '--json'])
+    const status = await runR58(['relay', 'status', '--relay-admin-url', adminUrl, '--json'])
     expect(JSON.parse(status.stdout).result.sessions).toMatchObject([{path: 'live-guest'}])
   } finally {
     relay.kill('SIGTERM')

@@ -49,8 +49,8 @@ interface StatusJson {
 async function runGuest(mode: 'whep' | 'forward', path: string): Promise<{status: StatusJson; events: string[]}> {
   const relay = startR58Process(
     [
-      ...['relay', 'start', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
-      ...['--mediamtx', mediamtx.whipUrl, '--stun-urls', ''],
+      ...['relay', 'start', '--relay-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
+      ...['--mediamtx-url', mediamtx.whipUrl, '--stun-urls', ''],
       ...['--mediamtx-api-url', mediamtx.apiUrl ?? '', '--mode', mode],
       ...['--calls-app-id', 'app-1', '--calls-app-secret-file', secretFile, '--calls-api-base', calls.apiBase],
     ],
@@ -79,7 +79,7 @@ async function runGuest(mode: 'whep' | 'forward', path: string): Promise<{status
     await eventually(async () => (await bytesIn(path)) > 0, `media in MediaMTX (${mode})`, 30_000)
     const first = await bytesIn(path)
     await eventually(async () => (await bytesIn(path)) > first, `media still flowing (${mode})`, 15_000)
-    const status = await runR58<StatusJson>(['relay', 'status', '--url', adminUrl, '--json'])
+    const status = await runR58<StatusJson>(['relay', 'status', '--relay-admin-url', adminUrl, '--json'])
     expect(status.exitCode, status.stdout).toBe(0)
     return {
       status: JSON.parse(status.stdout).result as StatusJson,

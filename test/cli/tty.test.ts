@@ -62,6 +62,7 @@ describe('progress spinners', () => {
     {name: 'on a terminal', extra: [], env: {}, columns: 120, spinner: true},
     {name: 'with --json', extra: ['--json'], env: {}, columns: 120, spinner: false},
     {name: 'with CI set', extra: [], env: {CI: 'true'}, columns: 120, spinner: false},
+    {name: 'with NO_COLOR set', extra: [], env: {NO_COLOR: '1'}, columns: 120, spinner: false},
     // ora divides by the width: on a zero-column terminal it used to clear lines forever and never exit.
     {name: 'on a terminal nobody sized', extra: [], env: {}, columns: 0, spinner: false},
   ])(

@@ -11,7 +11,7 @@ export function renderCallsCheck(report: CallsCheckReport, style: Style): string
     style.dim(check.status === 'skip' ? '' : `${check.durationMs} ms`),
     check.status === 'fail' ? style.status('fail', check.evidence) : check.evidence,
   ])
-  const lines = [`Cloudflare Calls at ${report.apiBase} (app ${report.appId})`, '', table(rows, '  ')]
+  const lines = [`Cloudflare Calls at ${report.apiBase} (app ${report.appId})`, '', table(rows, '  ', style.columns)]
   const fixes = report.checks.filter((c) => c.status === 'fail' && c.fix).map((c) => `  ${style.bold('Fix:')} ${c.fix}`)
   if (fixes.length > 0) lines.push('', ...fixes)
   lines.push(

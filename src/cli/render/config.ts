@@ -11,7 +11,7 @@ export function renderEffectiveConfig(config: EffectiveConfig, style: Style): st
     s.value === null ? style.dim('(unset)') : Array.isArray(s.value) ? s.value.join(',') : String(s.value),
     style.dim(s.source === 'unset' ? '' : s.source === 'default' ? 'default' : `${s.source} ${s.origin ?? ''}`),
   ])
-  return `${header}\n\n${table([['SETTING', 'VALUE', 'SOURCE'].map((h) => style.bold(h)), ...rows])}`
+  return `${header}\n\n${table([['SETTING', 'VALUE', 'SOURCE'].map((h) => style.bold(h)), ...rows], '', style.columns)}`
 }
 
 export function renderInitConfig(result: InitConfigResult): string {

@@ -15,8 +15,6 @@ export interface DiagnoseView extends DiagnoseReport {
 
 const STATUS_WORD: Partial<Record<string, string>> = {skip: 'not checked', unknown: 'out of time'}
 
-const wrap = (text: string, width = 110) => (text.length <= width ? text : `${text.slice(0, width - 1)}…`)
-
 export function renderDiagnose(report: DiagnoseView, style: Style): string {
   const out: string[] = []
   if (report.lab) {
@@ -36,15 +34,17 @@ export function renderDiagnose(report: DiagnoseView, style: Style): string {
     style.glyph(o.status),
     o.title,
     style.status(o.status, STATUS_WORD[o.status] ?? o.status),
-    wrap(o.evidence, 90),
+    o.evidence,
   ])
-  out.push(table(rows, '  '))
+  // Evidence is cut to the terminal's width on a terminal only; pipes and logs get all of it.
+  out.push(table(rows, '  ', style.columns))
   for (const o of report.options) if (o.fix && o.status !== 'pass') out.push(`  ${style.dim(`${o.id} fix:`)} ${o.fix}`)
   out.push('', style.bold('Checks'))
   out.push(
     table(
-      report.checks.map((c) => [style.glyph(c.status), c.id, style.dim(`${c.durationMs} ms`), wrap(c.evidence)]),
+      report.checks.map((c) => [style.glyph(c.status), c.id, style.dim(`${c.durationMs} ms`), c.evidence]),
       '  ',
+      style.columns,
     ),
   )
   out.push('', `${style.bold('Recommendation:')} ${report.recommendation.text}`)

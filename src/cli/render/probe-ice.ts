@@ -25,7 +25,7 @@ export function renderIceReport(report: IceGatherReport, style: Style): string {
       c.relayProtocol ?? '',
       c.url ?? '',
     ])
-    lines.push(table([header, ...rows], '  '))
+    lines.push(table([header, ...rows], '  ', style.columns))
   }
   const s = report.summary
   lines.push('', `host ${s.host}, srflx ${s.srflx}, relay ${s.relay}${s.prflx > 0 ? `, prflx ${s.prflx}` : ''}`)

@@ -20,7 +20,7 @@ export function renderStunReport(report: StunProbeReport, style: Style): string 
     `${result.received}/${result.sent}`,
     result.outcome === 'ok' ? (result.software ?? '') : `${result.outcome}${result.step ? ` (${result.step})` : ''}`,
   ])
-  lines.push(table([header, ...rows], '  '))
+  lines.push(table([header, ...rows], '  ', style.columns))
   const mappingCheck = report.checks.find((c) => c.id === 'stun.mapping')
   lines.push('', `NAT: ${style.glyph(mappingCheck?.status ?? 'skip')} ${report.mapping.verdict}`)
   lines.push(`     ${style.dim(report.mapping.basis)}`)

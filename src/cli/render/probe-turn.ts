@@ -37,7 +37,7 @@ export function renderTurnReport(report: TurnProbeReport, style: Style): string 
         result.software ?? '',
       ]
     })
-    lines.push('', table([header, ...rows], '  '))
+    lines.push('', table([header, ...rows], '  ', style.columns))
   }
   const problems = renderProblems(report.checks, style)
   if (problems.length > 0) lines.push('', ...problems)

@@ -30,7 +30,7 @@ export function renderWhipProbe(report: WhipProbeReport, style: Style): string {
       const probe = c.used ? (selected ? style.status('pass', 'selected') : 'tried') : style.dim(c.skipReason ?? '')
       rows.push([c.type, c.label, kind, c.scope, probe])
     }
-    out.push(table(rows, '  '))
+    out.push(table(rows, '  ', style.columns))
   }
 
   if (report.verdict) {

@@ -29,5 +29,5 @@ export function renderRelayPlan(plan: RelayPlan, style: Style): string {
     ['public metrics', plan.publicMetrics ? style.status('warn', '/healthz and /metrics open to guests') : 'no'],
     ['guest ICE', [...plan.stunUrls, ...(plan.guestTurn ? ['Cloudflare TURN credentials'] : [])].join(', ') || 'none'],
   ]
-  return `${style.glyph('pass')} relay configuration is valid\n\n${table(rows, '  ')}`
+  return `${style.glyph('pass')} relay configuration is valid\n\n${table(rows, '  ', style.columns)}`
 }

@@ -31,5 +31,5 @@ export function renderRelayStatus(status: RelayStatus, style: Style): string {
       : `${s.legs.toMediamtx.packets} pkts / ${kb(s.legs.toMediamtx.bytes)}`,
     s.since,
   ])
-  return `${head}\n\n${table([['PATH', 'GUEST', 'STATE', 'CODECS', 'FROM CALLS', 'TO MEDIAMTX', 'SINCE'].map((h) => style.bold(h)), ...rows])}`
+  return `${head}\n\n${table([['PATH', 'GUEST', 'STATE', 'CODECS', 'FROM CALLS', 'TO MEDIAMTX', 'SINCE'].map((h) => style.bold(h)), ...rows], '', style.columns)}`
 }

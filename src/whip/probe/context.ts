@@ -119,10 +119,10 @@ export function finishReport(ctx: ProbeContext): void {
         id,
         TITLES[id] as string,
         id === 'whip.mediamtx.path' && !options.mediamtxApi
-          ? 'no --mediamtx-api given'
+          ? 'no --mediamtx-api-url given'
           : `not run: ${ctx.stopReason ?? 'an earlier step failed'}`,
         id === 'whip.mediamtx.path' && !options.mediamtxApi
-          ? 'Add --mediamtx-api http://<box>:9997 to confirm from MediaMTX itself'
+          ? 'Add --mediamtx-api-url http://<box>:9997 to confirm from MediaMTX itself'
           : undefined,
       ),
   )

@@ -45,7 +45,7 @@ export async function sendMedia(ctx: ProbeContext, publisher: Publisher, whip: W
 }
 
 /**
- * MediaMTX's side, asked while the media runs; undefined without --mediamtx-api (or without a path to ask for).
+ * MediaMTX's side, asked while the media runs; undefined without --mediamtx-api-url (or without a path to ask for).
  * Settled into a value at once: a rejection here must never escape while the media runs.
  */
 function startConfirmation(ctx: ProbeContext, whip: WhipSession): Promise<ApiResult | {error: unknown}> | undefined {
@@ -58,7 +58,7 @@ function startConfirmation(ctx: ProbeContext, whip: WhipSession): Promise<ApiRes
       skippedCheck(
         'whip.mediamtx.path',
         TITLES['whip.mediamtx.path'] as string,
-        `not looked up: ${whip.endpoint} is not a MediaMTX /<path>/whip URL, so --mediamtx-api has no path to confirm`,
+        `not looked up: ${whip.endpoint} is not a MediaMTX /<path>/whip URL, so --mediamtx-api-url has no path to confirm`,
       ),
     )
   }

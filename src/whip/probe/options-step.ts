@@ -33,7 +33,7 @@ function optionsOutcome(
       status: 'fail',
       failure: 'auth',
       evidence: `HTTP ${result.status}${result.message ? `: ${result.message}` : ''} (credentials ${withToken ? 'rejected' : 'required'})`,
-      fix: 'Give the publish credentials with --token-file (a file holding "user:pass" or a JWT).',
+      fix: 'Give the publish credentials with --mediamtx-token-file (a file holding "user:pass" or a JWT).',
     }
   }
   const urls = iceServerUrls(result.iceServers)

@@ -36,7 +36,7 @@ export async function planIceServers(ctx: ProbeContext, linkServers: IceServer[]
     await ctx.run('whip.post', async () => ({
       status: 'fail',
       evidence: '--relay-only needs a TURN server, and none was given or handed out in Link headers',
-      fix: 'Give --ice-server turn:host:3478?transport=udp (with --ice-username/--ice-credential-file), or let MediaMTX hand one out (webrtcICEServers2 with clientOnly: true)',
+      fix: 'Give --ice-server turn:host:3478?transport=udp (with --turn-username/--turn-credential-file), or let MediaMTX hand one out (webrtcICEServers2 with clientOnly: true)',
     }))
     return undefined
   }

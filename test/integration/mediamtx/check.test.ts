@@ -186,7 +186,7 @@ describe('mediamtx check', () => {
     expect(status(down, 'mediamtx.config.valid')).toBe('pass')
   })
 
-  it('uses the API the file enables when no --api is given', async () => {
+  it('uses the API the file enables when no --mediamtx-api-url is given', async () => {
     standin = await startMediamtxStandin('v1.20.1', parseConfigDoc(V120, 'f').raw())
     const text = V120.replace(/^api: false$/m, 'api: true').replace(
       /^apiAddress: :9997$/m,

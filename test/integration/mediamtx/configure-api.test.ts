@@ -1,4 +1,4 @@
-/** `configure --apply` and `--api` against the MediaMTX control-API stand-in on loopback. */
+/** `configure --apply` and `--mediamtx-api-url` against the MediaMTX control-API stand-in on loopback. */
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -118,7 +118,7 @@ describe('configure --apply', () => {
     })
   })
 
-  it('needs --api for --apply, and a file or an API at all', async () => {
+  it('needs --mediamtx-api-url for --apply, and a file or an API at all', async () => {
     await expect(configureMediamtx({operations: host('100.64.0.5')})).rejects.toMatchObject({exitCode: 2})
     await expect(
       configureMediamtx({file: tempFile(V120), operations: host('1.2.3.4'), apply: true}),

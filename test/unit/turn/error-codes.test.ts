@@ -39,7 +39,7 @@ describe('TURN error codes', () => {
 
   it('gives a fix for rejected credentials', () => {
     expect(explainTurnError({code: 401, reason: 'Unauthorized'}, {kind: 'allocate'}).hint).toContain(
-      '--credential-file',
+      '--turn-credential-file',
     )
   })
 
