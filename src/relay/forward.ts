@@ -5,7 +5,7 @@
  * - The outgoing track is stable across republishes: each new publish leg sends the same local track.
  * - werift's sender rewrites SSRC, payload type, sequence numbers and timestamps for the negotiated codec of
  *   the outgoing leg; header extensions of the incoming leg are dropped before sending, because werift merges
- *   them into its own and their ids belong to the other negotiation (shared/docs/werift-and-peers.md A3).
+ *   them into its own and their ids belong to the other negotiation (docs/werift.md A3).
  * - Keyframe requests (PLI, FIR) from the publish leg go upstream as PLI, rate-limited: MediaMTX asks every
  *   2 s, and passing each one on would make the guest send a keyframe every 2 s. The first request after
  *   each (re)publish passes at once, since a new reader needs a keyframe to start.

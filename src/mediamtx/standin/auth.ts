@@ -1,5 +1,5 @@
 /**
- * Publish permission the way MediaMTX's internal auth decides it (v1.6+ `authInternalUsers`; mediamtx.md §3.5):
+ * Publish permission the way MediaMTX's internal auth decides it (v1.6+ `authInternalUsers`; docs/mediamtx.md §3.5):
  * a user entry grants actions on paths; `any` matches everyone, anonymous included. Credentials come as
  * `Authorization: Basic`, or `Bearer user:pass`. JWTs and hashed passwords are not emulated (they are refused).
  */

@@ -1,5 +1,5 @@
 /**
- * The candidates MediaMTX puts in its WHIP answer, computed from its configuration (mediamtx.md §4.6,
+ * The candidates MediaMTX puts in its WHIP answer, computed from its configuration (docs/mediamtx.md §4.6,
  * `peer_connection.go`): host candidates of the allowed interfaces on the single UDP mux port (and the TCP mux
  * port, `tcptype passive`), then component 1 and 2 candidates for each `webrtcAdditionalHosts` entry, then
  * srflx/relay candidates of non-clientOnly ICE servers. Pure: the stand-in feeds it interfaces and ports.

@@ -1,5 +1,5 @@
 /**
- * MediaMTX's WHIP HTTP behaviour, version by version (mediamtx.md §4.1–4.3; `http_server.go` of each release):
+ * MediaMTX's WHIP HTTP behaviour, version by version (docs/mediamtx.md §4.1–4.3; `http_server.go` of each release):
  * which headers the 201 carries, the form of `Location`, how errors and successes are written. Pure.
  */
 import {atLeast, type Version} from '../version.js'

@@ -1,6 +1,6 @@
 /**
  * The MediaMTX stand-in: MediaMTX cannot be installed here, so tests, the lab and the relay talk to this
- * werift-based emulation of its documented WHIP server and v3 control API (mediamtx.md §3–4). It reads a real
+ * werift-based emulation of its documented WHIP server and v3 control API (docs/mediamtx.md §3–4). It reads a real
  * mediamtx.yml and reloads when the file changes (an invalid file stops it, as it stops MediaMTX). By default it
  * only ever uses loopback for media: it may *advertise* LAN or public addresses (from `interfaces` and
  * `webrtcAdditionalHosts`), but nothing listens there and none of its peers sends anywhere but 127.0.0.1. With
@@ -89,7 +89,7 @@ export interface MediamtxStandin {
   readonly exited: Promise<string>
 }
 
-/** Keys whose change restarts MediaMTX's WebRTC server and drops its sessions (mediamtx.md §3.6). */
+/** Keys whose change restarts MediaMTX's WebRTC server and drops its sessions (docs/mediamtx.md §3.6). */
 const WEBRTC_KEYS = [
   'webrtc',
   'webrtcDisable',

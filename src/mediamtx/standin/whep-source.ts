@@ -1,6 +1,6 @@
 /**
  * A path of the MediaMTX stand-in whose `source` is `whep://…` / `wheps://…`: the stand-in is the WHEP client,
- * as MediaMTX is (mediamtx.md §9): it offers receive-only video and audio, POSTs the offer to the URL as
+ * as MediaMTX is (docs/mediamtx.md §9): it offers receive-only video and audio, POSTs the offer to the URL as
  * written (query included; `whepBearerToken` as `Authorization: Bearer`), applies the answer and connects out.
  * The path is ready once a track's RTP arrives within whepTrackGatherTimeout; bytes are counted. When the
  * source ends (the peer fails or closes, or no RTP for readTimeout) the stand-in DELETEs the session and pulls

@@ -1,5 +1,5 @@
 /**
- * Flows A–D of shared/docs/cloudflare-calls.md §1.4 through the emulator, with real werift peers on
+ * Flows A–D (docs/calls-api.md, "Connection patterns the emulator serves") through the emulator, with real werift peers on
  * loopback: RTP really travels publisher → emulator → subscriber, with payload types and header-extension
  * ids mapped per session, and keyframe requests going back upstream.
  */
