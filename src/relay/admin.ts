@@ -5,7 +5,7 @@
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {Log} from '../util/log.js'
-import type {RelayEngine} from './engine.js'
+import {PullRefusedError, type RelayEngine} from './engine.js'
 import {HttpError, isPathName, json, mediaType, readBody} from './http-helpers.js'
 import {renderMetrics} from './metrics.js'
 import {createRouter, type RequestContext, type RequestCounters} from './router.js'
@@ -47,6 +47,9 @@ async function pull({req, res}: RequestContext, options: AdminOptions): Promise<
   let pulled: {id: string}
   try {
     pulled = await options.engine.pull({sessionId, trackNames: trackNames as string[], path})
+  } catch (error) {
+    if (error instanceof PullRefusedError) throw new HttpError(404, error.message)
+    throw error
   } finally {
     slot.release()
   }

@@ -9,6 +9,7 @@ import type {PeerOptions} from '../media/peer.js'
 import type {Log} from '../util/log.js'
 import type {OpenSessionInput, OpenSessionResult, PullInput, RelayEngine, RelaySessionInfo} from './engine.js'
 import {type TrafficTotals, totalsOf} from './metrics.js'
+import {requirePublished} from './pull-check.js'
 import {DEFAULT_TIMINGS, offeredTracks, RelaySession, type SessionTimings} from './session.js'
 import {newSessionId} from './session-id.js'
 
@@ -81,6 +82,7 @@ export class CallsRelayEngine implements RelayEngine {
   }
 
   async pull(input: PullInput): Promise<{id: string}> {
+    await requirePublished(this.#options.calls, input)
     const session = this.#session({
       id: newSessionId(),
       path: input.path,

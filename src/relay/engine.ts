@@ -62,6 +62,9 @@ export interface OpenSessionResult {
   answer: string
 }
 
+/** A pull of tracks Calls does not publish: the operator's mistake, refused before any session is made. */
+export class PullRefusedError extends Error {}
+
 export interface PullInput {
   /** A Calls session that already publishes the tracks (another application's guest). */
   sessionId: string

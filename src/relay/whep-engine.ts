@@ -18,6 +18,7 @@ import type {Log} from '../util/log.js'
 import type {OpenSessionInput, OpenSessionResult, PullInput, RelayEngine, RelaySessionInfo} from './engine.js'
 import type {MediamtxPaths} from './mediamtx-paths.js'
 import {MEDIA_ROUTE} from './mode.js'
+import {requirePublished} from './pull-check.js'
 import {offeredTracks} from './session.js'
 import {newSessionId} from './session-id.js'
 import {newWhepToken, type WhepFacade} from './whep-facade.js'
@@ -228,6 +229,7 @@ export class WhepRelayEngine implements RelayEngine {
   }
 
   async pull(input: PullInput): Promise<{id: string}> {
+    await requirePublished(this.#options.calls, input)
     const guest = await this.#start(
       {path: input.path, guest: `calls:${input.sessionId}`, push: undefined, tracks: []},
       {sessionId: input.sessionId, tracks: input.trackNames.map((trackName) => ({trackName}))},

@@ -68,7 +68,9 @@ describe('exit codes', () => {
   it('mediamtx standin -f missing.yml is a config error (6), not a bug', async () => {
     const run = await runR58(['mediamtx', 'standin', '-f', join(ROOT, 'missing.yml'), '--json'])
     expect(run.exitCode).toBe(6)
-    expect(JSON.parse(run.stdout)).toMatchObject({error: {code: 'E_CONFIG', field: '--file'}})
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      error: {code: 'E_MEDIAMTX_CONFIG', message: expect.stringMatching(/missing.yml: no such file/)},
+    })
   })
 })
 

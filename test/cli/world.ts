@@ -5,12 +5,14 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {CallsClient} from '../../src/calls/client.js'
 import {type CallsEmulator, startCallsEmulator} from '../../src/calls/emulator/server.js'
 import {envNameOf, SETTING_KEYS, SETTINGS, type SettingDef, type SettingKey} from '../../src/config/settings.js'
 import {type CoturnLab, startCoturn} from '../../src/lab/coturn.js'
 import {type MediamtxStandin, startMediamtxStandin} from '../../src/mediamtx/standin/server.js'
 import {type RunningRelay, startRelay} from '../../src/relay/server.js'
 import {parseTokensFile} from '../../src/relay/tokens.js'
+import {createPublisher, pushConnected} from '../support/calls.js'
 import {requireTurnserver} from '../support/coturn.js'
 import {
   type MediamtxStandin as MediamtxApiStandin,
@@ -33,6 +35,8 @@ export interface World {
   coturn: CoturnLab
   /** The Calls emulator serving app `app-1` with the planted calls.appSecret. */
   calls: CallsEmulator
+  /** A Calls session on `calls` that publishes a live track named `cam` (for `relay pull`). */
+  callsSession: string
   /** MediaMTX control API (v1.20.1, user `r58`, the planted mediamtx.apiPassword). */
   mediamtxApi: MediamtxApiStandin
   /** MediaMTX stand-in advertising 127.0.0.1 and a LAN address; anonymous publish on path `cam` only. */
@@ -78,6 +82,11 @@ export async function createWorld(): Promise<World> {
   requireTurnserver()
   const coturn = await startCoturn({auth: {username: 'r58', password: secrets.get('turn.credential') as string}})
   const calls = await startCallsEmulator({apps: new Map([['app-1', secrets.get('calls.appSecret') as string]])})
+  const publisher = createPublisher(['vp8'])
+  const callsSession = await pushConnected(
+    new CallsClient({appId: 'app-1', appSecret: secrets.get('calls.appSecret') as string, apiBase: calls.apiBase}),
+    publisher,
+  )
   const mediamtxApi = await startMediamtxApi(
     'v1.20.1',
     {webrtc: true, webrtcLocalUDPAddress: ':8189', webrtcAdditionalHosts: [], webrtcICEServers2: []},
@@ -111,10 +120,12 @@ export async function createWorld(): Promise<World> {
     relay,
     coturn,
     calls,
+    callsSession,
     mediamtx,
     mediamtxApi,
     close: async () => {
       await relay.close()
+      await publisher.stop()
       await Promise.all([turnApi.close(), coturn.stop(), calls.close(), mediamtx.close(), mediamtxApi.close()])
     },
   }

@@ -12,6 +12,7 @@ import {requestRelayPull} from '../../../src/relay/pull-client.js'
 import {type RelayOptions, type RunningRelay, startRelay} from '../../../src/relay/server.js'
 import {relayStatus} from '../../../src/relay/status.js'
 import {parseTokensFile} from '../../../src/relay/tokens.js'
+import {APP, clientFor, createPublisher, pushConnected, startEmulator} from '../../support/calls.js'
 import {closedPort} from '../../support/http-server.js'
 import {send} from './recording-engine.js'
 
@@ -66,19 +67,53 @@ describe('the operator listener', () => {
   })
 
   it('answers status and pull over a Unix socket (mode 0600)', async () => {
-    const socketPath = join(mkdtempSync(join(tmpdir(), 'r58-admin-')), 'admin.sock')
-    const running = await start({admin: {socketPath}})
-    expect(running.adminUrl).toBe(`unix:${socketPath}`)
-    expect((await stat(socketPath)).mode & 0o777).toBe(0o600)
-    expect(await relayStatus({url: running.adminUrl})).toMatchObject({healthy: true, sessions: []})
-    // The pull itself fails later against the unreachable Calls API; the request is accepted.
-    const pulled = await requestRelayPull({
-      url: running.adminUrl,
-      sessionId: 'feedc0de',
-      trackNames: ['cam'],
-      path: 'p',
-    })
-    expect(pulled.id).toEqual(expect.any(String))
+    const calls = await startEmulator()
+    const publisher = createPublisher(['vp8'])
+    try {
+      const sessionId = await pushConnected(clientFor(calls), publisher)
+      const socketPath = join(mkdtempSync(join(tmpdir(), 'r58-admin-')), 'admin.sock')
+      const running = await start({
+        admin: {socketPath},
+        calls: {appId: APP.id, appSecret: APP.secret, apiBase: calls.apiBase},
+      })
+      expect(running.adminUrl).toBe(`unix:${socketPath}`)
+      expect((await stat(socketPath)).mode & 0o777).toBe(0o600)
+      expect(await relayStatus({url: running.adminUrl})).toMatchObject({healthy: true, sessions: []})
+      const pulled = await requestRelayPull({url: running.adminUrl, sessionId, trackNames: ['cam'], path: 'p'})
+      expect(pulled.id).toEqual(expect.any(String))
+    } finally {
+      await relay?.close()
+      relay = undefined
+      await publisher.stop()
+      await calls.close()
+    }
+  })
+
+  // Issue 15: a pull of what Calls does not publish is refused at once, with what Calls has; nothing is started.
+  it.each([
+    ['a session Calls does not have', 'feedc0de', 'cam', /HTTP 404: Calls has no session feedc0de/],
+    [
+      'a track the session does not publish',
+      undefined,
+      'mic',
+      /HTTP 404: .*publishes no track named "mic" \(it publishes "cam"\)/,
+    ],
+  ])('refuses a pull of %s', async (_what, session, track, message) => {
+    const calls = await startEmulator()
+    const publisher = createPublisher(['vp8'])
+    try {
+      const published = await pushConnected(clientFor(calls), publisher)
+      const running = await start({calls: {appId: APP.id, appSecret: APP.secret, apiBase: calls.apiBase}})
+      await expect(
+        requestRelayPull({url: running.adminUrl, sessionId: session ?? published, trackNames: [track], path: 'p'}),
+      ).rejects.toThrow(message)
+      expect(running.engine.list()).toEqual([])
+    } finally {
+      await relay?.close()
+      relay = undefined
+      await publisher.stop()
+      await calls.close()
+    }
   })
 
   it('with --public-metrics, also serves /healthz and /metrics to guests, with no ids, paths or tokens', async () => {
