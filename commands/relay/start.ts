@@ -30,7 +30,7 @@ export default class RelayStart extends BaseCommand<typeof RelayStart> {
       description:
         "whep mode: MediaMTX pulls each guest straight from Calls (the relay adds a path per guest through MediaMTX's API and carries no media)",
       command:
-        '<%= config.bin %> <%= command.id %> --mode whep --mediamtx-api-url http://127.0.0.1:9997 --calls-app-id $CALLS_APP_ID --calls-app-secret-file /etc/r58/calls-secret --tokens-file /etc/r58/relay-tokens',
+        '<%= config.bin %> <%= command.id %> --mode whep --mediamtx-api-url http://127.0.0.1:9997 --calls-app-id $CALLS_APP_ID --calls-app-secret-file /etc/r58/calls-secret --relay-tokens-file /etc/r58/relay-tokens',
     },
     {
       description: 'Check the configuration without serving',

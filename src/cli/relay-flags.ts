@@ -30,7 +30,6 @@ export const relayStartFlags = {
       'relay.maxSessions',
       'relay.adminListen',
       'relay.trustProxy',
-      'relay.publicMetrics',
       'relay.onConflict',
       'mediamtx.token',
       'calls.appId',

@@ -163,6 +163,7 @@ export const SETTINGS = {
     default: 'none',
   },
   'relay.publicMetrics': {
+    flag: {name: 'public-metrics'},
     kind: 'boolean',
     summary: 'Also serve /healthz and /metrics (no session ids or tokens) on the guest listener',
     default: false,

@@ -28,7 +28,7 @@ async function guestTurn(
       configureArgs: [
         ...urls.flatMap((url) => ['--turn', url]),
         ...carry('turn.username', '--turn-username'),
-        ...carry('turn.credential', '--turn-password'),
+        ...carry('turn.credential', '--turn-credential'),
       ],
     }
   }

@@ -6,8 +6,6 @@
  * `auto` picks `whep` when the target is MediaMTX and its API says it can, else `forward` with the reason.
  */
 
-import {httpRequest} from '../net/http.js'
-import {adminEndpoint} from './admin-client.js'
 import type {WhepCapability} from './mediamtx-paths.js'
 
 export type RelayMode = 'whep' | 'forward'
@@ -57,26 +55,4 @@ export async function chooseRelayMode(input: ModeInput): Promise<ModeDecision> {
 /** UDP sockets open in this process: zero in `whep` mode, where no media passes through the relay. */
 export function udpSocketCount(): number {
   return process.getActiveResourcesInfo().filter((type) => type === 'UDPWrap').length
-}
-
-/** The mode a running relay reports in `/status`, or null (older relay, no access). Never throws. */
-export async function relayModeOf(
-  adminUrl: string,
-  options: {timeoutMs: number; signal?: AbortSignal},
-): Promise<RelayMode | null> {
-  const endpoint = adminEndpoint(adminUrl)
-  try {
-    const response = await httpRequest(`${endpoint.base}/status`, {
-      timeoutMs: options.timeoutMs,
-      ...(options.signal && {signal: options.signal}),
-      ...(endpoint.dispatcher && {dispatcher: endpoint.dispatcher}),
-      step: 'relay status',
-    })
-    const mode = (JSON.parse(response.body) as {mode?: unknown}).mode
-    return mode === 'whep' || mode === 'forward' ? mode : null
-  } catch {
-    return null
-  } finally {
-    await endpoint.close()
-  }
 }

@@ -99,10 +99,10 @@ describe('diagnose with MediaMTX and the relay down', () => {
     expect(stdout.split('\n')[0]).toMatch(/^MediaMTX is not reachable at/)
     // A fix for TURN on MediaMTX (from its file) and one that starts the relay, both with diagnose's settings.
     expect(commands).toContain(
-      `r58 mediamtx configure --file '${join(dir, 'media mtx.yml')}' --turn '${turnUrl}' --turn-username 'guest user' --turn-password-file '${join(dir, 'turn password')}' --write`,
+      `r58 mediamtx configure --file '${join(dir, 'media mtx.yml')}' --turn '${turnUrl}' --turn-username 'guest user' --turn-credential-file '${join(dir, 'turn password')}' --write`,
     )
     expect(
-      commands.some((c) => c.startsWith(`r58 relay start --listen 127.0.0.1:${down} --calls-app-id app-one`)),
+      commands.some((c) => c.startsWith(`r58 relay start --relay-listen 127.0.0.1:${down} --calls-app-id app-one`)),
     ).toBe(true)
     expect(commands.length).toBeGreaterThanOrEqual(2)
     for (const command of commands) {

@@ -42,7 +42,7 @@ describe('the lab: a box that advertises only its LAN address, no TURN, a relay 
     expect(byId(report)['turn.configured']?.evidence).toContain('advertises only host candidates')
     expect(byId(report)['turn.configured']?.evidence).toContain('192.168.1.58:8189/udp (lan)')
     expect(turn?.fix).toMatch(
-      /^r58 mediamtx configure --file \S+ --turn 'turn:127\.0\.0\.1:\d+\?transport=udp' --turn-username \S+ --turn-password-file \S+ --write$/,
+      /^r58 mediamtx configure --file \S+ --turn 'turn:127\.0\.0\.1:\d+\?transport=udp' --turn-username \S+ --turn-credential-file \S+ --write$/,
     )
     // The remote guest's view is known from the answer: nothing in it is reachable from a TURN relay, so the
     // relay-only publish is not tried (no ICE timeout waited out), and says why.
@@ -126,7 +126,7 @@ describe('the lab: a box that advertises only its LAN address, no TURN, a relay 
       relay: {url: `http://127.0.0.1:${port}`, token: 'relay-token-of-24-characters'},
     })
     expect(byId(noRelay)['calls.relay.health']).toMatchObject({status: 'fail', failure: 'unreachable'})
-    expect(option(noRelay, 'calls')?.fix).toBe(`r58 relay start --listen 127.0.0.1:${port}`)
+    expect(option(noRelay, 'calls')?.fix).toBe(`r58 relay start --relay-listen 127.0.0.1:${port}`)
     // Without a relay token, `relay start` would not run: what to set up first instead.
     const noToken = await diagnose({...lab.diagnose, turn: undefined, relay: {url: `http://127.0.0.1:${port}`}})
     expect(option(noToken, 'calls')?.fix).toMatch(/^The relay needs a token/)
@@ -270,7 +270,7 @@ describe('TURN on MediaMTX: what is observed, every transport, which one carried
     expect(configured?.evidence).toContain(`MediaMTX is configured with TURN ${deadTurn}`)
     expect(configured?.evidence).toContain('its answer has no relay candidate')
     expect(configured?.evidence).not.toContain('?)')
-    expect(configured?.fix).toContain(`r58 probe turn '${deadTurn}' --username box`)
+    expect(configured?.fix).toContain(`r58 probe turn '${deadTurn}' --turn-username box`)
     expect(byId(seen)['turn.relay-only']).toMatchObject({status: 'skip', evidence: expect.stringMatching(/^not tried/)})
     for (const check of seen.checks) expect(check.fix ?? '', check.id).not.toMatch(/mediamtx configure .*--turn/)
   })
