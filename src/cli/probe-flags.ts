@@ -1,8 +1,8 @@
 /** Flags and option mapping shared by `probe stun`, `probe turn` and `probe ice`. */
-import {readFileSync} from 'node:fs'
 import {Flags} from '@oclif/core'
 import type {Settings} from '../config/resolve.js'
-import {R58Error, systemErrorCode} from '../errors.js'
+import {R58Error} from '../errors.js'
+import {INPUT_LIMITS, inputFileReason, readInputFile} from '../fs/input-file.js'
 import type {IceServer} from '../ice/ice-url.js'
 import type {TlsSettings} from '../stun/link.js'
 import type {ProbeTurnOptions} from '../turn/probe-turn.js'
@@ -13,16 +13,12 @@ const caFileFlag = Flags.custom<string>({
   parse: async (input, _ctx, flag) => {
     let text: string
     try {
-      text = readFileSync(input, 'utf8')
+      // A CA bundle is small; a FIFO, a device or a huge file is refused at once instead of hanging.
+      text = (await readInputFile(input, INPUT_LIMITS.config)).toString('utf8')
     } catch (error) {
-      const code = systemErrorCode(error)
-      throw new R58Error(
-        'E_CONFIG',
-        `--${flag.name}: cannot read ${input}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`,
-        {
-          field: `--${flag.name}`,
-        },
-      )
+      throw new R58Error('E_CONFIG', `--${flag.name}: cannot read ${input}: ${inputFileReason(error)}`, {
+        field: `--${flag.name}`,
+      })
     }
     if (!text.includes('-----BEGIN CERTIFICATE-----')) {
       throw new R58Error('E_CONFIG', `--${flag.name}: ${input} holds no PEM certificate`, {field: `--${flag.name}`})

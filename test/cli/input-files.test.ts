@@ -52,19 +52,20 @@ const READERS: {name: string; argv: (path: string) => string[]}[] = [
     argv: (p) => ['mediamtx', 'standin', '--file', p, '--whip-port', '0', '--api-port', '0'],
   },
   {
-    name: 'relay start --tokens-file',
+    name: 'relay start --relay-tokens-file',
     argv: (p) => [
       'relay',
       'start',
-      '--tokens-file',
+      '--relay-tokens-file',
       p,
       '--calls-app-id',
       'a'.repeat(32),
-      '--listen',
+      '--relay-listen',
       '127.0.0.1:0',
       '--dry-run',
     ],
   },
+  {name: 'probe stun --ca', argv: (p) => ['probe', 'stun', 'stun:127.0.0.1:9', '--ca', p]},
 ]
 
 describe.each(READERS)('$name', ({name, argv}) => {
