@@ -36,9 +36,23 @@ export type PathConf = Record<string, unknown>
 
 const encodeName = (name: string) => name.split('/').map(encodeURIComponent).join('/')
 
+/** Every configured and every live path, from one call each. */
+export interface PathsSnapshot {
+  configured: ReadonlySet<string>
+  live: ReadonlyMap<string, {ready: boolean; inboundBytes: number}>
+}
+
+/** A path as `/v3/paths/get` and `/v3/paths/list` report it (field names differ across versions). */
+function liveOf(raw: Record<string, unknown>): {ready: boolean; inboundBytes: number} {
+  const ready = typeof raw['available'] === 'boolean' ? raw['available'] : raw['ready'] === true
+  const bytes = typeof raw['inboundBytes'] === 'number' ? raw['inboundBytes'] : raw['bytesReceived']
+  return {ready, inboundBytes: typeof bytes === 'number' ? bytes : 0}
+}
+
 export class MediamtxPaths {
   readonly #options: MediamtxPathsOptions
   readonly #base: string
+  #snapshot: {at: number; value: Promise<PathsSnapshot>} | undefined
 
   constructor(options: MediamtxPathsOptions) {
     this.#options = options
@@ -139,6 +153,7 @@ export class MediamtxPaths {
 
   /** Adds the path, or patches it when it exists already. */
   async ensure(name: string, conf: PathConf): Promise<'added' | 'patched'> {
+    this.#snapshot = undefined
     const added = await this.#call('POST', `/v3/config/paths/add/${encodeName(name)}`, conf)
     if (added.status >= 200 && added.status < 300) return 'added'
     if (added.status !== 400 || !/already exists/i.test(added.body)) throw this.#fail('config/paths/add', added)
@@ -149,6 +164,7 @@ export class MediamtxPaths {
 
   /** Removes the path; false when it was not there. */
   async remove(name: string): Promise<boolean> {
+    this.#snapshot = undefined
     const response = await this.#call('DELETE', `/v3/config/paths/delete/${encodeName(name)}`)
     if (response.status === 404) return false
     if (response.status >= 200 && response.status < 300) return true
@@ -160,9 +176,36 @@ export class MediamtxPaths {
     const response = await this.#call('GET', `/v3/paths/get/${encodeName(name)}`)
     if (response.status === 404) return null
     if (response.status !== 200) throw this.#fail('paths/get', response)
-    const raw = JSON.parse(response.body) as Record<string, unknown>
-    const ready = typeof raw['available'] === 'boolean' ? raw['available'] : raw['ready'] === true
-    const bytes = typeof raw['inboundBytes'] === 'number' ? raw['inboundBytes'] : raw['bytesReceived']
-    return {ready, inboundBytes: typeof bytes === 'number' ? bytes : 0}
+    return liveOf(JSON.parse(response.body) as Record<string, unknown>)
+  }
+
+  /**
+   * Both path lists, fetched at most once per `maxAgeMs` and shared by every caller: watching N guests costs two
+   * API calls per interval, not 2·N. A change made through this object (ensure, remove) starts a fresh snapshot.
+   */
+  snapshot(maxAgeMs: number): Promise<PathsSnapshot> {
+    const now = Date.now()
+    if (this.#snapshot && now - this.#snapshot.at < maxAgeMs) return this.#snapshot.value
+    const value = this.#fetchSnapshot()
+    const entry = {at: now, value}
+    this.#snapshot = entry
+    value.catch(() => {
+      if (this.#snapshot === entry) this.#snapshot = undefined
+    })
+    return value
+  }
+
+  async #fetchSnapshot(): Promise<PathsSnapshot> {
+    const [configured, live] = await Promise.all([
+      this.#call('GET', '/v3/config/paths/list?itemsPerPage=10000'),
+      this.#call('GET', '/v3/paths/list?itemsPerPage=10000'),
+    ])
+    if (configured.status !== 200) throw this.#fail('config/paths/list', configured)
+    if (live.status !== 200) throw this.#fail('paths/list', live)
+    const items = (body: string) => (JSON.parse(body) as {items?: Record<string, unknown>[]}).items ?? []
+    return {
+      configured: new Set(items(configured.body).map((item) => String(item['name']))),
+      live: new Map(items(live.body).map((item) => [String(item['name']), liveOf(item)])),
+    }
   }
 }

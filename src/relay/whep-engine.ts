@@ -165,7 +165,9 @@ export class WhepRelayEngine implements RelayEngine {
     guest.checking = true
     const {paths, calls} = this.#options
     try {
-      if ((await paths.configured(guest.mediamtxPath)) === null) {
+      // One snapshot of MediaMTX's paths serves every guest's check in this interval.
+      const snapshot = await paths.snapshot(this.#timings.watchMs / 2)
+      if (!snapshot.configured.has(guest.mediamtxPath)) {
         guest.readds += 1
         guest.state = 'reconnecting'
         guest.lastProgressAt = Date.now()
@@ -173,7 +175,7 @@ export class WhepRelayEngine implements RelayEngine {
         await paths.ensure(guest.mediamtxPath, guest.conf)
         return
       }
-      const live = await paths.live(guest.mediamtxPath)
+      const live = snapshot.live.get(guest.mediamtxPath)
       const bytes = live?.inboundBytes ?? 0
       if (bytes !== guest.inboundBytes) {
         guest.lastProgressAt = Date.now()
