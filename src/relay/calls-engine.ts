@@ -3,14 +3,14 @@
  * relay pulls their tracks into its own Calls session and republishes them into MediaMTX with WHIP.
  */
 import type {CallsClient} from '../calls/client.js'
-import {R58Error} from '../errors.js'
 import type {IceServer} from '../ice/ice-url.js'
 import type {PeerOptions} from '../media/peer.js'
 import type {Log} from '../util/log.js'
 import type {OpenSessionInput, OpenSessionResult, PullInput, RelayEngine, RelaySessionInfo} from './engine.js'
 import {type TrafficTotals, totalsOf} from './metrics.js'
 import {requirePublished} from './pull-check.js'
-import {DEFAULT_TIMINGS, offeredTracks, RelaySession, type SessionTimings} from './session.js'
+import {pushGuestOffer} from './push-guest.js'
+import {DEFAULT_TIMINGS, RelaySession, type SessionTimings} from './session.js'
 import {newSessionId} from './session-id.js'
 
 export interface CallsRelayEngineOptions {
@@ -63,22 +63,15 @@ export class CallsRelayEngine implements RelayEngine {
   }
 
   async open(input: OpenSessionInput): Promise<OpenSessionResult> {
-    const offered = offeredTracks(input.offer)
-    if (offered.length === 0) throw new R58Error('E_PROTOCOL', 'the offer has no audio or video track')
-    const {calls} = this.#options
-    const {sessionId} = await calls.newSession({correlationId: `r58:${input.path}`})
-    const pushed = await calls.pushTracks(sessionId, {
-      offer: {type: 'offer', sdp: input.offer},
-      tracks: offered.map(({mid, trackName}) => ({mid, trackName})),
-    })
+    const pushed = await pushGuestOffer(this.#options.calls, input.path, input.offer)
     const session = this.#session({
       id: newSessionId(),
       path: input.path,
       guest: input.guest,
-      source: {sessionId, tracks: offered.map(({trackName, kind}) => ({trackName, kind}))},
-      push: {sessionId, mids: offered.map((t) => t.mid)},
+      source: pushed.source,
+      push: pushed.push,
     })
-    return {id: session.id, answer: pushed.answer.sdp}
+    return {id: session.id, answer: pushed.answer}
   }
 
   async pull(input: PullInput): Promise<{id: string}> {

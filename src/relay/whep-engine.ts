@@ -12,14 +12,13 @@
 import {SessionDescription} from 'werift'
 import type {CallsClient} from '../calls/client.js'
 import {isSessionGone} from '../calls/errors.js'
-import {R58Error} from '../errors.js'
 import type {IceServer} from '../ice/ice-url.js'
 import type {Log} from '../util/log.js'
 import type {OpenSessionInput, OpenSessionResult, PullInput, RelayEngine, RelaySessionInfo} from './engine.js'
 import type {MediamtxPaths} from './mediamtx-paths.js'
 import {MEDIA_ROUTE} from './mode.js'
 import {requirePublished} from './pull-check.js'
-import {offeredTracks} from './session.js'
+import {pushGuestOffer} from './push-guest.js'
 import {newSessionId} from './session-id.js'
 import {newWhepToken, type WhepFacade} from './whep-facade.js'
 
@@ -211,23 +210,17 @@ export class WhepRelayEngine implements RelayEngine {
   }
 
   async open(input: OpenSessionInput): Promise<OpenSessionResult> {
-    const offered = offeredTracks(input.offer)
-    if (offered.length === 0) throw new R58Error('E_PROTOCOL', 'the offer has no audio or video track')
     const {calls} = this.#options
-    const {sessionId} = await calls.newSession({correlationId: `r58:${input.path}`})
-    const pushed = await calls.pushTracks(sessionId, {
-      offer: {type: 'offer', sdp: input.offer},
-      tracks: offered.map(({mid, trackName}) => ({mid, trackName})),
-    })
-    const push = {sessionId, mids: offered.map((t) => t.mid)}
+    const pushed = await pushGuestOffer(calls, input.path, input.offer)
+    const {push} = pushed
     const guest = await this.#start(
       {path: input.path, guest: input.guest, push, tracks: codecsOf(input.offer)},
-      {sessionId, tracks: offered.map(({trackName, kind}) => ({trackName, kind}))},
+      pushed.source,
     ).catch(async (error: unknown) => {
-      await calls.closeTracks(sessionId, {mids: push.mids, force: true}).catch(() => {})
+      await calls.closeTracks(push.sessionId, {mids: push.mids, force: true}).catch(() => {})
       throw error
     })
-    return {id: guest.id, answer: pushed.answer.sdp}
+    return {id: guest.id, answer: pushed.answer}
   }
 
   async pull(input: PullInput): Promise<{id: string}> {
