@@ -16,21 +16,7 @@ import {
   startEmulator,
   waitFor,
 } from '../../support/calls.js'
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number) {
-  let state = seed >>> 0
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n: number) => Math.floor(next() * n)
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T
-  return {next, int, pick}
-}
+import {mutateSdp, prng} from '../fuzz/fuzz-kit.js'
 
 const rand = prng(0x5eed58)
 
@@ -94,56 +80,6 @@ function mutateText(text: string): string {
     default:
       return JSON.stringify(rand.pick(WEIRD_VALUES))
   }
-}
-
-function mutateSdp(sdp: string): string {
-  const lines = sdp.split('\r\n').filter(Boolean)
-  const rounds = 1 + rand.int(3)
-  for (let r = 0; r < rounds; r++) {
-    const i = rand.int(lines.length)
-    const line = lines[i] ?? ''
-    switch (rand.int(9)) {
-      case 0:
-        lines.splice(i, 1)
-        break
-      case 1:
-        lines.splice(i, 0, line)
-        break
-      case 2:
-        lines.splice(rand.int(lines.length), 0, lines.splice(i, 1)[0] ?? '')
-        break
-      case 3:
-        lines[i] = line.replace(/\d+/, String(rand.pick([0, 65536, 4294967296, 99999999999, -1])))
-        break
-      case 4:
-        lines[i] = line.slice(0, rand.int(line.length + 1))
-        break
-      case 5:
-        lines.splice(
-          i,
-          0,
-          rand.pick([
-            'a=bundle-only',
-            'm=video 0 UDP/TLS/RTP/SAVPF 96',
-            'a=mid:0',
-            'garbage',
-            'a=',
-            'a=candidate:x',
-            'a=rtpmap:96 VP8',
-          ]),
-        )
-        break
-      case 6:
-        lines[i] = line.replace(/sendonly|recvonly|sendrecv/, rand.pick(['inactive', 'sendrecv', 'recvonly']))
-        break
-      case 7:
-        lines[i] = line.replace(/UDP\/TLS\/RTP\/SAVPF/, rand.pick(['RTP/AVP', 'UDP/DTLS/SCTP', 'TCP/DTLS/RTP/SAVPF']))
-        break
-      default:
-        lines[i] = line.replace(/[a-z]/, 'Z')
-    }
-  }
-  return `${lines.join('\r\n')}\r\n`
 }
 
 let emulator: CallsEmulator
@@ -252,7 +188,7 @@ describe('fuzzing the emulator', () => {
 
   it('answers 500 mutated SDPs (offers and answers) with 4xx (or success), never 5xx', async () => {
     for (let i = 0; i < 500; i++) {
-      const sdp = rand.next() < 0.9 ? mutateSdp(validOffer) : validOffer
+      const sdp = rand.next() < 0.9 ? mutateSdp(rand, validOffer) : validOffer
       const {sessionId} = await clientFor(emulator).newSession()
       const roll = rand.next()
       if (roll < 0.6) {
