@@ -5,10 +5,10 @@
  * subscribers together.
  */
 import type {RTCPeerConnection} from 'werift'
-import {CallsClient} from '../src/calls/client.js'
-import {startCallsEmulator} from '../src/calls/emulator/server.js'
+import {CallsClient} from '../src/calls/calls-client.js'
 import {createPeer, localDescription, waitForConnected} from '../src/media/peer.js'
 import {createSyntheticSource, readSyntheticStamp, type SyntheticSource} from '../src/media/synthetic.js'
+import {startCallsEmulator} from '../src/sim/calls-sfu/sfu-server.js'
 import type {Bench} from './run.js'
 import {percentile} from './stats.js'
 

@@ -1,7 +1,7 @@
 /** Start-up cost of the settings layer, which every command pays. */
 import {parseConfigText} from '../src/config/file.js'
 import {Redactor} from '../src/config/redact.js'
-import {resolveSettings} from '../src/config/resolve.js'
+import {resolveSettings} from '../src/config/setting-resolve.js'
 import {SETTING_KEYS} from '../src/config/settings.js'
 import {renderConfigTemplate} from '../src/config/template.js'
 import type {Bench} from './run.js'

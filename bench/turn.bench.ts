@@ -4,8 +4,8 @@
  * way (wall time around the call), for comparison. Loopback only.
  */
 import {spawn} from 'node:child_process'
-import {startCoturn} from '../src/lab/coturn.js'
-import {probeTurn} from '../src/turn/probe-turn.js'
+import {startCoturn} from '../src/sim/lab/coturn.js'
+import {probeTurn} from '../src/turn/turn-probe.js'
 import type {Bench} from './run.js'
 import {median, summary} from './stats.js'
 

@@ -5,7 +5,7 @@
 import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {startMediamtxStandin} from '../src/mediamtx/standin/server.js'
+import {startMediamtxStandin} from '../src/sim/mediamtx/standin-server.js'
 import {probeWhip} from '../src/whip/probe.js'
 import type {Bench} from './run.js'
 import {median, summary} from './stats.js'

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {settingFlags, timeoutFlag} from '../src/cli/flags.js'
 import {MEDIAMTX_FILE_FLAG} from '../src/cli/mediamtx-flags.js'
-import {renderDiagnose} from '../src/cli/render/diagnose.js'
+import {renderDiagnose} from '../src/cli/render/diagnose-report.js'
 import {OPTION_IDS, type OptionId} from '../src/diagnose/options.js'
 
 export default class Diagnose extends BaseCommand<typeof Diagnose> {

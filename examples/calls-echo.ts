@@ -11,9 +11,9 @@ import {
   createSyntheticSource,
   localDescription,
   readSyntheticStamp,
-  startCallsEmulator,
   waitForConnected,
 } from '../src/index.js'
+import {startCallsEmulator} from '../src/sim/index.js'
 
 const real = process.env['CALLS_APP_ID'] !== undefined && process.env['CALLS_APP_SECRET'] !== undefined
 const emulator = real ? undefined : await startCallsEmulator({apps: new Map([['echo-app', 'echo-secret']])})

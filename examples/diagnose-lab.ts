@@ -4,7 +4,8 @@
  *
  *   node --import tsx examples/diagnose-lab.ts
  */
-import {diagnose, startLab} from '../src/index.js'
+import {diagnose} from '../src/index.js'
+import {startLab} from '../src/sim/index.js'
 
 const lab = await startLab()
 try {

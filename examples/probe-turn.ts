@@ -7,7 +7,8 @@
  *   R58_TURN_USERNAME=alice R58_TURN_CREDENTIAL=… node --import tsx examples/probe-turn.ts \
  *     "turn:turn.example.net:3478?transport=udp" turns:turn.example.net:5349
  */
-import {type CoturnLab, gatherCandidates, probeStun, probeTurn, startCoturn} from '../src/index.js'
+import {gatherCandidates, probeStun, probeTurn} from '../src/index.js'
+import {type CoturnLab, startCoturn} from '../src/sim/index.js'
 
 const given = process.argv.slice(2)
 const lab: CoturnLab | undefined = given.length === 0 ? await startCoturn() : undefined

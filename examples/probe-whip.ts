@@ -4,7 +4,8 @@
  *
  *   node --import tsx examples/probe-whip.ts
  */
-import {probeWhip, startMediamtxStandin} from '../src/index.js'
+import {probeWhip} from '../src/index.js'
+import {startMediamtxStandin} from '../src/sim/index.js'
 
 const standin = await startMediamtxStandin({
   configText: 'webrtcLocalUDPAddress: :8189\nwebrtcAdditionalHosts: []\npaths:\n  all_others:\n',

@@ -4,7 +4,7 @@
  */
 
 // Cloudflare Calls (Realtime SFU): client, emulator, check
-export {type CallsCheckOptions, type CallsCheckReport, runCallsCheck} from './calls/check.js'
+export {type CallsCheckOptions, type CallsCheckReport, runCallsCheck} from './calls/calls-check.js'
 export {
   CallsClient,
   type CallsClientOptions,
@@ -17,28 +17,20 @@ export {
   type PushResult,
   type RemoteTrack,
   type RequestOptions as CallsRequestOptions,
-} from './calls/client.js'
-export {
-  type CallsEmulator,
-  type CallsEmulatorOptions,
-  type CallsEmulatorStats,
-  type SessionSnapshot,
-  startCallsEmulator,
-} from './calls/emulator/server.js'
-export {CallsError, type CallsFailure, isCallsError, isSessionGone} from './calls/errors.js'
+} from './calls/calls-client.js'
+export {CallsError, type CallsFailure, isCallsError, isSessionGone} from './calls/calls-errors.js'
+export {DEFAULT_CALLS_API_BASE} from './calls/calls-types.js'
 export {DEFAULT_RETRY_POLICY, type RetryPolicy} from './calls/retry.js'
-export {DEFAULT_CALLS_API_BASE} from './calls/types.js'
 export {type EffectiveConfig, effectiveConfig} from './config/effective.js'
 export {defaultConfigPath, loadConfigFile} from './config/file.js'
 export {initConfig} from './config/init.js'
 export {REDACTED, Redactor} from './config/redact.js'
-export {resolveSettings, Settings} from './config/resolve.js'
+export {resolveSettings, Settings} from './config/setting-resolve.js'
 export {envNameOf, flagNameOf, SETTINGS, type SettingKey} from './config/settings.js'
 export {renderConfigTemplate} from './config/template.js'
 export {diagnose} from './diagnose/diagnose.js'
 export {checkHost} from './diagnose/host.js'
 export {diagnoseExitCode, type GuestOption, guestOptions, type OptionId, recommend} from './diagnose/options.js'
-export type {DiagnoseOptions, DiagnoseReport} from './diagnose/types.js'
 export {ERROR_EXIT, type ErrorCode, EXIT, type ExitCode, isR58Error, R58Error} from './errors.js'
 export {writeFileAtomic} from './fs/atomic-write.js'
 export {type GatheredCandidate, type GatherOptions, gatherCandidates, type IceGatherReport} from './ice/gather.js'
@@ -51,9 +43,6 @@ export {
   iceServerUrls,
   parseIceUrl,
 } from './ice/ice-url.js'
-export {type LabCertificate, makeSelfSignedCertificate} from './lab/certificate.js'
-export {type CoturnLab, type CoturnOptions, findTurnserver, startCoturn} from './lab/coturn.js'
-export {type Lab, type LabOptions, startLab} from './lab/lab.js'
 export {createPeer, localDescription, type PeerOptions, waitForConnected} from './media/peer.js'
 export {
   createSyntheticSource,
@@ -63,10 +52,9 @@ export {
   type SyntheticSource,
 } from './media/synthetic.js'
 export {MediamtxApi, type MediamtxPathState, type MediamtxWebrtcSession} from './mediamtx/api-client.js'
-export {type Candidate, predictCandidates} from './mediamtx/candidates.js'
-export {type Finding, type MediamtxCheckOptions, type MediamtxCheckReport, mediamtxCheck} from './mediamtx/check.js'
 export {type ConfigDoc, parseConfigDoc} from './mediamtx/config-doc.js'
 export {type MediamtxConfig, type MediamtxWebrtc, readMediamtxConfig} from './mediamtx/config-read.js'
+export {type Problem, validateConfig} from './mediamtx/config-validate.js'
 export {
   type ConfigureOptions,
   type ConfigureResult,
@@ -84,13 +72,15 @@ export {type EnvOverride, envOverrides} from './mediamtx/env-overrides.js'
 export {acquireFileLock, withFileLock} from './mediamtx/file-lock.js'
 export {type MediamtxIceServer, toMediamtxIceServers} from './mediamtx/ice-servers.js'
 export {isKeyAccepted, keySince} from './mediamtx/key-rules.js'
+export {
+  type Finding,
+  type MediamtxCheckOptions,
+  type MediamtxCheckReport,
+  mediamtxCheck,
+} from './mediamtx/mediamtx-check.js'
 export {type Change, type Operation, type OperationOutcome, planOperations} from './mediamtx/operations.js'
+export {type Candidate, predictCandidates} from './mediamtx/predicted-candidates.js'
 export {editFileSafely, readConfigSnapshot, writeIfUnchanged} from './mediamtx/safe-write.js'
-export {createStandinApiHandler, type StandinState} from './mediamtx/standin/api-server.js'
-export {mediamtxCandidates, type StandinInterface} from './mediamtx/standin/candidates.js'
-export {type MediamtxStandin, type MediamtxStandinOptions, startMediamtxStandin} from './mediamtx/standin/server.js'
-export {StandinSession, type StandinTrackStats} from './mediamtx/standin/session.js'
-export {WhepSourcePuller, whepHttpUrl} from './mediamtx/standin/whep-source.js'
 export {findTailscaleAddress, type TailscaleAddress} from './mediamtx/tailscale.js'
 export {
   refreshTurn,
@@ -98,7 +88,6 @@ export {
   type TurnRefreshOptions,
   type TurnRefreshResult,
 } from './mediamtx/turn-refresh.js'
-export {type Problem, validateConfig} from './mediamtx/validate.js'
 export {compareVersions, formatVersion, parseVersion, type Version} from './mediamtx/version.js'
 export {inferVersion} from './mediamtx/version-infer.js'
 export {
@@ -110,18 +99,16 @@ export {
 } from './net/address-class.js'
 export {type HttpRequest, type HttpResponse, headerValue, headerValues, httpRequest} from './net/http.js'
 export {CallsRelayEngine, type CallsRelayEngineOptions, targetUrlFor} from './relay/calls-engine.js'
-export type {LegStats, RelayEngine, RelaySessionInfo, RelaySessionState} from './relay/engine.js'
-export {TrackForwarder} from './relay/forward.js'
 export {checkOfferShape, createIngressHandler, type IngressOptions, iceServerLinks} from './relay/ingress.js'
-// issue 14: whep mode (MediaMTX pulls guests straight from Calls)
 export {MediamtxPaths, type MediamtxPathsOptions, type WhepCapability} from './relay/mediamtx-paths.js'
 export {chooseRelayMode, MEDIA_ROUTE, type ModeDecision, type RelayMode, type RequestedRelayMode} from './relay/mode.js'
 export {type RelayPullResult, requestRelayPull} from './relay/pull-client.js'
-export {type AdminListen, type RelayOptions, type RunningRelay, startRelay} from './relay/server.js'
-export {DEFAULT_TIMINGS, type SessionTimings} from './relay/session.js'
+export {type AdminListen, type RelayOptions, type RunningRelay, startRelay} from './relay/relay-server.js'
+export {DEFAULT_TIMINGS, type SessionTimings} from './relay/relay-session.js'
 export {checkRelayPlan, planRelay, type RelayPlan, serveRelay} from './relay/start.js'
 export {type RelayStatus, relayStatus} from './relay/status.js'
 export {authorize, parseTokensFile, type TokenTable} from './relay/tokens.js'
+export {TrackForwarder} from './relay/track-forward.js'
 export {WhepRelayEngine, type WhepRelayEngineOptions, type WhepTimings, whepSourceUrl} from './relay/whep-engine.js'
 export {WhepFacade, type WhepFacadeOptions, type WhepSource} from './relay/whep-facade.js'
 export {
@@ -140,53 +127,37 @@ export {
   classifyCandidates,
   isDocumentationAddress,
 } from './sdp/analysis.js'
-export {candidateLabel, formatCandidate, parseCandidate, type SdpCandidate} from './sdp/candidate.js'
 export {filterCandidateLines, unbundleOnly} from './sdp/munge.js'
-export {type ParsedSdp, parseSdp} from './sdp/session.js'
+export {candidateLabel, formatCandidate, parseCandidate, type SdpCandidate} from './sdp/sdp-candidate.js'
+export {type ParsedSdp, parseSdp} from './sdp/sdp-session.js'
 export {reachabilityVerdict, type Verdict, type VerdictScope} from './sdp/verdict.js'
-export type {TlsInfo, TlsSettings} from './stun/link.js'
 export {
   type MappingBehaviour,
   type MappingObservation,
   type MappingVerdict,
   mappingVerdict,
 } from './stun/nat-mapping.js'
-export type {ProbeOutcome, ProbeStep} from './stun/outcome.js'
-export {type ProbeStunOptions, probeStun, type StunProbeReport, type StunServerResult} from './stun/probe-stun.js'
+export {type ProbeStunOptions, probeStun, type StunProbeReport, type StunServerResult} from './stun/stun-probe.js'
 export {
   fetchCloudflareIceServers,
   MAX_TURN_TTL_SECONDS,
   revokeCloudflareTurnCredential,
   type TurnCredentials,
 } from './turn/cloudflare-credentials.js'
-export {createTurnApiEmulator, type TurnApiEmulator} from './turn/cloudflare-credentials-emulator.js'
+export {restCredential} from './turn/rest-credentials.js'
 export {
   type EchoResult,
   type ProbeTurnOptions,
   probeTurn,
   type TurnProbeReport,
   type TurnTargetResult,
-} from './turn/probe-turn.js'
-export {restCredential} from './turn/rest-credentials.js'
+} from './turn/turn-probe.js'
 export {sleep, withTimeout} from './util/abort.js'
 export {formatDuration, parseDuration} from './util/duration.js'
 export {formatHostPort, parseHostPort} from './util/host-port.js'
 export {type Log, type LogEvent, type LogLevel, silentLog} from './util/log.js'
 export {disableStunFallback, keepRemoteCandidates, loopbackPeerConfig} from './webrtc/scope.js'
 export {type SelectedPair, selectedPair} from './webrtc/selected-pair.js'
-export {
-  serverMessage,
-  type WhipDeleteResult,
-  type WhipOptionsResult,
-  type WhipPatchResult,
-  type WhipRequestOptions,
-  type WhipSession,
-  whipDelete,
-  whipOptions,
-  whipPatch,
-  whipPost,
-} from './whip/client.js'
-export {mediamtxPathOf, whipEndpointUrl} from './whip/endpoint.js'
 export {formatLinkHeaders, parseLinkHeaders} from './whip/link-header.js'
 export {resolveLocation} from './whip/location.js'
 export {
@@ -199,3 +170,16 @@ export {
 } from './whip/probe.js'
 export {Publisher, type RtcpSummary} from './whip/publisher.js'
 export {buildTrickleFragment, parseTrickleFragment} from './whip/sdpfrag.js'
+export {
+  serverMessage,
+  type WhipDeleteResult,
+  type WhipOptionsResult,
+  type WhipPatchResult,
+  type WhipRequestOptions,
+  type WhipSession,
+  whipDelete,
+  whipOptions,
+  whipPatch,
+  whipPost,
+} from './whip/whip-client.js'
+export {mediamtxPathOf, whipEndpointUrl} from './whip/whip-endpoint.js'

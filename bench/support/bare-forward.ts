@@ -8,8 +8,8 @@ import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import type {RTCPeerConnection} from 'werift'
 import {createPeer, localDescription, waitForConnected} from '../../src/media/peer.js'
-import {TrackForwarder} from '../../src/relay/forward.js'
-import {whipPost} from '../../src/whip/client.js'
+import {TrackForwarder} from '../../src/relay/track-forward.js'
+import {whipPost} from '../../src/whip/whip-client.js'
 
 const peers: RTCPeerConnection[] = []
 const peer = () => {

@@ -28,7 +28,7 @@ export default class CallsCheck extends BaseCommand<typeof CallsCheck> {
   }
 
   async run() {
-    const {runCallsCheck} = await import('../../src/calls/check.js')
+    const {runCallsCheck} = await import('../../src/calls/calls-check.js')
     const report = await runCallsCheck({
       appId: this.settings.require('calls.appId'),
       appSecret: this.settings.require('calls.appSecret'),

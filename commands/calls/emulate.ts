@@ -60,9 +60,7 @@ export default class CallsEmulate extends BaseCommand<typeof CallsEmulate> {
   }
 
   async run() {
-    const {checkListenAddress, planCallsEmulator, serveCallsEmulator} = await import(
-      '../../src/calls/emulator/serve.js'
-    )
+    const {checkListenAddress, planCallsEmulator, serveCallsEmulator} = await import('../../src/sim/calls-sfu/serve.js')
     const plan = planCallsEmulator(await emulatePlanInput(this.flags, this.settings, this.redactor))
     if (this.flags['dry-run']) return this.done(await checkListenAddress(plan), renderEmulatorPlan)
     const verbose = this.flags.verbose

@@ -25,7 +25,7 @@ export default class MediamtxCheck extends BaseCommand<typeof MediamtxCheck> {
   static override flags = mediamtxFlags()
 
   async run() {
-    const {mediamtxCheck} = await import('../../src/mediamtx/check.js')
+    const {mediamtxCheck} = await import('../../src/mediamtx/mediamtx-check.js')
     return this.done(
       await mediamtxCheck(checkOptionsOf(this.flags, this.settings, this.abort.signal)),
       renderMediamtxCheck,

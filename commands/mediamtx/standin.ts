@@ -21,7 +21,7 @@ export default class MediamtxStandin extends BaseCommand<typeof MediamtxStandin>
   static override flags = standinFlags
 
   async run(): Promise<void> {
-    const {startMediamtxStandin} = await import('../../src/mediamtx/standin/server.js')
+    const {startMediamtxStandin} = await import('../../src/sim/mediamtx/standin-server.js')
     const standin = await startMediamtxStandin({
       configPath: this.settings.require('mediamtx.configPath'),
       version: this.flags['mediamtx-version'],

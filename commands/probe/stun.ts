@@ -33,7 +33,7 @@ export default class ProbeStun extends BaseCommand<typeof ProbeStun> {
   }
 
   async run() {
-    const {probeStun} = await import('../../src/stun/probe-stun.js')
+    const {probeStun} = await import('../../src/stun/stun-probe.js')
     const options = {
       count: this.flags.count,
       tcp: this.flags.tcp,

@@ -50,7 +50,7 @@ export default class ProbeTurn extends BaseCommand<typeof ProbeTurn> {
   }
 
   async run() {
-    const {probeTurn} = await import('../../src/turn/probe-turn.js')
+    const {probeTurn} = await import('../../src/turn/turn-probe.js')
     const options = turnProbeOptions(this.args.urls, this.flags, this.settings)
     return this.done(await probeTurn({...options, signal: this.abort.signal}), renderTurnReport)
   }

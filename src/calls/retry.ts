@@ -3,7 +3,7 @@
  * Delays use exponential backoff with "equal jitter" (half fixed, half random) and honour Retry-After,
  * always bounded by `maxDelayMs`. Randomness and sleeping are injected so tests run instantly.
  */
-import {type CallsError, neverSent, RETRYABLE_ERROR_CODES} from './errors.js'
+import {type CallsError, neverSent, RETRYABLE_ERROR_CODES} from './calls-errors.js'
 
 export interface RetryPolicy {
   /** Tries per request for retryable failures, the first one included. Default 4. */

@@ -8,15 +8,15 @@
  */
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {Redactor} from '../config/redact.js'
-import {type FlagInput, registerKnownSecrets, resolveSettings, type Settings} from '../config/resolve.js'
+import {type FlagInput, registerKnownSecrets, resolveSettings, type Settings} from '../config/setting-resolve.js'
 import type {SettingKey} from '../config/settings.js'
 import type {RawValue} from '../config/values.js'
 import {EXIT, type ExitCode} from '../errors.js'
 import type {LogEvent} from '../util/log.js'
-import {normalizeError} from './errors.js'
+import {normalizeError} from './cli-errors.js'
 import {settingMarkOf} from './flags.js'
 import {createProgress, loadSpinner, type Progress, progressEnabled, type SpinnerFactory} from './progress.js'
-import {renderLogLine} from './render/log.js'
+import {renderLogLine} from './render/log-event.js'
 import {type Style, stderrStyle, stdoutStyle} from './style.js'
 import {usageErrorOf} from './usage-error.js'
 

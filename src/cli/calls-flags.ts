@@ -1,12 +1,12 @@
 /** Flags and flag-to-options glue of `calls emulate` (and the short setting names it uses). */
 import {isIP} from 'node:net'
 import {Flags} from '@oclif/core'
-import type {EmulatorPlanInput} from '../calls/emulator/serve.js'
 import type {Redactor} from '../config/redact.js'
-import type {Settings} from '../config/resolve.js'
+import type {Settings} from '../config/setting-resolve.js'
 import type {SettingKey} from '../config/settings.js'
 import {R58Error} from '../errors.js'
 import {INPUT_LIMITS, inputFileReason, readInputFile} from '../fs/input-file.js'
+import type {EmulatorPlanInput} from '../sim/calls-sfu/serve.js'
 import {type HostPort, parseHostPort} from '../util/host-port.js'
 import type {SettingFlagOptions} from './flags.js'
 

@@ -4,11 +4,11 @@
  * The control API is `--mediamtx-api-url URL` with `--mediamtx-api-user` / `--mediamtx-api-password-file`.
  */
 import {Flags} from '@oclif/core'
-import type {Settings} from '../config/resolve.js'
+import type {Settings} from '../config/setting-resolve.js'
 import type {SettingKey} from '../config/settings.js'
 import type {MediamtxApiOptions} from '../mediamtx/api-client.js'
-import type {MediamtxCheckOptions} from '../mediamtx/check.js'
 import type {ConfigureRequest} from '../mediamtx/configure-request.js'
+import type {MediamtxCheckOptions} from '../mediamtx/mediamtx-check.js'
 import type {TurnRefreshOptions} from '../mediamtx/turn-refresh.js'
 import {type SettingFlagOptions, settingFlags, timeoutFlag} from './flags.js'
 

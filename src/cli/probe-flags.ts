@@ -1,11 +1,11 @@
 /** Flags and option mapping shared by `probe stun`, `probe turn` and `probe ice`. */
 import {Flags} from '@oclif/core'
-import type {Settings} from '../config/resolve.js'
+import type {Settings} from '../config/setting-resolve.js'
 import {R58Error} from '../errors.js'
 import {INPUT_LIMITS, inputFileReason, readInputFile} from '../fs/input-file.js'
 import type {IceServer} from '../ice/ice-url.js'
 import type {TlsSettings} from '../stun/link.js'
-import type {ProbeTurnOptions} from '../turn/probe-turn.js'
+import type {ProbeTurnOptions} from '../turn/turn-probe.js'
 
 /** `--ca FILE`: read at parse time, so a missing or non-PEM file fails before any packet is sent. */
 const caFileFlag = Flags.custom<string>({

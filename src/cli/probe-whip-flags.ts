@@ -1,11 +1,11 @@
 /** Flags of `r58 probe whip` and their mapping onto probeWhip() options (so the command stays two lines). */
 import {Args, Flags} from '@oclif/core'
-import type {Settings} from '../config/resolve.js'
+import type {Settings} from '../config/setting-resolve.js'
 import type {IceServer} from '../ice/ice-url.js'
 import {parseIceUrl} from '../ice/ice-url.js'
 import type {AddressScope} from '../net/address-class.js'
-import {whipEndpointUrl} from '../whip/endpoint.js'
 import type {WhipProbeOptions} from '../whip/probe.js'
+import {whipEndpointUrl} from '../whip/whip-endpoint.js'
 import {durationFlag, settingFlags, timeoutFlag} from './flags.js'
 
 export const VIA_SCOPES = ['this-host', 'lan', 'tailnet', 'internet'] as const

@@ -1,6 +1,6 @@
 /** Flags of `r58 relay start`, and their mapping onto the relay's plan input. */
 import {Flags} from '@oclif/core'
-import type {Settings} from '../config/resolve.js'
+import type {Settings} from '../config/setting-resolve.js'
 import type {RelayPlanInput} from '../relay/start.js'
 import {type AnyFlag, type SettingMark, settingFlags} from './flags.js'
 

@@ -1,7 +1,7 @@
 /** Flags of `r58 mediamtx standin`. */
 import {Flags} from '@oclif/core'
 import {R58Error} from '../errors.js'
-import type {StandinInterface} from '../mediamtx/standin/candidates.js'
+import type {StandinInterface} from '../sim/mediamtx/standin-candidates.js'
 import {settingFlags} from './flags.js'
 import {MEDIAMTX_FILE_FLAG} from './mediamtx-flags.js'
 

@@ -1,6 +1,6 @@
 /** The effective configuration as data, for `r58 config show`: every setting, its value and its source. */
 import {REDACTED} from './redact.js'
-import type {Settings} from './resolve.js'
+import type {Settings} from './setting-resolve.js'
 import {envNameOf, flagNameOf, SETTINGS, type SettingDef} from './settings.js'
 import type {Layer, ParsedValue} from './values.js'
 

@@ -2,7 +2,7 @@
 import {mkdir} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {writeFileAtomic} from '../fs/atomic-write.js'
-import type {FlagInput} from './resolve.js'
+import type {FlagInput} from './setting-resolve.js'
 import type {SettingKey} from './settings.js'
 import {renderConfigTemplate, type TemplateValues} from './template.js'
 

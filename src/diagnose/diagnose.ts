@@ -9,7 +9,8 @@
  * this file only orders them in phases and assembles the report.
  */
 import {EXIT, type ExitCode} from '../errors.js'
-import {createDiagnoseContext} from './context.js'
+import {createDiagnoseContext} from './diagnose-context.js'
+import type {DiagnoseOptions, DiagnoseReport} from './diagnose-types.js'
 import {checkHost} from './host.js'
 import {readMediamtxView} from './mediamtx-view.js'
 import {checkCallsCredentials, checkRelayEndToEnd, checkRelayHealth} from './option-calls.js'
@@ -18,7 +19,6 @@ import {checkLan, lanAnswer} from './option-lan.js'
 import {checkTailscaleAnswer, checkTailscaleUp} from './option-tailscale.js'
 import {checkTurnConfigured, checkTurnRelayOnly} from './option-turn.js'
 import {diagnoseExitCode, guestOptions, recommend} from './options.js'
-import type {DiagnoseOptions, DiagnoseReport} from './types.js'
 
 export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport> {
   const ctx = createDiagnoseContext(options)

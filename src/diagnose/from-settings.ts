@@ -1,12 +1,12 @@
 /** From resolved settings to diagnose options: what the engineer configured, nothing assumed. */
-import type {FlagInput, Settings} from '../config/resolve.js'
+import type {FlagInput, Settings} from '../config/setting-resolve.js'
 import type {SettingKey} from '../config/settings.js'
 import type {IceServer} from '../ice/ice-url.js'
 import {parseIceUrl} from '../ice/ice-url.js'
 import {fetchCloudflareIceServers} from '../turn/cloudflare-credentials.js'
+import type {DiagnoseOptions} from './diagnose-types.js'
 import type {CarrySetting} from './fix-command.js'
 import type {OptionId} from './options.js'
-import type {DiagnoseOptions} from './types.js'
 
 /** TURN servers for the relay-only probe: configured URLs, else minted Cloudflare credentials, else none. */
 async function guestTurn(

@@ -2,7 +2,7 @@
 import {R58Error} from '../errors.js'
 import {MediamtxApi} from '../mediamtx/api-client.js'
 import {readMediamtxConfig} from '../mediamtx/config-read.js'
-import type {DiagnoseOptions} from './types.js'
+import type {DiagnoseOptions} from './diagnose-types.js'
 
 export interface MediamtxView {
   source: 'api' | 'file' | 'none'

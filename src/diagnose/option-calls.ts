@@ -1,11 +1,11 @@
 /** Option 5, Cloudflare Calls: the app's credentials, the relay on this box, and a guest through both. */
-import {runCallsCheck} from '../calls/check.js'
+import {runCallsCheck} from '../calls/calls-check.js'
 import {httpRequest} from '../net/http.js'
 import {type Check, skippedCheck} from '../report/check.js'
-import type {DiagnoseContext} from './context.js'
+import type {DiagnoseContext} from './diagnose-context.js'
+import type {DiagnoseOptions} from './diagnose-types.js'
 import {r58Command} from './fix-command.js'
 import {relayEndToEnd} from './relay-e2e.js'
-import type {DiagnoseOptions} from './types.js'
 
 export function checkCallsCredentials(ctx: DiagnoseContext): Promise<Check> {
   const {options, track, signal} = ctx

@@ -3,11 +3,11 @@
  * the NAT reaching it (the relay-only publish of option 3 is that guest).
  */
 import {type Check, skippedCheck} from '../report/check.js'
-import {probeStun} from '../stun/probe-stun.js'
+import {probeStun} from '../stun/stun-probe.js'
 import type {WhipProbeReport} from '../whip/probe.js'
-import type {DiagnoseContext} from './context.js'
-import {advertisedOutcome, forwardedOutcome, type PublicAddress, publicAddressOutcome} from './forward.js'
+import type {DiagnoseContext} from './diagnose-context.js'
 import {turnOnly} from './option-turn.js'
+import {advertisedOutcome, forwardedOutcome, type PublicAddress, publicAddressOutcome} from './public-address.js'
 import type {RelayOnlyRun} from './turn-relay-only.js'
 
 export async function checkPublicAddress(

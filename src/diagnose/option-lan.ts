@@ -1,7 +1,7 @@
 /** Option 1, LAN: this box publishes to MediaMTX on its own network; its answer is what later checks analyse. */
 import type {Check} from '../report/check.js'
 import {probeWhip, type WhipProbeReport} from '../whip/probe.js'
-import type {DiagnoseContext} from './context.js'
+import type {DiagnoseContext} from './diagnose-context.js'
 import {fromProbe} from './from-probe.js'
 
 /** The LAN answer as the later checks see it. */

@@ -3,7 +3,7 @@ import {R58Error} from '../errors.js'
 import {findTailscaleAddress} from '../mediamtx/tailscale.js'
 import {type Check, skippedCheck} from '../report/check.js'
 import {probeWhip} from '../whip/probe.js'
-import type {DiagnoseContext} from './context.js'
+import type {DiagnoseContext} from './diagnose-context.js'
 import {fromProbe, tailnetSelfTest} from './from-probe.js'
 import type {LanAnswer} from './option-lan.js'
 

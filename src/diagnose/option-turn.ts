@@ -1,7 +1,7 @@
 /** Option 3, TURN on MediaMTX: does MediaMTX allocate on a TURN server, and does a relay-only guest get in. */
 import type {IceServer} from '../ice/ice-url.js'
 import {type Check, skippedCheck} from '../report/check.js'
-import type {DiagnoseContext} from './context.js'
+import type {DiagnoseContext} from './diagnose-context.js'
 import type {MediamtxView} from './mediamtx-view.js'
 import type {LanAnswer} from './option-lan.js'
 import {probeTurnFix, type RelayOnlyRun, relayOnlyEveryTransport, type TurnServers} from './turn-relay-only.js'

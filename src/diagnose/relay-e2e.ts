@@ -8,8 +8,8 @@ import {adminEndpoint} from '../relay/admin-client.js'
 import {MEDIA_ROUTE} from '../relay/mode.js'
 import {relayModeOf} from '../relay/mode-client.js'
 import type {CheckFailure, CheckOutcome} from '../report/check.js'
-import {whipDelete, whipPost} from '../whip/client.js'
-import type {DiagnoseOptions} from './types.js'
+import {whipDelete, whipPost} from '../whip/whip-client.js'
+import type {DiagnoseOptions} from './diagnose-types.js'
 
 /**
  * A synthetic guest publishes through the relay's ingress (as a browser would), and the media must show up in

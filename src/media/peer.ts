@@ -21,7 +21,7 @@ import {
   useSdesMid,
   useVP8,
 } from 'werift'
-import type {SessionDescription} from '../calls/types.js'
+import type {SessionDescription} from '../calls/calls-types.js'
 import {R58Error} from '../errors.js'
 import {isLoopbackAddress} from '../net/address-class.js'
 

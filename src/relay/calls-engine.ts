@@ -2,7 +2,7 @@
  * The relay engine over Cloudflare Calls: guests push to Calls (their offer, Calls' answer back to them); the
  * relay pulls their tracks into its own Calls session and republishes them into MediaMTX with WHIP.
  */
-import type {CallsClient} from '../calls/client.js'
+import type {CallsClient} from '../calls/calls-client.js'
 import type {IceServer} from '../ice/ice-url.js'
 import type {PeerOptions} from '../media/peer.js'
 import type {Log} from '../util/log.js'
@@ -10,7 +10,7 @@ import type {OpenSessionInput, OpenSessionResult, PullInput, RelayEngine, RelayS
 import {type TrafficTotals, totalsOf} from './metrics.js'
 import {requirePublished} from './pull-check.js'
 import {pushGuestOffer} from './push-guest.js'
-import {DEFAULT_TIMINGS, RelaySession, type SessionTimings} from './session.js'
+import {DEFAULT_TIMINGS, RelaySession, type SessionTimings} from './relay-session.js'
 import {newSessionId} from './session-id.js'
 
 export interface CallsRelayEngineOptions {

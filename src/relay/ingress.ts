@@ -5,7 +5,7 @@
  * made it, and hands valid offers to the engine.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import {isCallsError} from '../calls/errors.js'
+import {isCallsError} from '../calls/calls-errors.js'
 import {R58Error} from '../errors.js'
 import type {IceServer} from '../ice/ice-url.js'
 import type {Log} from '../util/log.js'

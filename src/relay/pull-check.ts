@@ -1,6 +1,6 @@
 /** Before an operator's pull (`r58 relay pull`): the Calls session exists and publishes every named track. */
-import type {CallsClient} from '../calls/client.js'
-import {isSessionGone} from '../calls/errors.js'
+import type {CallsClient} from '../calls/calls-client.js'
+import {isSessionGone} from '../calls/calls-errors.js'
 import {type PullInput, PullRefusedError} from './engine.js'
 
 /** Refuses now, with what Calls has, a pull that could only fail later in the background. */

@@ -1,7 +1,7 @@
 /** The guest's leg into Calls, the same in both modes: a new Calls session that publishes every track of its offer. */
-import type {CallsClient} from '../calls/client.js'
+import type {CallsClient} from '../calls/calls-client.js'
 import {R58Error} from '../errors.js'
-import {offeredTracks} from './session.js'
+import {offeredTracks} from './relay-session.js'
 
 export interface PushedGuest {
   sessionId: string

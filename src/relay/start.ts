@@ -22,8 +22,8 @@ import {
   relaySecrets,
   requireAuthentication,
   startRelay,
-} from './server.js'
-import type {SessionTimings} from './session.js'
+} from './relay-server.js'
+import type {SessionTimings} from './relay-session.js'
 import type {ConflictPolicy} from './slots.js'
 import {emptyTokenTable, parseTokensFile, type TokenTable, tokenCount} from './tokens.js'
 

@@ -10,8 +10,8 @@
  * Closing removes the path (unless kept), closes the pulled and the pushed tracks on Calls, and stops timers.
  */
 import {SessionDescription} from 'werift'
-import type {CallsClient} from '../calls/client.js'
-import {isSessionGone} from '../calls/errors.js'
+import type {CallsClient} from '../calls/calls-client.js'
+import {isSessionGone} from '../calls/calls-errors.js'
 import type {IceServer} from '../ice/ice-url.js'
 import type {Log} from '../util/log.js'
 import type {OpenSessionInput, OpenSessionResult, PullInput, RelayEngine, RelaySessionInfo} from './engine.js'

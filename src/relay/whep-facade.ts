@@ -16,8 +16,8 @@
  */
 import {randomBytes, randomUUID, timingSafeEqual} from 'node:crypto'
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import type {CallsClient} from '../calls/client.js'
-import {isCallsError, isSessionGone} from '../calls/errors.js'
+import type {CallsClient} from '../calls/calls-client.js'
+import {isCallsError, isSessionGone} from '../calls/calls-errors.js'
 import type {Log} from '../util/log.js'
 
 /** A guest's published tracks on Calls, as MediaMTX may pull them. */

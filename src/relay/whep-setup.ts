@@ -4,7 +4,7 @@
  */
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
-import type {CallsClient} from '../calls/client.js'
+import type {CallsClient} from '../calls/calls-client.js'
 import {R58Error, systemErrorCode} from '../errors.js'
 import type {IceServer} from '../ice/ice-url.js'
 import type {Log} from '../util/log.js'

@@ -4,8 +4,8 @@
  * flow to the addresses its answer lists.
  */
 import {type AddressCategory, type AddressScope, classifyAddress} from '../net/address-class.js'
-import {candidateLabel} from './candidate.js'
-import {type ParsedSdp, parseSdp, type SdpCandidateLine} from './session.js'
+import {candidateLabel} from './sdp-candidate.js'
+import {type ParsedSdp, parseSdp, type SdpCandidateLine} from './sdp-session.js'
 
 export interface AnalyzedCandidate {
   /** `192.168.1.58:8189/udp` */

@@ -1,7 +1,7 @@
 /**
  * Small, line-based SDP rewrites that make real-world answers usable by werift, without touching anything else.
  */
-import {sdpLines} from './session.js'
+import {sdpLines} from './sdp-session.js'
 
 /**
  * RFC 8843 `a=bundle-only` sections arrive as `m=<kind> 0 …`; werift takes port 0 for "rejected" and never sends

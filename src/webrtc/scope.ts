@@ -10,8 +10,8 @@
  */
 import {Connection, type PeerConfig} from 'werift'
 import {isLoopbackAddress} from '../net/address-class.js'
-import {parseCandidate} from '../sdp/candidate.js'
-import {sdpLines} from '../sdp/session.js'
+import {parseCandidate} from '../sdp/sdp-candidate.js'
+import {sdpLines} from '../sdp/sdp-session.js'
 
 /** werift settings that gather only one loopback host candidate (127.0.0.1), bind there, and pair only with loopback. */
 export function loopbackPeerConfig(address = '127.0.0.1'): Partial<PeerConfig> {

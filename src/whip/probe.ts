@@ -9,7 +9,6 @@
  */
 
 import {analyseAnswer} from './probe/answer.js'
-import {createProbeContext, finishReport, type ProbeContext} from './probe/context.js'
 import {deleteSession} from './probe/delete.js'
 import {connectDtls} from './probe/dtls.js'
 import {connectIce} from './probe/ice.js'
@@ -18,7 +17,8 @@ import {createOffer} from './probe/offer.js'
 import {askOptions} from './probe/options-step.js'
 import {planIceServers} from './probe/plan.js'
 import {postOffer} from './probe/post.js'
-import type {WhipProbeOptions, WhipProbeReport} from './probe/types.js'
+import {createProbeContext, finishReport, type ProbeContext} from './probe/probe-context.js'
+import type {WhipProbeOptions, WhipProbeReport} from './probe/probe-types.js'
 
 export type {
   MediamtxConfirmation,
@@ -26,7 +26,7 @@ export type {
   TimelineEntry,
   WhipProbeOptions,
   WhipProbeReport,
-} from './probe/types.js'
+} from './probe/probe-types.js'
 
 export async function probeWhip(options: WhipProbeOptions): Promise<WhipProbeReport> {
   const ctx = createProbeContext(options)

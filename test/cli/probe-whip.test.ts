@@ -1,6 +1,6 @@
 /** `r58 probe whip` as users run it: exit codes, human output with the verdict, a process that exits promptly. */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {type MediamtxStandin, startMediamtxStandin} from '../../src/mediamtx/standin/server.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../src/sim/mediamtx/standin-server.js'
 import {runR58, spawnR58} from '../support/cli.js'
 import {closedPort, type LoopbackServer, startHttpServer} from '../support/http-server.js'
 import {startWhipProxy} from '../support/whip-proxy.js'

@@ -1,7 +1,7 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {LAB_ADDRESSES} from '../../src/lab/netns/topology.js'
+import {LAB_ADDRESSES} from '../../src/sim/lab/netns/topology.js'
 import {runScenario, skipLab, useNatLab} from './support/lab-suite.js'
 import {
   PUBLIC_WHIP,
@@ -180,7 +180,7 @@ describe.skipIf(skipLab)('NAT lab, port-restricted box NAT', () => {
 
   it('a public address with a forwarded UDP port: STUN finds it, MediaMTX advertises it, guests reach it', async () => {
     const {lab} = ctx
-    // The engineer forwards the UDP port (the stand-in's session span, see standin/network.ts) and advertises
+    // The engineer forwards the UDP port (the stand-in's session span, see src/sim/mediamtx/network.ts) and advertises
     // the public address; the TURN servers of the previous scenario are removed from MediaMTX.
     lab.net.forwardUdp([UDP_PORT, UDP_PORT + SESSION_PORT_SPAN - 1])
     await configure(['--remove-ice-server', TURN_UDP, '--add-host', LAB_ADDRESSES.boxPublic])

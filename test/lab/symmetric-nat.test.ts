@@ -5,7 +5,7 @@
  * the box reaches the TURN server first and guests send to the relay address: r58 must say so.
  */
 import {describe, expect, it} from 'vitest'
-import {LAB_ADDRESSES} from '../../src/lab/netns/topology.js'
+import {LAB_ADDRESSES} from '../../src/sim/lab/netns/topology.js'
 import {runScenario, skipLab, useNatLab} from './support/lab-suite.js'
 import {PUBLIC_WHIP, TURN_PASSWORD, TURN_UDP, TURN_USER, WHIP_PORT} from './support/nat-lab.js'
 import {fromChromium, fromStandin} from './support/scenario.js'

@@ -5,8 +5,8 @@
  */
 import {execFileSync} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
-import {spawnInNamespace} from '../../src/lab/netns/process.js'
-import {createNatLabNetwork, LAB_ADDRESSES} from '../../src/lab/netns/topology.js'
+import {spawnInNamespace} from '../../src/sim/lab/netns/process.js'
+import {createNatLabNetwork, LAB_ADDRESSES} from '../../src/sim/lab/netns/topology.js'
 import {requireLab, skipLab} from './support/lab-suite.js'
 
 const namespaces = () => execFileSync('ip', ['netns', 'list'], {encoding: 'utf8'})

@@ -6,7 +6,7 @@
  */
 import type {IncomingMessage} from 'node:http'
 import {request} from 'undici'
-import type {CallsEmulator} from '../../src/calls/emulator/server.js'
+import type {CallsEmulator} from '../../src/sim/calls-sfu/sfu-server.js'
 import {type LoopbackServer, startHttpServer} from './http-server.js'
 
 export interface CallsRequest {

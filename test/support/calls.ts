@@ -1,10 +1,10 @@
 /** Helpers for Calls tests: the emulator on loopback, werift peers with synthetic media, and waiting. */
 import type {MediaStreamTrack, RTCPeerConnection, RtpPacket} from 'werift'
 import {useH264, useVP8} from 'werift'
-import {CallsClient, type CallsClientOptions} from '../../src/calls/client.js'
-import {type CallsEmulator, type CallsEmulatorOptions, startCallsEmulator} from '../../src/calls/emulator/server.js'
+import {CallsClient, type CallsClientOptions} from '../../src/calls/calls-client.js'
 import {audioCodecs, createPeer, localDescription, type PeerOptions, waitForConnected} from '../../src/media/peer.js'
 import {createSyntheticSource, type SyntheticCodec, type SyntheticSource} from '../../src/media/synthetic.js'
+import {type CallsEmulator, type CallsEmulatorOptions, startCallsEmulator} from '../../src/sim/calls-sfu/sfu-server.js'
 
 export const APP = {id: 'app-1', secret: 'secret-for-app-1-0123456789abcdef'}
 

@@ -8,10 +8,10 @@
 import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import type {Page, Request} from 'playwright-core'
-import {startCallsEmulator} from '../../src/calls/emulator/server.js'
-import {startMediamtxStandin} from '../../src/mediamtx/standin/server.js'
-import {startRelay} from '../../src/relay/server.js'
+import {startRelay} from '../../src/relay/relay-server.js'
 import {parseTokensFile} from '../../src/relay/tokens.js'
+import {startCallsEmulator} from '../../src/sim/calls-sfu/sfu-server.js'
+import {startMediamtxStandin} from '../../src/sim/mediamtx/standin-server.js'
 import type {ChromiumSnapshot, HarnessNetwork, PageRequest} from './chromium.js'
 import {type HarnessOps, openChromiumPage, runHarnessChild} from './harness-child.js'
 

@@ -1,9 +1,9 @@
 /**
- * A real coturn on loopback for the test files that need one (src/lab/coturn.ts does the work). coturn is
+ * A real coturn on loopback for the test files that need one (src/sim/lab/coturn.ts does the work). coturn is
  * a required test dependency: when turnserver is missing the suite fails with the command that installs it.
  */
 import {afterAll, beforeAll} from 'vitest'
-import {type CoturnLab, type CoturnOptions, findTurnserver, startCoturn} from '../../src/lab/coturn.js'
+import {type CoturnLab, type CoturnOptions, findTurnserver, startCoturn} from '../../src/sim/lab/coturn.js'
 
 export function requireTurnserver(): void {
   if (findTurnserver()) return

@@ -1,11 +1,11 @@
 /** The MediaMTX control-API stand-in on a loopback port, with a config and sessions tests can change. */
 import type {IncomingMessage, ServerResponse} from 'node:http'
+import {parseVersion} from '../../src/mediamtx/version.js'
 import {
   createStandinApiHandler,
   type StandinState,
   type StandinWebrtcSession,
-} from '../../src/mediamtx/standin/api-server.js'
-import {parseVersion} from '../../src/mediamtx/version.js'
+} from '../../src/sim/mediamtx/api-server.js'
 import {type LoopbackServer, startHttpServer} from './http-server.js'
 
 export interface MediamtxStandin extends LoopbackServer {

@@ -1,13 +1,13 @@
 /**
  * The JSON type of every key of MediaMTX's GlobalConf and PathConf, read from the OpenAPI files in
  * test/fixtures/mediamtx-openapi (all versions merged; a key keeps the type of its newest file). The unit test
- * of src/mediamtx/standin/conf-types.ts compares that table with what this computes.
+ * of src/sim/mediamtx/conf-types.ts compares that table with what this computes.
  */
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {parse} from 'yaml'
-import type {ConfType} from '../../src/mediamtx/standin/conf-types.js'
 import {parseVersion} from '../../src/mediamtx/version.js'
+import type {ConfType} from '../../src/sim/mediamtx/conf-types.js'
 
 const DIR = join(import.meta.dirname, '../fixtures/mediamtx-openapi')
 

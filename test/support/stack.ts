@@ -1,7 +1,8 @@
 /** The parts of a relay test stack on loopback: a MediaMTX stand-in, and a relay in front of a Calls emulator. */
-import {type MediamtxStandin, startMediamtxStandin} from '../../src/mediamtx/standin/server.js'
-import {type RelayOptions, type RunningRelay, startRelay} from '../../src/relay/server.js'
+
+import {type RelayOptions, type RunningRelay, startRelay} from '../../src/relay/relay-server.js'
 import {parseTokensFile} from '../../src/relay/tokens.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../src/sim/mediamtx/standin-server.js'
 
 /** MediaMTX's defaults, any path publishable. */
 export const OPEN_MEDIAMTX_YML = 'webrtcLocalUDPAddress: :8189\npaths:\n  all_others:\n'

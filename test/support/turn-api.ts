@@ -1,5 +1,5 @@
 /** The TURN credential API emulator on a loopback port, for CLI tests. */
-import {createTurnApiEmulator, type TurnApiEmulator} from '../../src/turn/cloudflare-credentials-emulator.js'
+import {createTurnApiEmulator, type TurnApiEmulator} from '../../src/sim/turn-api/turn-api-emulator.js'
 import {type LoopbackServer, startHttpServer} from './http-server.js'
 
 export interface TurnApiStandin extends LoopbackServer {

@@ -1,6 +1,6 @@
 /** Human rendering of `calls check` and `calls emulate --dry-run`. */
-import type {CallsCheckReport} from '../../calls/check.js'
-import type {EmulatorPlan} from '../../calls/emulator/serve.js'
+import type {CallsCheckReport} from '../../calls/calls-check.js'
+import type {EmulatorPlan} from '../../sim/calls-sfu/serve.js'
 import type {Style} from '../style.js'
 import {table} from './table.js'
 

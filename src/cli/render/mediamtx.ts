@@ -1,6 +1,7 @@
 /** Human rendering of `mediamtx check`, `mediamtx configure` and `mediamtx turn-refresh`. */
-import type {MediamtxCheckReport} from '../../mediamtx/check.js'
+
 import type {ConfigureRunResult} from '../../mediamtx/configure-request.js'
+import type {MediamtxCheckReport} from '../../mediamtx/mediamtx-check.js'
 import type {TurnRefreshResult} from '../../mediamtx/turn-refresh.js'
 import type {Style} from '../style.js'
 import {table} from './table.js'

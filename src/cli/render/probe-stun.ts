@@ -1,6 +1,6 @@
 /** Human rendering of `probe stun`: one row per server, then the NAT mapping verdict. */
 import {formatEndpoint} from '../../net/endpoint.js'
-import type {StunProbeReport} from '../../stun/probe-stun.js'
+import type {StunProbeReport} from '../../stun/stun-probe.js'
 import type {Style} from '../style.js'
 import {renderProblems, renderTally} from './checks.js'
 import {table} from './table.js'

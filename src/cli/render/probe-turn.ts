@@ -1,6 +1,6 @@
 /** Human rendering of `probe turn`: one row per URL and transport, then the problems and their fixes. */
 import {formatEndpoint} from '../../net/endpoint.js'
-import type {TurnProbeReport, TurnTargetResult} from '../../turn/probe-turn.js'
+import type {TurnProbeReport, TurnTargetResult} from '../../turn/turn-probe.js'
 import type {Style} from '../style.js'
 import {renderProblems, renderTally, worstStatus} from './checks.js'
 import {table} from './table.js'

@@ -2,8 +2,8 @@
 import type {AddressScope} from '../../net/address-class.js'
 import {type AnalyzedCandidate, type AnswerAnalysis, analyzeAnswer} from '../../sdp/analysis.js'
 import {reachabilityVerdict} from '../../sdp/verdict.js'
-import type {WhipSession} from '../client.js'
-import type {ProbeContext} from './context.js'
+import type {WhipSession} from '../whip-client.js'
+import type {ProbeContext} from './probe-context.js'
 
 /** Why the probe's peer will not use a candidate (undefined: it may). */
 export function candidateSkipReason(

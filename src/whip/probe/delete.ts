@@ -1,7 +1,7 @@
 /** Step 9, DELETE: the session ends at once instead of timing out (MediaMTX has DELETE since v1.2.1). */
-import type {WhipSession} from '../client.js'
-import {whipDelete} from '../client.js'
-import type {ProbeContext} from './context.js'
+import type {WhipSession} from '../whip-client.js'
+import {whipDelete} from '../whip-client.js'
+import type {ProbeContext} from './probe-context.js'
 
 export async function deleteSession(ctx: ProbeContext, s: WhipSession): Promise<void> {
   await ctx.run('whip.delete', async () => {

@@ -2,7 +2,7 @@
 import {withTimeout} from '../../util/abort.js'
 import {selectedPair} from '../../webrtc/selected-pair.js'
 import type {Publisher} from '../publisher.js'
-import type {ProbeContext} from './context.js'
+import type {ProbeContext} from './probe-context.js'
 
 /** Whether DTLS connected; otherwise the probe stops. */
 export async function connectDtls(ctx: ProbeContext, publisher: Publisher): Promise<boolean> {

@@ -4,9 +4,9 @@ import type {CheckFailure, CheckOutcome} from '../../report/check.js'
 import {filterCandidateLines, unbundleOnly} from '../../sdp/munge.js'
 import {sleep, withTimeout} from '../../util/abort.js'
 import {type SelectedPair, selectedPair} from '../../webrtc/selected-pair.js'
-import type {WhipSession} from '../client.js'
 import type {Publisher} from '../publisher.js'
-import type {ProbeContext} from './context.js'
+import type {WhipSession} from '../whip-client.js'
+import type {ProbeContext} from './probe-context.js'
 
 /** The answer werift is given: unused candidates removed, bundle-only m-lines given a port it accepts. */
 function answerForPeer(ctx: ProbeContext, whip: WhipSession): string {

@@ -1,11 +1,11 @@
 /** Step 8, media: RTP out for the set duration, RTCP back, and (with --mediamtx-api) MediaMTX's confirmation. */
 import {runCheck, skippedCheck} from '../../report/check.js'
 import {sleep, withTimeout} from '../../util/abort.js'
-import type {WhipSession} from '../client.js'
-import {mediamtxPathOf} from '../endpoint.js'
 import type {Publisher} from '../publisher.js'
-import {type ProbeContext, TITLES} from './context.js'
+import type {WhipSession} from '../whip-client.js'
+import {mediamtxPathOf} from '../whip-endpoint.js'
 import {type ApiResult, confirmWithMediamtx} from './mediamtx-confirm.js'
+import {type ProbeContext, TITLES} from './probe-context.js'
 
 export async function sendMedia(ctx: ProbeContext, publisher: Publisher, whip: WhipSession): Promise<void> {
   const {options, report, durationMs} = ctx

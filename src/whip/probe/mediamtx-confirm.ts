@@ -2,8 +2,8 @@
 import {MediamtxApi} from '../../mediamtx/api-client.js'
 import type {CheckFailure, CheckOutcome} from '../../report/check.js'
 import {sleep} from '../../util/abort.js'
-import type {WhipSession} from '../client.js'
-import type {MediamtxConfirmation, WhipProbeOptions} from './types.js'
+import type {WhipSession} from '../whip-client.js'
+import type {MediamtxConfirmation, WhipProbeOptions} from './probe-types.js'
 
 export interface ApiResult {
   confirmation: MediamtxConfirmation

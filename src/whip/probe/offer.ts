@@ -1,10 +1,10 @@
 /** Step 3, the offer: the publisher's peer, its timeline events, and its gathered offer. */
 import {R58Error} from '../../errors.js'
-import {parseSdp} from '../../sdp/session.js'
+import {parseSdp} from '../../sdp/sdp-session.js'
 import {withTimeout} from '../../util/abort.js'
 import {Publisher} from '../publisher.js'
-import type {ProbeContext} from './context.js'
 import type {IcePlan} from './plan.js'
+import type {ProbeContext} from './probe-context.js'
 
 export interface ProbeOffer {
   sdp: string

@@ -1,8 +1,8 @@
 /** Step 1, OPTIONS: the methods the endpoint allows and the ICE servers its Link headers hand out. */
 import {type IceServer, iceServerUrls} from '../../ice/ice-url.js'
 import type {CheckFailure, CheckOutcome} from '../../report/check.js'
-import {whipOptions} from '../client.js'
-import type {ProbeContext} from './context.js'
+import {whipOptions} from '../whip-client.js'
+import type {ProbeContext} from './probe-context.js'
 
 /** The Link-header ICE servers, or undefined when the endpoint refused (the probe stops). */
 export async function askOptions(ctx: ProbeContext): Promise<IceServer[] | undefined> {

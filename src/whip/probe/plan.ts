@@ -1,7 +1,7 @@
 /** Step 2, the plan: which ICE servers the probe's peer uses (flags, else the Link headers), and its relay. */
 import {type IceServer, iceServerUrls, parseIceUrl} from '../../ice/ice-url.js'
 import {isLoopbackAddress} from '../../net/address-class.js'
-import type {ProbeContext} from './context.js'
+import type {ProbeContext} from './probe-context.js'
 
 export interface IcePlan {
   /** Exactly what the peer gets: the first STUN and the chosen TURN URL. */

@@ -1,9 +1,9 @@
 /** Step 4, POST: the offer goes out, the 201 answer and its session URL come back; then the trickle PATCH. */
 import {R58Error} from '../../errors.js'
 import {iceServerUrls} from '../../ice/ice-url.js'
-import {type WhipSession, whipPost} from '../client.js'
-import type {ProbeContext} from './context.js'
+import {type WhipSession, whipPost} from '../whip-client.js'
 import type {ProbeOffer} from './offer.js'
+import type {ProbeContext} from './probe-context.js'
 import {trickle} from './trickle.js'
 
 /** The session, or undefined when the POST failed (the probe stops). */

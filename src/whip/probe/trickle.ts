@@ -1,9 +1,9 @@
 /** Step 4b, trickle: the offer's candidates PATCHed as an SDP fragment (RFC 9725 §4.3.1), and what it tells. */
 import {R58Error} from '../../errors.js'
-import {type WhipSession, whipPatch} from '../client.js'
 import {buildTrickleFragment} from '../sdpfrag.js'
-import type {ProbeContext} from './context.js'
+import {type WhipSession, whipPatch} from '../whip-client.js'
 import type {ProbeOffer} from './offer.js'
+import type {ProbeContext} from './probe-context.js'
 
 /** PATCHes the fragment; returns a note for the POST check and whether the session URL failed. */
 export async function trickle(

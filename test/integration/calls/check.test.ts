@@ -1,7 +1,7 @@
 /** `runCallsCheck` end to end against the emulator: each step and its exit class. */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {runCallsCheck} from '../../../src/calls/check.js'
-import type {CallsEmulator} from '../../../src/calls/emulator/server.js'
+import {runCallsCheck} from '../../../src/calls/calls-check.js'
+import type {CallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
 import {fetchCloudflareIceServers, revokeCloudflareTurnCredential} from '../../../src/turn/cloudflare-credentials.js'
 import {restCredential} from '../../../src/turn/rest-credentials.js'
 import {APP, startEmulator} from '../../support/calls.js'

@@ -5,8 +5,8 @@
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import {CallsClient, type CallsClientOptions} from '../../../src/calls/client.js'
-import {type CallsError, isCallsError} from '../../../src/calls/errors.js'
+import {CallsClient, type CallsClientOptions} from '../../../src/calls/calls-client.js'
+import {type CallsError, isCallsError} from '../../../src/calls/calls-errors.js'
 import type {LogEvent} from '../../../src/util/log.js'
 import {closedPort, type LoopbackServer, startHttpServer} from '../../support/http-server.js'
 

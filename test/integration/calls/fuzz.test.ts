@@ -4,8 +4,8 @@
  * happens to be valid), never a 5xx, and the emulator still serves a full push/pull afterwards.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import type {CallsEmulator} from '../../../src/calls/emulator/server.js'
 import {localDescription, waitForConnected} from '../../../src/media/peer.js'
+import type {CallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
 import {
   APP,
   answerWith,

@@ -13,9 +13,9 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {RTCPeerConnection} from 'werift'
 import {parse} from 'yaml'
-import type {CallsClient} from '../../../src/calls/client.js'
-import type {CallsEmulator} from '../../../src/calls/emulator/server.js'
+import type {CallsClient} from '../../../src/calls/calls-client.js'
 import {localDescription, waitForConnected} from '../../../src/media/peer.js'
+import type {CallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
 import {
   APP,
   answerWith,

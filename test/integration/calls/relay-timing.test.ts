@@ -4,11 +4,11 @@
  * Bounded retries carry it through, the guest's media reaches MediaMTX, and the log says what happened.
  */
 import {afterAll, beforeAll, expect, it} from 'vitest'
-import type {CallsEmulator} from '../../../src/calls/emulator/server.js'
 import {waitForConnected} from '../../../src/media/peer.js'
 import {createSyntheticSource} from '../../../src/media/synthetic.js'
-import type {MediamtxStandin} from '../../../src/mediamtx/standin/server.js'
-import type {RunningRelay} from '../../../src/relay/server.js'
+import type {RunningRelay} from '../../../src/relay/relay-server.js'
+import type {CallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
+import type {MediamtxStandin} from '../../../src/sim/mediamtx/standin-server.js'
 import type {LogEvent} from '../../../src/util/log.js'
 import {APP, startEmulator, waitFor} from '../../support/calls.js'
 import {type CallsFaultProxy, isPull, startCallsFaultProxy} from '../../support/calls-faults.js'

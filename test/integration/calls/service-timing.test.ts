@@ -6,11 +6,11 @@
  */
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {type RTCPeerConnection, useSdesMid, useSdesRTPStreamId, useVP8} from 'werift'
-import type {CallsClient} from '../../../src/calls/client.js'
-import type {CallsEmulator} from '../../../src/calls/emulator/server.js'
-import {DEFAULT_LIMITS, DEFAULT_TIMINGS} from '../../../src/calls/emulator/state.js'
+import type {CallsClient} from '../../../src/calls/calls-client.js'
 import {audioCodecs, localDescription, waitForConnected} from '../../../src/media/peer.js'
 import {createSyntheticSource} from '../../../src/media/synthetic.js'
+import type {CallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
+import {DEFAULT_LIMITS, DEFAULT_TIMINGS} from '../../../src/sim/calls-sfu/state.js'
 import {
   APP,
   answerWith,

@@ -1,7 +1,7 @@
 /** `diagnose --lab` runs its relay in whep mode: the relay check passes and says MediaMTX pulled from Calls. */
 import {afterAll, expect, it} from 'vitest'
 import {diagnose} from '../../../src/diagnose/diagnose.js'
-import {type Lab, startLab} from '../../../src/lab/lab.js'
+import {type Lab, startLab} from '../../../src/sim/lab/lab.js'
 
 let lab: Lab | undefined
 afterAll(() => lab?.close())

@@ -6,10 +6,10 @@
  * back to their baseline. Seeded: a failure replays.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {type CallsEmulator, startCallsEmulator} from '../../../src/calls/emulator/server.js'
-import type {MediamtxStandin} from '../../../src/mediamtx/standin/server.js'
-import {type RunningRelay, startRelay} from '../../../src/relay/server.js'
+import {type RunningRelay, startRelay} from '../../../src/relay/relay-server.js'
 import {parseTokensFile} from '../../../src/relay/tokens.js'
+import {type CallsEmulator, startCallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
+import type {MediamtxStandin} from '../../../src/sim/mediamtx/standin-server.js'
 import type {LogEvent} from '../../../src/util/log.js'
 import {createPublisher} from '../../support/calls.js'
 import {startLoopbackStandin} from '../../support/stack.js'

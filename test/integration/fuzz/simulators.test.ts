@@ -6,8 +6,8 @@
  * in any answer or log, and sessions and file descriptors back to their baseline. Seeded: a failure replays.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {type CallsEmulator, startCallsEmulator} from '../../../src/calls/emulator/server.js'
-import {type MediamtxStandin, startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
+import {type CallsEmulator, startCallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../../src/sim/mediamtx/standin-server.js'
 import type {LogEvent} from '../../../src/util/log.js'
 import {createPublisher} from '../../support/calls.js'
 import {headerShape, mutateSdp, odd, openFds, prng, type Rand, rawRequest, settles} from './fuzz-kit.js'

@@ -1,7 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import {MediamtxApi} from '../../../src/mediamtx/api-client.js'
-import {createStandinApiHandler, type StandinState} from '../../../src/mediamtx/standin/api-server.js'
 import {parseVersion} from '../../../src/mediamtx/version.js'
+import {createStandinApiHandler, type StandinState} from '../../../src/sim/mediamtx/api-server.js'
 import {type LoopbackServer, startHttpServer} from '../../support/http-server.js'
 
 function state(version: string, config: Record<string, unknown> = {webrtcAdditionalHosts: []}): StandinState {

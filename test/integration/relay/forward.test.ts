@@ -5,7 +5,7 @@
 import {afterEach, expect, it} from 'vitest'
 import type {MediaStreamTrack, RTCPeerConnection, RTCRtpReceiver, RtpPacket} from 'werift'
 import {createSyntheticSource, readSyntheticStamp, type SyntheticSource} from '../../../src/media/synthetic.js'
-import {TrackForwarder} from '../../../src/relay/forward.js'
+import {TrackForwarder} from '../../../src/relay/track-forward.js'
 import {connectPeers, eventually, loopbackPeer} from '../../support/peers.js'
 
 const cleanups: (() => unknown)[] = []

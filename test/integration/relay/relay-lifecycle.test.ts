@@ -3,8 +3,8 @@
  * the relay (and the stand-ins around it) opened is gone.
  */
 import {expect, it} from 'vitest'
-import {startCallsEmulator} from '../../../src/calls/emulator/server.js'
 import {createSyntheticSource} from '../../../src/media/synthetic.js'
+import {startCallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
 import {eventually, loopbackPeer} from '../../support/peers.js'
 import {expectNothingLeft, snapshot} from '../../support/resources.js'
 import {startLoopbackStandin, startTestRelay} from '../../support/stack.js'

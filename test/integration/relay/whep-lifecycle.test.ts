@@ -3,10 +3,10 @@
  * socket and timer the relay, the stand-in's WHEP pull and the emulator opened is gone, and MediaMTX has no path.
  */
 import {expect, it} from 'vitest'
-import {startCallsEmulator} from '../../../src/calls/emulator/server.js'
 import {createSyntheticSource} from '../../../src/media/synthetic.js'
-import {startRelay} from '../../../src/relay/server.js'
+import {startRelay} from '../../../src/relay/relay-server.js'
 import {parseTokensFile} from '../../../src/relay/tokens.js'
+import {startCallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
 import {eventually, loopbackPeer} from '../../support/peers.js'
 import {expectNothingLeft, snapshot} from '../../support/resources.js'
 import {startLoopbackStandin} from '../../support/stack.js'

@@ -5,13 +5,13 @@
  */
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {RTCPeerConnection} from 'werift'
-import {CallsClient} from '../../../src/calls/client.js'
-import {type CallsEmulator, startCallsEmulator} from '../../../src/calls/emulator/server.js'
+import {CallsClient} from '../../../src/calls/calls-client.js'
 import {localDescription} from '../../../src/media/peer.js'
 import {createSyntheticSource, type SyntheticSource} from '../../../src/media/synthetic.js'
-import {type MediamtxStandin, startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
-import {type RunningRelay, startRelay} from '../../../src/relay/server.js'
+import {type RunningRelay, startRelay} from '../../../src/relay/relay-server.js'
 import {parseTokensFile} from '../../../src/relay/tokens.js'
+import {type CallsEmulator, startCallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../../src/sim/mediamtx/standin-server.js'
 import type {LogEvent} from '../../../src/util/log.js'
 import {eventually, loopbackPeer, waitConnected} from '../../support/peers.js'
 

@@ -1,6 +1,6 @@
 /** probeStun against a real coturn on loopback, with RFC 5780 on (listeners on 127.0.0.1 and 127.0.0.2). */
 import {describe, expect, it} from 'vitest'
-import {probeStun} from '../../../src/stun/probe-stun.js'
+import {probeStun} from '../../../src/stun/stun-probe.js'
 import {useCoturn} from '../../support/coturn.js'
 import {closedPort} from '../../support/http-server.js'
 import {expectNothingLeft, snapshot} from '../../support/resources.js'

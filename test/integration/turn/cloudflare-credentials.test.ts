@@ -1,6 +1,6 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {createTurnApiEmulator, type TurnApiEmulator} from '../../../src/sim/turn-api/turn-api-emulator.js'
 import {fetchCloudflareIceServers, revokeCloudflareTurnCredential} from '../../../src/turn/cloudflare-credentials.js'
-import {createTurnApiEmulator, type TurnApiEmulator} from '../../../src/turn/cloudflare-credentials-emulator.js'
 import {restCredential} from '../../../src/turn/rest-credentials.js'
 import {closedPort, type LoopbackServer, startHttpServer} from '../../support/http-server.js'
 

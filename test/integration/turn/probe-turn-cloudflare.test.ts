@@ -3,7 +3,7 @@
  * (documented request/response shapes), valid on a coturn in REST-secret mode.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {probeTurn} from '../../../src/turn/probe-turn.js'
+import {probeTurn} from '../../../src/turn/turn-probe.js'
 import {useCoturn} from '../../support/coturn.js'
 import {startTurnApiFor, type TurnApiStandin} from '../../support/turn-api.js'
 

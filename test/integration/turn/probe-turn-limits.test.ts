@@ -3,12 +3,12 @@
  * peers (403 on CreatePermission), and proof that Ctrl-C frees the allocation.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {type CoturnLab, startCoturn} from '../../../src/lab/coturn.js'
+import {type CoturnLab, startCoturn} from '../../../src/sim/lab/coturn.js'
 import {openStreamLink, type StunLink} from '../../../src/stun/link.js'
 import {allocateRequest, refreshRequest} from '../../../src/turn/messages.js'
-import {probeTurn} from '../../../src/turn/probe-turn.js'
 import {TurnAuth, TurnRequestMachine} from '../../../src/turn/request-machine.js'
 import {runRequest} from '../../../src/turn/request-runner.js'
+import {probeTurn} from '../../../src/turn/turn-probe.js'
 import {requireTurnserver} from '../../support/coturn.js'
 import {expectNothingLeft, snapshot} from '../../support/resources.js'
 

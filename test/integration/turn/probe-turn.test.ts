@@ -3,9 +3,9 @@
  */
 import {createSocket} from 'node:dgram'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {makeSelfSignedCertificate} from '../../../src/lab/certificate.js'
-import {type CoturnLab, startCoturn} from '../../../src/lab/coturn.js'
-import {probeTurn} from '../../../src/turn/probe-turn.js'
+import {makeSelfSignedCertificate} from '../../../src/sim/lab/certificate.js'
+import {type CoturnLab, startCoturn} from '../../../src/sim/lab/coturn.js'
+import {probeTurn} from '../../../src/turn/turn-probe.js'
 import {useCoturn} from '../../support/coturn.js'
 import {closedPort} from '../../support/http-server.js'
 import {expectNothingLeft, snapshot} from '../../support/resources.js'

@@ -5,7 +5,7 @@
  */
 import {createServer} from 'node:net'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
-import {type MediamtxStandin, startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../../src/sim/mediamtx/standin-server.js'
 import {probeWhip, type WhipProbeOptions, type WhipProbeReport} from '../../../src/whip/probe.js'
 import {closedPort, type LoopbackServer, startHttpServer} from '../../support/http-server.js'
 import {activeResources, udpSocketsSettle} from '../../support/resources.js'
@@ -195,7 +195,7 @@ describe('probe whip against the MediaMTX stand-in', () => {
   })
 
   it('connects with the base URL and --path', async () => {
-    const {whipEndpointUrl} = await import('../../../src/whip/endpoint.js')
+    const {whipEndpointUrl} = await import('../../../src/whip/whip-endpoint.js')
     const report = await probe({url: whipEndpointUrl(standin.whipUrl, 'cam')})
     expect(report.exitCode).toBe(0)
   })

@@ -2,12 +2,12 @@
  * --relay-only through a real TURN server: coturn on loopback (apt-get install coturn; CI installs it), started
  * here with a temporary configuration. The publisher gathers relay candidates only, exactly what a guest behind a
  * strict NAT experiences, and the stand-in is reached through the relay. (When issue 3's coturn harness lands in
- * src/lab/coturn.ts this test can use it instead of its own small launcher.)
+ * src/sim/lab/coturn.ts this test can use it instead of its own small launcher.)
  */
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {createSocket} from 'node:dgram'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {type MediamtxStandin, startMediamtxStandin} from '../../../src/mediamtx/standin/server.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../../src/sim/mediamtx/standin-server.js'
 import {probeWhip} from '../../../src/whip/probe.js'
 
 let standin: MediamtxStandin

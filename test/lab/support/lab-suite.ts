@@ -4,7 +4,7 @@
  * the box, then record the row and assert agreement.
  */
 import {afterAll, beforeAll, expect} from 'vitest'
-import type {BoxNat} from '../../../src/lab/netns/topology.js'
+import type {BoxNat} from '../../../src/sim/lab/netns/topology.js'
 import {type NatLab, natLabUnavailable, startNatLab} from './nat-lab.js'
 import {agreement, diagnoseVerdict, probeVerdict, recordScenario, type ScenarioRow} from './scenario.js'
 

@@ -1,5 +1,5 @@
 /**
- * The NAT lab's services on top of its network (src/lab/netns/topology.ts): coturn on the "internet", the
+ * The NAT lab's services on top of its network (src/sim/lab/netns/topology.ts): coturn on the "internet", the
  * MediaMTX stand-in on the box (real interfaces, reloading its mediamtx.yml), and the ways a test runs
  * things in a namespace: r58 itself (bin/dev.js), the Calls emulator and relay, and the third-party guests
  * (GStreamer's whip-client, headless Chromium). Every process is a child of `ip netns exec`; the test process
@@ -10,16 +10,16 @@ import {execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
-import {makeSelfSignedCertificate} from '../../../src/lab/certificate.js'
-import {jsonLines, type NamespaceProcess, spawnInNamespace} from '../../../src/lab/netns/process.js'
+import {makeSelfSignedCertificate} from '../../../src/sim/lab/certificate.js'
+import {jsonLines, type NamespaceProcess, spawnInNamespace} from '../../../src/sim/lab/netns/process.js'
 import {
   type BoxNat,
   createNatLabNetwork,
   LAB_ADDRESSES,
   type NatLabNetwork,
   natLabMissing,
-} from '../../../src/lab/netns/topology.js'
-import {SESSION_PORT_SPAN} from '../../../src/mediamtx/standin/network.js'
+} from '../../../src/sim/lab/netns/topology.js'
+import {SESSION_PORT_SPAN} from '../../../src/sim/mediamtx/network.js'
 import type {ChromiumGuestResult} from './chromium-guest.js'
 
 const ROOT = resolve(import.meta.dirname, '../../..')

@@ -5,7 +5,7 @@ import {
   callsTransportError,
   isSessionGone,
   scrub,
-} from '../../../src/calls/errors.js'
+} from '../../../src/calls/calls-errors.js'
 import {R58Error} from '../../../src/errors.js'
 
 const SECRET = 'the-app-secret-123'

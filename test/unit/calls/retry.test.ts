@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {CallsError, type CallsFailure} from '../../../src/calls/errors.js'
+import {CallsError, type CallsFailure} from '../../../src/calls/calls-errors.js'
 import {backoffDelay, isRetryable, parseRetryAfter, retryPolicy} from '../../../src/calls/retry.js'
 import {R58Error} from '../../../src/errors.js'
 

@@ -1,6 +1,6 @@
 import {Args, Flags, Parser} from '@oclif/core'
 import {describe, expect, it} from 'vitest'
-import {normalizeError} from '../../../src/cli/errors.js'
+import {normalizeError} from '../../../src/cli/cli-errors.js'
 import {usageErrorOf} from '../../../src/cli/usage-error.js'
 import {R58Error} from '../../../src/errors.js'
 

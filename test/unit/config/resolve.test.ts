@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {parseConfigText} from '../../../src/config/file.js'
 import {Redactor} from '../../../src/config/redact.js'
-import {type FlagInput, registerKnownSecrets, resolveSettings} from '../../../src/config/resolve.js'
+import {type FlagInput, registerKnownSecrets, resolveSettings} from '../../../src/config/setting-resolve.js'
 import type {SettingKey} from '../../../src/config/settings.js'
 
 const noFlags = (): FlagInput => ({values: new Map(), secretFiles: new Map()})

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {advertisedOutcome, forwardedOutcome, publicAddressOutcome} from '../../../src/diagnose/forward.js'
-import type {StunProbeReport} from '../../../src/stun/probe-stun.js'
+import {advertisedOutcome, forwardedOutcome, publicAddressOutcome} from '../../../src/diagnose/public-address.js'
+import type {StunProbeReport} from '../../../src/stun/stun-probe.js'
 
 const stun = (mapped?: string): StunProbeReport =>
   ({

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {parseCandidate} from '../../../src/ice/candidate.js'
+import {parseCandidate} from '../../../src/ice/ice-candidate.js'
 
 describe('parseCandidate', () => {
   it.each([

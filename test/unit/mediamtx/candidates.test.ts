@@ -1,8 +1,8 @@
 /** Candidate prediction and the Tailscale lookup, with injected interfaces and an injected `tailscale` CLI. */
 import type {NetworkInterfaceInfo} from 'node:os'
 import {describe, expect, it} from 'vitest'
-import {describeCandidate, type Interfaces, predictCandidates} from '../../../src/mediamtx/candidates.js'
 import {readMediamtxConfig} from '../../../src/mediamtx/config-read.js'
+import {describeCandidate, type Interfaces, predictCandidates} from '../../../src/mediamtx/predicted-candidates.js'
 import {findTailscaleAddress} from '../../../src/mediamtx/tailscale.js'
 import {parseVersion, type Version} from '../../../src/mediamtx/version.js'
 

@@ -1,12 +1,12 @@
 /** Version gating of configure operations, version inference, deprecations, validation and small helpers. */
 import {describe, expect, it} from 'vitest'
 import {parseConfigDoc} from '../../../src/mediamtx/config-doc.js'
+import {validateConfig} from '../../../src/mediamtx/config-validate.js'
 import {deprecatedKeysIn} from '../../../src/mediamtx/deprecations.js'
 import {unifiedDiff} from '../../../src/mediamtx/diff.js'
 import {envOverrides} from '../../../src/mediamtx/env-overrides.js'
 import {isKeyAccepted, keyRemovedIn} from '../../../src/mediamtx/key-rules.js'
 import {type Operation, planOperations} from '../../../src/mediamtx/operations.js'
-import {validateConfig} from '../../../src/mediamtx/validate.js'
 import {parseVersion, type Version} from '../../../src/mediamtx/version.js'
 import {inferVersion} from '../../../src/mediamtx/version-infer.js'
 

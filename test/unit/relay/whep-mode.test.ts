@@ -1,9 +1,9 @@
 /** Pure parts of whep mode: choosing the mode, the source URL MediaMTX gets, and what counts as a WHEP source. */
 import {describe, expect, it} from 'vitest'
-import {whepHttpUrl} from '../../../src/mediamtx/standin/whep-source.js'
 import type {WhepCapability} from '../../../src/relay/mediamtx-paths.js'
 import {chooseRelayMode, type RequestedRelayMode} from '../../../src/relay/mode.js'
 import {whepSourceUrl} from '../../../src/relay/whep-engine.js'
+import {whepHttpUrl} from '../../../src/sim/mediamtx/whep-source.js'
 
 const can: WhepCapability = {whep: true, version: 'v1.20.1', bearerToken: true, reason: 'MediaMTX v1.20.1 can'}
 const cannot: WhepCapability = {whep: false, version: null, bearerToken: false, reason: 'no v3 API'}

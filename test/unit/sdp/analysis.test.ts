@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {analyzeAnswer, isDocumentationAddress} from '../../../src/sdp/analysis.js'
-import {candidateLabel, formatCandidate, parseCandidate} from '../../../src/sdp/candidate.js'
 import {filterCandidateLines, unbundleOnly} from '../../../src/sdp/munge.js'
+import {candidateLabel, formatCandidate, parseCandidate} from '../../../src/sdp/sdp-candidate.js'
 
 const answer = (candidates: string[], extra = '') =>
   [

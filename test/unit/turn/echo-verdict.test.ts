@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {checksOf, type TurnTargetResult} from '../../../src/turn/probe-turn.js'
+import {checksOf, type TurnTargetResult} from '../../../src/turn/turn-probe.js'
 
 const result = (transport: 'udp' | 'tcp', extra: Partial<TurnTargetResult>): TurnTargetResult =>
   ({

@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import {mediamtxPathOf, whipEndpointUrl} from '../../../src/whip/endpoint.js'
 import {formatLinkHeaders, parseLinkHeaders} from '../../../src/whip/link-header.js'
 import {resolveLocation} from '../../../src/whip/location.js'
 import {buildTrickleFragment, parseTrickleFragment} from '../../../src/whip/sdpfrag.js'
+import {mediamtxPathOf, whipEndpointUrl} from '../../../src/whip/whip-endpoint.js'
 
 describe('Link header ICE servers', () => {
   it.each([

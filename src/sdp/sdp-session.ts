@@ -1,0 +1,128 @@
+/**
+ * A strict-enough reading of an SDP answer for diagnosis: every line must be `<letter>=<value>`, it must start
+ * with `v=0` and have at least one m-section, and every `a=candidate` must parse. The first offending line is
+ * quoted in the error, because "malformed SDP" alone helps nobody.
+ */
+import {R58Error} from '../errors.js'
+import {parseCandidate, type SdpCandidate} from './sdp-candidate.js'
+
+export interface SdpMediaSection {
+  index: number
+  kind: string
+  port: number
+  protocol: string
+  mid: string | null
+  direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | null
+  bundleOnly: boolean
+  /** `VP8/90000`, `opus/48000/2`, … from the a=rtpmap lines. */
+  codecs: string[]
+}
+
+export interface SdpCandidateLine extends SdpCandidate {
+  /** The line as written in the SDP. */
+  line: string
+  /** 1-based line number in the SDP. */
+  lineNumber: number
+  mLineIndex: number
+  mid: string | null
+}
+
+export interface ParsedSdp {
+  media: SdpMediaSection[]
+  candidates: SdpCandidateLine[]
+  endOfCandidates: boolean
+  iceLite: boolean
+  iceUfrag: string | null
+  icePwd: string | null
+  bundle: string[]
+}
+
+const DIRECTIONS = new Set(['sendrecv', 'sendonly', 'recvonly', 'inactive'])
+
+function malformed(what: string, lineNumber: number, line: string, reason: string): R58Error {
+  return new R58Error('E_PROTOCOL', `malformed SDP ${what}, line ${lineNumber}: ${JSON.stringify(line)} (${reason})`, {
+    hint: 'The server sent an SDP that WebRTC stacks reject; report it to the server’s maintainers with this line.',
+  })
+}
+
+/** Splits SDP text into lines, accepting both CRLF (as RFC 8866 requires) and bare LF. */
+export function sdpLines(text: string): string[] {
+  const lines = text.split(/\r?\n/)
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop()
+  return lines
+}
+
+/** Parses an SDP for analysis; throws an E_PROTOCOL R58Error quoting the first malformed line. */
+export function parseSdp(text: string, what = 'answer'): ParsedSdp {
+  const lines = sdpLines(text)
+  if (lines.length === 0) throw new R58Error('E_PROTOCOL', `empty SDP ${what}`)
+  if (lines[0] !== 'v=0') throw malformed(what, 1, lines[0] ?? '', 'an SDP starts with "v=0"')
+  const parsed: ParsedSdp = {
+    media: [],
+    candidates: [],
+    endOfCandidates: false,
+    iceLite: false,
+    iceUfrag: null,
+    icePwd: null,
+    bundle: [],
+  }
+  let current: SdpMediaSection | undefined
+  lines.forEach((line, i) => {
+    const lineNumber = i + 1
+    if (!/^[a-z]=/.test(line)) throw malformed(what, lineNumber, line, 'not of the form <type>=<value>')
+    const type = line[0]
+    const value = line.slice(2)
+    if (type === 'm') {
+      const fields = value.split(' ')
+      const port = Number(fields[1])
+      if (fields.length < 4 || !/^\d+$/.test(fields[1] ?? '') || port > 65535) {
+        throw malformed(what, lineNumber, line, 'an m-line is "m=<media> <port> <proto> <fmt> …"')
+      }
+      current = {
+        index: parsed.media.length,
+        kind: fields[0] ?? '',
+        port,
+        protocol: fields[2] ?? '',
+        mid: null,
+        direction: null,
+        bundleOnly: false,
+        codecs: [],
+      }
+      parsed.media.push(current)
+      return
+    }
+    if (type !== 'a') return
+    const colon = value.indexOf(':')
+    const name = colon < 0 ? value : value.slice(0, colon)
+    const rest = colon < 0 ? '' : value.slice(colon + 1)
+    if (name === 'candidate') {
+      const result = parseCandidate(rest)
+      if ('error' in result) throw malformed(what, lineNumber, line, result.error)
+      parsed.candidates.push({
+        ...result.candidate,
+        line,
+        lineNumber,
+        mLineIndex: current?.index ?? -1,
+        mid: current?.mid ?? null,
+      })
+    } else if (name === 'end-of-candidates') parsed.endOfCandidates = true
+    else if (name === 'ice-lite') parsed.iceLite = true
+    else if (name === 'ice-ufrag') parsed.iceUfrag ??= rest
+    else if (name === 'ice-pwd') parsed.icePwd ??= rest
+    else if (name === 'group' && rest.startsWith('BUNDLE')) parsed.bundle = rest.split(' ').slice(1)
+    else if (current) {
+      if (name === 'mid') current.mid = rest
+      else if (name === 'bundle-only') current.bundleOnly = true
+      else if (DIRECTIONS.has(name)) current.direction = name as SdpMediaSection['direction']
+      else if (name === 'rtpmap') current.codecs.push(rest.split(' ')[1] ?? '')
+    }
+  })
+  // a=mid may come after the candidates of its section: fill it in.
+  for (const candidate of parsed.candidates) {
+    candidate.mid = parsed.media[candidate.mLineIndex]?.mid ?? null
+  }
+  if (parsed.media.length === 0) {
+    throw new R58Error('E_PROTOCOL', `malformed SDP ${what}: no m= line (no media section at all)`)
+  }
+  return parsed
+}
