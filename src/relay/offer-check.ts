@@ -15,7 +15,7 @@ export interface OfferProblem {
 export function checkOfferShape(sdp: string): string | undefined {
   if (!sdp.startsWith('v=0')) return 'the body is not an SDP offer (it must start with "v=0")'
   // A section counts as media once its m-line names a kind and goes on (`m=<kind> …`); checkOffer reads the rest.
-  const kinds = parseSdpDocument(sdp)
+  const kinds = parseSdpDocument(sdp, {anyLineEnd: true})
     .sections.filter((s) => /^\w+ /.test(s.mLine.value))
     .map((s) => s.kind)
   if (kinds.length === 0) return 'the offer has no media'
@@ -31,7 +31,7 @@ export function checkOfferShape(sdp: string): string | undefined {
 export function checkOffer(sdp: string): OfferProblem | undefined {
   const shape = checkOfferShape(sdp)
   if (shape) return {status: shape.startsWith('at most') || shape.startsWith('unsupported') ? 422 : 400, reason: shape}
-  const {sections} = parseSdpDocument(sdp)
+  const {sections} = parseSdpDocument(sdp, {anyLineEnd: true})
   if (sections.some((s) => !/^(audio|video) \d+ [\w/]+ \d+( \d+)*\s*$/.test(s.mLine.value)))
     return {status: 400, reason: 'a media line is malformed (expected "m=<kind> <port> <proto> <payload types>")'}
   let parsed: SessionDescription

@@ -67,9 +67,9 @@ const sameToken = (given: string, expected: string) => {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-/** The first `a=ice-ufrag` of an offer or fragment, up to white space; null when there is none. */
+/** The first `a=ice-ufrag` of an offer or fragment (any line end), up to white space; null when there is none. */
 const iceUfrag = (sdp: string): string | null =>
-  documentAttributeValues(parseSdpDocument(sdp), 'ice-ufrag')
+  documentAttributeValues(parseSdpDocument(sdp, {anyLineEnd: true}), 'ice-ufrag')
     .map((value) => /^\S+/.exec(value)?.[0])
     .find((ufrag) => ufrag !== undefined) ?? null
 

@@ -54,13 +54,18 @@ export interface SdpReadOptions {
    * default lines are kept as written and only trailing empty lines are dropped.
    */
   trim?: boolean
+  /**
+   * Also end a line at a bare CR (and U+2028/U+2029), as JavaScript's multi-line regular expressions do: the
+   * relay has always counted a guest offer's m-lines so, whatever its line ends.
+   */
+  anyLineEnd?: boolean
 }
 
 const TYPED = /^([a-z])=/
 
 /** Splits SDP text into lines, accepting both CRLF (as RFC 8866 requires) and bare LF. */
 export function sdpLines(text: string, options: SdpReadOptions = {}): string[] {
-  const lines = text.split(/\r?\n/)
+  const lines = text.split(options.anyLineEnd ? /\r\n|[\n\r\u2028\u2029]/ : /\r?\n/)
   if (options.trim) return lines.map((line) => line.trimEnd()).filter((line) => line.length > 0)
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop()
   return lines

@@ -5,6 +5,7 @@
 import {candidateLine, isCandidateLine} from '../sdp/sdp-candidate.js'
 import {
   attributeLine,
+  documentAttributeValues,
   documentLines,
   mediaSection,
   parseSdpDocument,
@@ -62,8 +63,9 @@ export function parseTrickleFragment(text: string): ParsedFragment {
   for (const {line} of documentLines(parseSdpDocument(text))) {
     // A candidate takes the mid of its section once that section's a=mid has been read.
     if (line.type === 'm') mid = null
+    // As a prefix: `a=end-of-candidates` with a stray CR (`\r\r\n` line ends) or more text still ends gathering.
+    if (line.type === 'a' && line.value.startsWith('end-of-candidates')) parsed.end = true
     const attribute = sdpAttribute(line)
-    if (attribute?.name === 'end-of-candidates') parsed.end = true
     if (attribute?.value === null || attribute?.value === undefined) continue
     if (attribute.name === 'ice-ufrag') parsed.ufrag = attribute.value
     else if (attribute.name === 'ice-pwd') parsed.pwd = attribute.value
@@ -71,4 +73,13 @@ export function parseTrickleFragment(text: string): ParsedFragment {
     else if (isCandidateLine(line)) parsed.candidates.push({mid, candidate: line.value})
   }
   return parsed
+}
+
+/**
+ * Whether a fragment carries ICE credentials (`a=ice-ufrag` or `a=ice-pwd`), which in a PATCH with
+ * `If-Match: "*"` asks for an ICE restart (RFC 9725 §4.3.2). Any line end counts, a bare CR too.
+ */
+export function hasIceCredentials(fragment: string): boolean {
+  const document = parseSdpDocument(fragment, {anyLineEnd: true})
+  return ['ice-ufrag', 'ice-pwd'].some((name) => documentAttributeValues(document, name).length > 0)
 }

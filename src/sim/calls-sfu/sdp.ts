@@ -236,6 +236,7 @@ export function toCallsSdp(sdp: string, iceLite: boolean): string {
   const document = read(sdp)
   const fingerprint = document.sections.flatMap((s) => s.lines).find((l) => isAttribute(l, 'fingerprint'))
   const moved = (l: SdpLine) => isAttribute(l, 'ice-lite', true) || isAttribute(l, 'fingerprint')
+  const trickle = (l: SdpLine) => isAttribute(l, 'ice-options') && sdpAttribute(l)?.value === 'trickle'
   const head = document.session.filter((l) => !moved(l))
   const extra: SdpLine[] = []
   if (iceLite) extra.push(attributeLine('ice-lite'))
@@ -249,7 +250,7 @@ export function toCallsSdp(sdp: string, iceLite: boolean): string {
   document.session =
     tIndex < 0 ? [...head, ...extra] : [...head.slice(0, tIndex + 1), ...extra, ...head.slice(tIndex + 1)]
   for (const section of document.sections) {
-    section.lines = section.lines.filter((l) => !moved(l) && l.text !== 'a=ice-options:trickle')
+    section.lines = section.lines.filter((l) => !moved(l) && !trickle(l))
   }
   return serializeSdp(document)
 }
