@@ -8,6 +8,9 @@
  *
  * Outbound: werift's descriptions are reshaped the way Calls writes them (docs/calls-api.md
  * "The SFU's SDP"): `a=ice-lite` and the DTLS fingerprint at session level, `a=extmap-allow-mixed`, no trickle.
+ *
+ * Lines, sections and attributes are read and written with r58's SDP model (src/sdp/sdp-document.ts); what is
+ * here is the emulator's own: Calls' rules for an SDP and Calls' shape of one.
  */
 import {unbundleSections} from '../../sdp/munge.js'
 import {
@@ -121,8 +124,7 @@ function checkSection(
   type: 'offer' | 'answer',
 ): SdpSection {
   const {mLine, lines} = section
-  const m = MEDIA.exec(mLine.value)
-  if (!m) fail(`malformed media line ${JSON.stringify(mLine.text.slice(0, 60))}`)
+  if (!MEDIA.test(mLine.value)) fail(`malformed media line ${JSON.stringify(mLine.text.slice(0, 60))}`)
   const kind = section.kind as SdpKind
   const {port, proto} = section
   if (port > 65535) fail(`port ${port} in ${JSON.stringify(mLine.text.slice(0, 40))}`)
