@@ -3,6 +3,7 @@
  * port, priority (decoded as type preference | local preference | 256 − component), related address.
  */
 import {type AddressCategory, classifyAddress} from '../net/address-class.js'
+import {candidateBody} from '../sdp/sdp-candidate.js'
 
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay'
 
@@ -26,10 +27,7 @@ const TYPES = new Set<string>(['host', 'srflx', 'prflx', 'relay'])
 
 /** Parses `candidate:…` (with or without the `a=` / `candidate:` prefix); undefined when malformed. */
 export function parseCandidate(line: string): ParsedCandidate | undefined {
-  const text = line
-    .trim()
-    .replace(/^a=/, '')
-    .replace(/^candidate:/, '')
+  const text = candidateBody(line)
   const parts = text.split(/\s+/)
   if (parts.length < 8 || parts[6] !== 'typ') return undefined
   const [foundation = '', componentText = '', protocolText = '', priorityText = '', address = '', portText = ''] = parts

@@ -9,6 +9,7 @@ import {isCallsError} from '../calls/calls-errors.js'
 import {R58Error} from '../errors.js'
 import type {IceServer} from '../ice/ice-url.js'
 import type {Log} from '../util/log.js'
+import {hasIceCredentials} from '../whip/sdpfrag.js'
 import {clientAddress, type TrustProxy} from './client-address.js'
 import {answerPreflight, applyCors, isPreflight} from './cors.js'
 import type {RelayEngine} from './engine.js'
@@ -174,7 +175,7 @@ export function createIngressHandler(options: IngressOptions): (req: IncomingMes
       const fragment = await readBody(ctx.req, maxSdp)
       // Calls is ICE-lite and takes no candidates: trickled candidates are accepted and dropped (RFC 9725 allows
       // discarding). A new ufrag/pwd asks for an ICE restart, which Calls cannot do: 422, the session stays.
-      if (ctx.req.headers['if-match']?.replace(/"/g, '').trim() === '*' && /^a=ice-(ufrag|pwd):/m.test(fragment)) {
+      if (ctx.req.headers['if-match']?.replace(/"/g, '').trim() === '*' && hasIceCredentials(fragment)) {
         throw new HttpError(422, 'ICE restart is not supported; the session continues')
       }
       ctx.res.writeHead(204).end()

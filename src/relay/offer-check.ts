@@ -3,6 +3,7 @@
  * error (400 with a short reason), not a Calls failure (502 with Calls' own words).
  */
 import {SessionDescription} from 'werift'
+import {parseSdpDocument} from '../sdp/sdp-document.js'
 
 export interface OfferProblem {
   /** 400 for a broken offer, 422 for a well-formed one the relay does not take. */
@@ -13,7 +14,10 @@ export interface OfferProblem {
 /** WHIP allows at most one audio and one video m-line and nothing else; a guest offer must have one. */
 export function checkOfferShape(sdp: string): string | undefined {
   if (!sdp.startsWith('v=0')) return 'the body is not an SDP offer (it must start with "v=0")'
-  const kinds = [...sdp.matchAll(/^m=(\w+) /gm)].map((m) => m[1])
+  // A section counts as media once its m-line names a kind and goes on (`m=<kind> …`); checkOffer reads the rest.
+  const kinds = parseSdpDocument(sdp, {anyLineEnd: true})
+    .sections.filter((s) => /^\w+ /.test(s.mLine.value))
+    .map((s) => s.kind)
   if (kinds.length === 0) return 'the offer has no media'
   const audio = kinds.filter((k) => k === 'audio').length
   const video = kinds.filter((k) => k === 'video').length
@@ -27,8 +31,8 @@ export function checkOfferShape(sdp: string): string | undefined {
 export function checkOffer(sdp: string): OfferProblem | undefined {
   const shape = checkOfferShape(sdp)
   if (shape) return {status: shape.startsWith('at most') || shape.startsWith('unsupported') ? 422 : 400, reason: shape}
-  const mLines = sdp.match(/^m=.*$/gm) ?? []
-  if (mLines.some((line) => !/^m=(audio|video) \d+ [\w/]+ \d+( \d+)*\s*$/.test(line)))
+  const {sections} = parseSdpDocument(sdp, {anyLineEnd: true})
+  if (sections.some((s) => !/^(audio|video) \d+ [\w/]+ \d+( \d+)*\s*$/.test(s.mLine.value)))
     return {status: 400, reason: 'a media line is malformed (expected "m=<kind> <port> <proto> <payload types>")'}
   let parsed: SessionDescription
   try {

@@ -18,6 +18,7 @@ import {randomBytes, randomUUID, timingSafeEqual} from 'node:crypto'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {CallsClient} from '../calls/calls-client.js'
 import {isCallsError, isSessionGone} from '../calls/calls-errors.js'
+import {documentAttributeValues, parseSdpDocument} from '../sdp/sdp-document.js'
 import type {Log} from '../util/log.js'
 
 /** A guest's published tracks on Calls, as MediaMTX may pull them. */
@@ -66,7 +67,11 @@ const sameToken = (given: string, expected: string) => {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-const iceUfrag = (sdp: string): string | null => /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? null
+/** The first `a=ice-ufrag` of an offer or fragment (any line end), up to white space; null when there is none. */
+const iceUfrag = (sdp: string): string | null =>
+  documentAttributeValues(parseSdpDocument(sdp, {anyLineEnd: true}), 'ice-ufrag')
+    .map((value) => /^\S+/.exec(value)?.[0])
+    .find((ufrag) => ufrag !== undefined) ?? null
 
 /** A fresh per-guest token for the source URL. */
 export const newWhepToken = (): string => randomBytes(24).toString('hex')

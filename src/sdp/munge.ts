@@ -1,37 +1,45 @@
 /**
- * Small, line-based SDP rewrites that make real-world answers usable by werift, without touching anything else.
+ * Small SDP rewrites that make real-world answers usable by werift, without touching anything else: they work
+ * on the SDP model (sdp-document.ts), so every other line stays as written and in place.
  */
-import {sdpLines} from './sdp-session.js'
+
+import {isCandidateLine} from './sdp-candidate.js'
+import {
+  hasFlag,
+  isAttribute,
+  parseSdpDocument,
+  removeLines,
+  type SdpDocument,
+  serializeSdp,
+  setSectionPort,
+} from './sdp-document.js'
 
 /**
  * RFC 8843 `a=bundle-only` sections arrive as `m=<kind> 0 …`; werift takes port 0 for "rejected" and never sends
- * on them. Give them the discard port 9 (as bundled sections have) and drop the attribute.
+ * on them (docs/werift.md). Give them the discard port 9 (as bundled sections have) and drop the attribute.
+ * Returns how many sections changed.
  */
-export function unbundleOnly(sdp: string): {sdp: string; changed: number} {
-  const lines = sdpLines(sdp)
-  const sections: number[][] = []
-  let current: number[] | undefined
-  lines.forEach((line, i) => {
-    if (line.startsWith('m=')) {
-      current = [i]
-      sections.push(current)
-    } else current?.push(i)
-  })
+export function unbundleSections(document: SdpDocument): number {
   let changed = 0
-  const drop = new Set<number>()
-  for (const section of sections) {
-    const bundleOnly = section.filter((i) => lines[i] === 'a=bundle-only')
-    if (bundleOnly.length === 0) continue
-    const m = section[0] as number
-    lines[m] = (lines[m] as string).replace(/^(m=\S+) 0 /, '$1 9 ')
-    for (const i of bundleOnly) drop.add(i)
+  for (const section of document.sections) {
+    if (!hasFlag(section.lines, 'bundle-only')) continue
+    if (/^\S+ 0 /.test(section.mLine.value)) setSectionPort(section, 9)
+    section.lines = section.lines.filter((line) => !isAttribute(line, 'bundle-only', true))
     changed += 1
   }
-  return {sdp: `${lines.filter((_, i) => !drop.has(i)).join('\r\n')}\r\n`, changed}
+  return changed
+}
+
+/** {@link unbundleSections} on SDP text. */
+export function unbundleOnly(sdp: string): {sdp: string; changed: number} {
+  const document = parseSdpDocument(sdp)
+  const changed = unbundleSections(document)
+  return {sdp: serializeSdp(document), changed}
 }
 
 /** Removes the `a=candidate` lines (by 1-based line number) that `keep` rejects. */
 export function filterCandidateLines(sdp: string, keep: (lineNumber: number) => boolean): string {
-  const lines = sdpLines(sdp)
-  return `${lines.filter((line, i) => !line.startsWith('a=candidate:') || keep(i + 1)).join('\r\n')}\r\n`
+  const document = parseSdpDocument(sdp)
+  removeLines(document, (line) => isCandidateLine(line) && !keep(line.lineNumber))
+  return serializeSdp(document)
 }

@@ -3,6 +3,7 @@
  * field by field, because werift accepts anything with enough fields (a port of "x" becomes NaN).
  */
 import {candidateFromSdp} from 'werift'
+import {attributeLine, isAttribute, type SdpLine} from './sdp-document.js'
 
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay'
 export type TcpType = 'active' | 'passive' | 'so'
@@ -83,4 +84,14 @@ export function formatCandidate(c: SdpCandidate): string {
   if (c.relatedAddress !== null) parts.push('raddr', c.relatedAddress, 'rport', c.relatedPort ?? 0)
   if (c.tcpType !== null) parts.push('tcptype', c.tcpType)
   return `a=${parts.join(' ')}`
+}
+
+/** Whether a line is an `a=candidate:…`. */
+export function isCandidateLine(line: SdpLine): boolean {
+  return isAttribute(line, 'candidate')
+}
+
+/** The `a=candidate` line for a candidate given as `a=candidate:…`, `candidate:…` or the bare attribute value. */
+export function candidateLine(text: string): SdpLine {
+  return attributeLine('candidate', candidateBody(text))
 }

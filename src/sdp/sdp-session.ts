@@ -5,6 +5,7 @@
  */
 import {R58Error} from '../errors.js'
 import {parseCandidate, type SdpCandidate} from './sdp-candidate.js'
+import {documentLines, parseSdpDocument, type SdpLine, type SdpSection, sdpAttribute} from './sdp-document.js'
 
 export interface SdpMediaSection {
   index: number
@@ -45,18 +46,12 @@ function malformed(what: string, lineNumber: number, line: string, reason: strin
   })
 }
 
-/** Splits SDP text into lines, accepting both CRLF (as RFC 8866 requires) and bare LF. */
-export function sdpLines(text: string): string[] {
-  const lines = text.split(/\r?\n/)
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop()
-  return lines
-}
-
 /** Parses an SDP for analysis; throws an E_PROTOCOL R58Error quoting the first malformed line. */
 export function parseSdp(text: string, what = 'answer'): ParsedSdp {
-  const lines = sdpLines(text)
-  if (lines.length === 0) throw new R58Error('E_PROTOCOL', `empty SDP ${what}`)
-  if (lines[0] !== 'v=0') throw malformed(what, 1, lines[0] ?? '', 'an SDP starts with "v=0"')
+  const document = parseSdpDocument(text)
+  const first = document.session[0] ?? document.sections[0]?.mLine
+  if (first === undefined) throw new R58Error('E_PROTOCOL', `empty SDP ${what}`)
+  if (first.text !== 'v=0') throw malformed(what, 1, first.text, 'an SDP starts with "v=0"')
   const parsed: ParsedSdp = {
     media: [],
     candidates: [],
@@ -66,57 +61,15 @@ export function parseSdp(text: string, what = 'answer'): ParsedSdp {
     icePwd: null,
     bundle: [],
   }
-  let current: SdpMediaSection | undefined
-  lines.forEach((line, i) => {
-    const lineNumber = i + 1
-    if (!/^[a-z]=/.test(line)) throw malformed(what, lineNumber, line, 'not of the form <type>=<value>')
-    const type = line[0]
-    const value = line.slice(2)
-    if (type === 'm') {
-      const fields = value.split(' ')
-      const port = Number(fields[1])
-      if (fields.length < 4 || !/^\d+$/.test(fields[1] ?? '') || port > 65535) {
-        throw malformed(what, lineNumber, line, 'an m-line is "m=<media> <port> <proto> <fmt> …"')
-      }
-      current = {
-        index: parsed.media.length,
-        kind: fields[0] ?? '',
-        port,
-        protocol: fields[2] ?? '',
-        mid: null,
-        direction: null,
-        bundleOnly: false,
-        codecs: [],
-      }
+  const media = new Map<SdpSection, SdpMediaSection>()
+  for (const {line, section} of documentLines(document)) {
+    if (line.type === null) throw malformed(what, line.lineNumber, line.text, 'not of the form <type>=<value>')
+    if (line.type === 'm' && section) {
+      const current = mediaOf(section, parsed.media.length, what)
+      media.set(section, current)
       parsed.media.push(current)
-      return
-    }
-    if (type !== 'a') return
-    const colon = value.indexOf(':')
-    const name = colon < 0 ? value : value.slice(0, colon)
-    const rest = colon < 0 ? '' : value.slice(colon + 1)
-    if (name === 'candidate') {
-      const result = parseCandidate(rest)
-      if ('error' in result) throw malformed(what, lineNumber, line, result.error)
-      parsed.candidates.push({
-        ...result.candidate,
-        line,
-        lineNumber,
-        mLineIndex: current?.index ?? -1,
-        mid: current?.mid ?? null,
-      })
-    } else if (name === 'end-of-candidates') parsed.endOfCandidates = true
-    else if (name === 'ice-lite') parsed.iceLite = true
-    else if (name === 'ice-ufrag') parsed.iceUfrag ??= rest
-    else if (name === 'ice-pwd') parsed.icePwd ??= rest
-    else if (name === 'group' && rest.startsWith('BUNDLE')) parsed.bundle = rest.split(' ').slice(1)
-    else if (current) {
-      if (name === 'mid') current.mid = rest
-      else if (name === 'bundle-only') current.bundleOnly = true
-      else if (DIRECTIONS.has(name)) current.direction = name as SdpMediaSection['direction']
-      else if (name === 'rtpmap') current.codecs.push(rest.split(' ')[1] ?? '')
-    }
-  })
+    } else readAttribute(parsed, line, section && media.get(section), what)
+  }
   // a=mid may come after the candidates of its section: fill it in.
   for (const candidate of parsed.candidates) {
     candidate.mid = parsed.media[candidate.mLineIndex]?.mid ?? null
@@ -125,4 +78,50 @@ export function parseSdp(text: string, what = 'answer'): ParsedSdp {
     throw new R58Error('E_PROTOCOL', `malformed SDP ${what}: no m= line (no media section at all)`)
   }
   return parsed
+}
+
+function mediaOf(section: SdpSection, index: number, what: string): SdpMediaSection {
+  const {mLine} = section
+  const fields = mLine.value.split(' ')
+  if (fields.length < 4 || !/^\d+$/.test(fields[1] ?? '') || section.port > 65535) {
+    throw malformed(what, mLine.lineNumber, mLine.text, 'an m-line is "m=<media> <port> <proto> <fmt> …"')
+  }
+  return {
+    index,
+    kind: section.kind,
+    port: section.port,
+    protocol: section.proto,
+    mid: null,
+    direction: null,
+    bundleOnly: false,
+    codecs: [],
+  }
+}
+
+function readAttribute(parsed: ParsedSdp, line: SdpLine, current: SdpMediaSection | undefined, what: string): void {
+  const attribute = sdpAttribute(line)
+  if (attribute === null) return
+  const {name} = attribute
+  const rest = attribute.value ?? ''
+  if (name === 'candidate') {
+    const result = parseCandidate(rest)
+    if ('error' in result) throw malformed(what, line.lineNumber, line.text, result.error)
+    parsed.candidates.push({
+      ...result.candidate,
+      line: line.text,
+      lineNumber: line.lineNumber,
+      mLineIndex: current?.index ?? -1,
+      mid: current?.mid ?? null,
+    })
+  } else if (name === 'end-of-candidates') parsed.endOfCandidates = true
+  else if (name === 'ice-lite') parsed.iceLite = true
+  else if (name === 'ice-ufrag') parsed.iceUfrag ??= rest
+  else if (name === 'ice-pwd') parsed.icePwd ??= rest
+  else if (name === 'group' && rest.startsWith('BUNDLE')) parsed.bundle = rest.split(' ').slice(1)
+  else if (current) {
+    if (name === 'mid') current.mid = rest
+    else if (name === 'bundle-only') current.bundleOnly = true
+    else if (DIRECTIONS.has(name)) current.direction = name as SdpMediaSection['direction']
+    else if (name === 'rtpmap') current.codecs.push(rest.split(' ')[1] ?? '')
+  }
 }

@@ -10,8 +10,8 @@
  */
 import {Connection, type PeerConfig} from 'werift'
 import {isLoopbackAddress} from '../net/address-class.js'
-import {parseCandidate} from '../sdp/sdp-candidate.js'
-import {sdpLines} from '../sdp/sdp-session.js'
+import {isCandidateLine, parseCandidate} from '../sdp/sdp-candidate.js'
+import {parseSdpDocument, removeLines, serializeSdp} from '../sdp/sdp-document.js'
 
 /** werift settings that gather only one loopback host candidate (127.0.0.1), bind there, and pair only with loopback. */
 export function loopbackPeerConfig(address = '127.0.0.1'): Partial<PeerConfig> {
@@ -29,12 +29,13 @@ export function loopbackPeerConfig(address = '127.0.0.1'): Partial<PeerConfig> {
 
 /** Drops `a=candidate` lines whose address `allow` rejects, and every line that is not a valid candidate. */
 export function keepRemoteCandidates(sdp: string, allow: (address: string) => boolean): string {
-  const lines = sdpLines(sdp).filter((line) => {
-    if (!line.startsWith('a=candidate:')) return true
-    const parsed = parseCandidate(line)
-    return 'candidate' in parsed && allow(parsed.candidate.address)
+  const document = parseSdpDocument(sdp)
+  removeLines(document, (line) => {
+    if (!isCandidateLine(line)) return false
+    const parsed = parseCandidate(line.text)
+    return !('candidate' in parsed && allow(parsed.candidate.address))
   })
-  return `${lines.join('\r\n')}\r\n`
+  return serializeSdp(document)
 }
 
 let fallbackDisabled = false

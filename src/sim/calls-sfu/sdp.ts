@@ -8,7 +8,25 @@
  *
  * Outbound: werift's descriptions are reshaped the way Calls writes them (docs/calls-api.md
  * "The SFU's SDP"): `a=ice-lite` and the DTLS fingerprint at session level, `a=extmap-allow-mixed`, no trickle.
+ *
+ * Lines, sections and attributes are read and written with r58's SDP model (src/sdp/sdp-document.ts); what is
+ * here is the emulator's own: Calls' rules for an SDP and Calls' shape of one.
  */
+import {unbundleSections} from '../../sdp/munge.js'
+import {
+  attributeLine,
+  attributeValue,
+  attributeValues,
+  documentLines,
+  hasFlag,
+  isAttribute,
+  parseSdpDocument,
+  type SdpDocument,
+  type SdpSection as SdpDocumentSection,
+  type SdpLine,
+  sdpAttribute,
+  serializeSdp,
+} from '../../sdp/sdp-document.js'
 import {invalidSessionDescription} from './api-error.js'
 
 export type SdpKind = 'audio' | 'video' | 'application'
@@ -32,13 +50,13 @@ export interface SdpSummary {
 }
 
 const MAX_SDP_BYTES = 128 * 1024
-const LINE = /^[a-z]=/
-const M_LINE = /^m=(audio|video|application) (\d{1,5})(?:\/\d+)? ([A-Za-z/]+) (.+)$/
-const FINGERPRINT = /^a=fingerprint:(sha-1|sha-224|sha-256|sha-384|sha-512) ([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})+)$/
+/** Calls' m-line grammar (the value after `m=`): one of its kinds, a port, a protocol, formats. */
+const MEDIA = /^(audio|video|application) (\d{1,5})(?:\/\d+)? ([A-Za-z/]+) (.+)$/
+const FINGERPRINT = /^(sha-1|sha-224|sha-256|sha-384|sha-512) ([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})+)$/
 const CANDIDATE =
-  /^a=candidate:\S{1,64} \d{1,3} (udp|tcp|UDP|TCP) \d{1,10} [0-9A-Za-z.:%-]{1,255} \d{1,5} typ (host|srflx|prflx|relay)(?: \S+ \S+)*$/
-const RTPMAP = /^a=rtpmap:(\d{1,3}) ([A-Za-z0-9_.-]{1,32})\/(\d{1,6})(?:\/(\d{1,2}))?$/
-const EXTMAP = /^a=extmap:(\d{1,3})(?:\/(?:sendrecv|sendonly|recvonly|inactive))? (\S{1,256})(?: .*)?$/
+  /^\S{1,64} \d{1,3} (udp|tcp|UDP|TCP) \d{1,10} [0-9A-Za-z.:%-]{1,255} \d{1,5} typ (host|srflx|prflx|relay)(?: \S+ \S+)*$/
+const RTPMAP = /^(\d{1,3}) ([A-Za-z0-9_.-]{1,32})\/(\d{1,6})(?:\/(\d{1,2}))?$/
+const EXTMAP = /^(\d{1,3})(?:\/(?:sendrecv|sendonly|recvonly|inactive))? (\S{1,256})(?: .*)?$/
 const ICE_CHARS = /^[A-Za-z0-9+/]{4,256}$/
 const DIRECTIONS = new Set(['sendrecv', 'sendonly', 'recvonly', 'inactive'])
 
@@ -46,32 +64,17 @@ function fail(detail: string): never {
   throw invalidSessionDescription(`Invalid SDP: ${detail}`)
 }
 
-interface RawSection {
-  header: string
-  lines: string[]
+/** What the session part sets for every section (ICE, DTLS, BUNDLE). */
+interface SessionLevel {
+  bundle: string[]
+  ufrag: string | undefined
+  pwd: string | undefined
+  fingerprint: string | undefined
+  setup: string | undefined
 }
 
-function split(sdp: string): {session: string[]; sections: RawSection[]} {
-  const session: string[] = []
-  const sections: RawSection[] = []
-  for (const raw of sdp.split(/\r?\n/)) {
-    const line = raw.trimEnd()
-    if (line.length === 0) continue
-    if (line.startsWith('m=')) sections.push({header: line, lines: []})
-    else if (sections.length === 0) session.push(line)
-    else sections[sections.length - 1]?.lines.push(line)
-  }
-  return {session, sections}
-}
-
-function attribute(lines: readonly string[], name: string): string | undefined {
-  const prefix = `a=${name}:`
-  return lines.find((line) => line.startsWith(prefix))?.slice(prefix.length)
-}
-
-function hasFlag(lines: readonly string[], name: string): boolean {
-  return lines.includes(`a=${name}`)
-}
+/** The SDP as the emulator reads it: lines trimmed, empty lines skipped. */
+const read = (sdp: string): SdpDocument => parseSdpDocument(sdp, {trim: true})
 
 /**
  * Checks an SDP well enough that werift can take it, and summarises its media sections. Throws a 400
@@ -80,129 +83,151 @@ function hasFlag(lines: readonly string[], name: string): boolean {
 export function checkSdp(sdp: string, type: 'offer' | 'answer'): SdpSummary {
   if (Buffer.byteLength(sdp) > MAX_SDP_BYTES) fail(`larger than ${MAX_SDP_BYTES} bytes`)
   if (!sdp.startsWith('v=0')) fail('it must start with "v=0"')
-  const {session, sections} = split(sdp)
-  for (const line of [...session, ...sections.flatMap((s) => [s.header, ...s.lines])]) {
-    if (!LINE.test(line)) fail(`malformed line ${JSON.stringify(line.slice(0, 60))}`)
+  const document = read(sdp)
+  for (const {line} of documentLines(document)) {
+    if (line.type === null) fail(`malformed line ${JSON.stringify(line.text.slice(0, 60))}`)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(line)) fail('control characters')
+    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(line.text)) fail('control characters')
   }
-  if (!session.some((l) => l.startsWith('o='))) fail('no "o=" line')
+  const {session, sections} = document
+  if (!session.some((l) => l.type === 'o')) fail('no "o=" line')
   if (sections.length === 0) fail('no media sections')
   if (sections.length > 256) fail('more than 256 media sections')
-  const group = attribute(session, 'group')
-  const bundle = group?.startsWith('BUNDLE ') ? group.slice(7).trim().split(/\s+/) : []
-  const sessionUfrag = attribute(session, 'ice-ufrag')
-  const sessionPwd = attribute(session, 'ice-pwd')
-  const sessionFingerprint = session.find((l) => l.startsWith('a=fingerprint:'))
-  const sessionSetup = attribute(session, 'setup')
-  if (sessionFingerprint !== undefined && !FINGERPRINT.test(sessionFingerprint)) fail('malformed a=fingerprint')
+  const level = sessionLevel(session)
   const mids = new Set<string>()
   const summary: SdpSection[] = []
-  for (const section of sections) {
-    const m = M_LINE.exec(section.header)
-    if (!m) fail(`malformed media line ${JSON.stringify(section.header.slice(0, 60))}`)
-    const kind = m[1] as SdpKind
-    const port = Number(m[2])
-    const proto = m[3] as string
-    if (port > 65535) fail(`port ${port} in ${JSON.stringify(section.header.slice(0, 40))}`)
-    const mid = attribute(section.lines, 'mid')
-    if (mid === undefined || mid.length === 0 || mid.length > 64 || /\s/.test(mid)) {
-      fail(`media section ${summary.length} has no valid a=mid`)
-    }
-    if (mids.has(mid)) fail(`duplicate mid ${JSON.stringify(mid)}`)
-    mids.add(mid)
-    const rejected = port === 0 && !hasFlag(section.lines, 'bundle-only')
-    const payloadTypes: number[] = []
-    const codecs = new Map<number, string>()
-    if (kind === 'application') {
-      if (!/DTLS\/SCTP/.test(proto)) fail(`application section ${mid}: protocol ${proto} is not UDP/DTLS/SCTP`)
-    } else {
-      if (!/^(UDP\/TLS|TCP\/DTLS)\/RTP\/SAVPF$/.test(proto)) {
-        fail(`media section ${mid}: protocol ${proto} is not UDP/TLS/RTP/SAVPF (WebRTC requires DTLS-SRTP)`)
-      }
-      for (const pt of (m[4] as string).split(' ')) {
-        if (!/^\d{1,3}$/.test(pt) || Number(pt) > 127) fail(`media section ${mid}: payload type ${JSON.stringify(pt)}`)
-        payloadTypes.push(Number(pt))
-      }
-      for (const line of section.lines) {
-        if (line.startsWith('a=rtpmap:')) {
-          const r = RTPMAP.exec(line)
-          if (!r || Number(r[1]) > 127) fail(`media section ${mid}: malformed ${JSON.stringify(line.slice(0, 60))}`)
-          codecs.set(Number(r[1]), (r[2] as string).toLowerCase())
-        } else if (line.startsWith('a=extmap:')) {
-          const e = EXTMAP.exec(line)
-          if (!e || Number(e[1]) < 1 || Number(e[1]) > 255) fail(`media section ${mid}: malformed a=extmap`)
-        } else if (/^a=(fmtp|rtcp-fb):/.test(line)) {
-          if (!/^a=(fmtp|rtcp-fb):(\d{1,3}|\*) \S/.test(line))
-            fail(`media section ${mid}: malformed ${line.slice(0, 40)}`)
-        } else if (line.startsWith('a=ssrc:')) {
-          const s = /^a=ssrc:(\d{1,10})(?: .*)?$/.exec(line)
-          if (!s || Number(s[1]) > 0xffffffff) fail(`media section ${mid}: malformed a=ssrc`)
-        } else if (line.startsWith('a=ssrc-group:')) {
-          if (!/^a=ssrc-group:[A-Za-z-]+( \d{1,10})+$/.test(line)) fail(`media section ${mid}: malformed a=ssrc-group`)
-        }
-      }
-      if (!rejected && payloadTypes.every((pt) => pt >= 96 && !codecs.has(pt))) {
-        fail(`media section ${mid}: no a=rtpmap for its payload types`)
-      }
-    }
-    for (const line of section.lines) {
-      if (line.startsWith('a=candidate:') && !CANDIDATE.test(line)) fail(`media section ${mid}: malformed a=candidate`)
-      if (line.startsWith('a=fingerprint:') && !FINGERPRINT.test(line))
-        fail(`media section ${mid}: malformed a=fingerprint`)
-      if (line.startsWith('a=rid:') && !/^a=rid:[A-Za-z0-9_-]{1,16} (send|recv)( .*)?$/.test(line)) {
-        fail(`media section ${mid}: malformed a=rid`)
-      }
-    }
-    const directions = section.lines.filter((l) => DIRECTIONS.has(l.slice(2)))
-    if (directions.length > 1) fail(`media section ${mid}: more than one direction`)
-    const direction = (directions[0]?.slice(2) ?? 'sendrecv') as SdpDirection
-    const ssrcs = [
-      ...new Set(section.lines.filter((l) => l.startsWith('a=ssrc:')).map((l) => Number(/^a=ssrc:(\d+)/.exec(l)?.[1]))),
-    ]
-    if (!rejected) {
-      if (bundle.length === 0) fail('no a=group:BUNDLE: Calls bundles every media section on one transport')
-      if (!bundle.includes(mid)) fail(`media section ${mid} is not in the BUNDLE group`)
-      const inherits = bundle[0] !== mid
-      const ufrag = attribute(section.lines, 'ice-ufrag') ?? sessionUfrag
-      const pwd = attribute(section.lines, 'ice-pwd') ?? sessionPwd
-      if (!inherits || ufrag !== undefined || pwd !== undefined) {
-        if (ufrag === undefined || pwd === undefined) fail(`media section ${mid}: no a=ice-ufrag / a=ice-pwd`)
-        if (!ICE_CHARS.test(ufrag) || !ICE_CHARS.test(pwd)) fail(`media section ${mid}: malformed ICE credentials`)
-      }
-      const fingerprint = section.lines.some((l) => l.startsWith('a=fingerprint:')) || sessionFingerprint !== undefined
-      if (!fingerprint && !inherits) fail(`media section ${mid}: no a=fingerprint`)
-      const setup = attribute(section.lines, 'setup') ?? sessionSetup
-      if (setup !== undefined) {
-        const allowed = type === 'offer' ? ['actpass', 'active', 'passive'] : ['active', 'passive']
-        if (!allowed.includes(setup)) fail(`media section ${mid}: a=setup:${setup} is not valid in an ${type}`)
-      } else if (!inherits) {
-        fail(`media section ${mid}: no a=setup`)
-      }
-      if (kind !== 'application' && !hasFlag(section.lines, 'rtcp-mux') && !inherits) {
-        fail(`media section ${mid}: no a=rtcp-mux (Calls requires RTCP multiplexing)`)
-      }
-    }
-    summary.push({kind, mid, port, direction, payloadTypes, codecs, ssrcs})
-  }
-  for (const mid of bundle)
+  for (const section of sections) summary.push(checkSection(section, summary.length, mids, level, type))
+  for (const mid of level.bundle)
     if (!mids.has(mid)) fail(`the BUNDLE group names mid ${JSON.stringify(mid)}, which has no section`)
-  return {sections: summary, bundle}
+  return {sections: summary, bundle: level.bundle}
+}
+
+function sessionLevel(session: readonly SdpLine[]): SessionLevel {
+  const group = attributeValue(session, 'group')
+  const fingerprint = attributeValue(session, 'fingerprint')
+  if (fingerprint !== undefined && !FINGERPRINT.test(fingerprint)) fail('malformed a=fingerprint')
+  return {
+    bundle: group?.startsWith('BUNDLE ') ? group.slice(7).trim().split(/\s+/) : [],
+    ufrag: attributeValue(session, 'ice-ufrag'),
+    pwd: attributeValue(session, 'ice-pwd'),
+    fingerprint,
+    setup: attributeValue(session, 'setup'),
+  }
+}
+
+/** One media section: its m-line, mid, formats and attributes, and (unless rejected) its transport. */
+function checkSection(
+  section: SdpDocumentSection,
+  index: number,
+  mids: Set<string>,
+  level: SessionLevel,
+  type: 'offer' | 'answer',
+): SdpSection {
+  const {mLine, lines} = section
+  if (!MEDIA.test(mLine.value)) fail(`malformed media line ${JSON.stringify(mLine.text.slice(0, 60))}`)
+  const kind = section.kind as SdpKind
+  const {port, proto} = section
+  if (port > 65535) fail(`port ${port} in ${JSON.stringify(mLine.text.slice(0, 40))}`)
+  const mid = attributeValue(lines, 'mid')
+  if (mid === undefined || mid.length === 0 || mid.length > 64 || /\s/.test(mid)) {
+    fail(`media section ${index} has no valid a=mid`)
+  }
+  if (mids.has(mid)) fail(`duplicate mid ${JSON.stringify(mid)}`)
+  mids.add(mid)
+  const rejected = port === 0 && !hasFlag(lines, 'bundle-only')
+  const payloadTypes: number[] = []
+  const codecs = new Map<number, string>()
+  if (kind === 'application') {
+    if (!/DTLS\/SCTP/.test(proto)) fail(`application section ${mid}: protocol ${proto} is not UDP/DTLS/SCTP`)
+  } else {
+    if (!/^(UDP\/TLS|TCP\/DTLS)\/RTP\/SAVPF$/.test(proto)) {
+      fail(`media section ${mid}: protocol ${proto} is not UDP/TLS/RTP/SAVPF (WebRTC requires DTLS-SRTP)`)
+    }
+    for (const pt of section.formats) {
+      if (!/^\d{1,3}$/.test(pt) || Number(pt) > 127) fail(`media section ${mid}: payload type ${JSON.stringify(pt)}`)
+      payloadTypes.push(Number(pt))
+    }
+    for (const line of lines) checkRtpAttribute(line, mid, codecs)
+    if (!rejected && payloadTypes.every((pt) => pt >= 96 && !codecs.has(pt))) {
+      fail(`media section ${mid}: no a=rtpmap for its payload types`)
+    }
+  }
+  for (const line of lines) checkAttribute(line, mid)
+  // Every line here is `<type>=<value>` (checked above): a direction is a value `sendonly`, … (`a=sendonly`).
+  const directions = lines.filter((l) => DIRECTIONS.has(l.value))
+  if (directions.length > 1) fail(`media section ${mid}: more than one direction`)
+  const direction = (directions[0]?.value ?? 'sendrecv') as SdpDirection
+  const ssrcs = [...new Set(attributeValues(lines, 'ssrc').map((v) => Number(/^(\d+)/.exec(v)?.[1])))]
+  if (!rejected) checkTransport(section, mid, level, type)
+  return {kind, mid, port, direction, payloadTypes, codecs, ssrcs}
+}
+
+/** The RTP attributes of an audio/video section: rtpmap (collected into `codecs`), extmap, fmtp, rtcp-fb, ssrc. */
+function checkRtpAttribute(line: SdpLine, mid: string, codecs: Map<number, string>): void {
+  const attribute = sdpAttribute(line)
+  if (attribute?.value == null) return
+  const {name, value} = attribute
+  if (name === 'rtpmap') {
+    const r = RTPMAP.exec(value)
+    if (!r || Number(r[1]) > 127) fail(`media section ${mid}: malformed ${JSON.stringify(line.text.slice(0, 60))}`)
+    codecs.set(Number(r[1]), (r[2] as string).toLowerCase())
+  } else if (name === 'extmap') {
+    const e = EXTMAP.exec(value)
+    if (!e || Number(e[1]) < 1 || Number(e[1]) > 255) fail(`media section ${mid}: malformed a=extmap`)
+  } else if (name === 'fmtp' || name === 'rtcp-fb') {
+    if (!/^(\d{1,3}|\*) \S/.test(value)) fail(`media section ${mid}: malformed ${line.text.slice(0, 40)}`)
+  } else if (name === 'ssrc') {
+    const s = /^(\d{1,10})(?: .*)?$/.exec(value)
+    if (!s || Number(s[1]) > 0xffffffff) fail(`media section ${mid}: malformed a=ssrc`)
+  } else if (name === 'ssrc-group') {
+    if (!/^[A-Za-z-]+( \d{1,10})+$/.test(value)) fail(`media section ${mid}: malformed a=ssrc-group`)
+  }
+}
+
+/** Attributes of any section: candidate, fingerprint, rid. */
+function checkAttribute(line: SdpLine, mid: string): void {
+  const attribute = sdpAttribute(line)
+  if (attribute?.value == null) return
+  const {name, value} = attribute
+  if (name === 'candidate' && !CANDIDATE.test(value)) fail(`media section ${mid}: malformed a=candidate`)
+  if (name === 'fingerprint' && !FINGERPRINT.test(value)) fail(`media section ${mid}: malformed a=fingerprint`)
+  if (name === 'rid' && !/^[A-Za-z0-9_-]{1,16} (send|recv)( .*)?$/.test(value)) {
+    fail(`media section ${mid}: malformed a=rid`)
+  }
+}
+
+/** BUNDLE, ICE credentials, DTLS fingerprint and role, RTCP multiplexing: what Calls needs to carry media. */
+function checkTransport(section: SdpDocumentSection, mid: string, level: SessionLevel, type: 'offer' | 'answer'): void {
+  const {lines} = section
+  const {bundle} = level
+  if (bundle.length === 0) fail('no a=group:BUNDLE: Calls bundles every media section on one transport')
+  if (!bundle.includes(mid)) fail(`media section ${mid} is not in the BUNDLE group`)
+  const inherits = bundle[0] !== mid
+  const ufrag = attributeValue(lines, 'ice-ufrag') ?? level.ufrag
+  const pwd = attributeValue(lines, 'ice-pwd') ?? level.pwd
+  if (!inherits || ufrag !== undefined || pwd !== undefined) {
+    if (ufrag === undefined || pwd === undefined) fail(`media section ${mid}: no a=ice-ufrag / a=ice-pwd`)
+    if (!ICE_CHARS.test(ufrag) || !ICE_CHARS.test(pwd)) fail(`media section ${mid}: malformed ICE credentials`)
+  }
+  const fingerprint = attributeValue(lines, 'fingerprint') !== undefined || level.fingerprint !== undefined
+  if (!fingerprint && !inherits) fail(`media section ${mid}: no a=fingerprint`)
+  const setup = attributeValue(lines, 'setup') ?? level.setup
+  if (setup !== undefined) {
+    const allowed = type === 'offer' ? ['actpass', 'active', 'passive'] : ['active', 'passive']
+    if (!allowed.includes(setup)) fail(`media section ${mid}: a=setup:${setup} is not valid in an ${type}`)
+  } else if (!inherits) {
+    fail(`media section ${mid}: no a=setup`)
+  }
+  if (section.kind !== 'application' && !hasFlag(lines, 'rtcp-mux') && !inherits) {
+    fail(`media section ${mid}: no a=rtcp-mux (Calls requires RTCP multiplexing)`)
+  }
 }
 
 /** Rewrites `a=bundle-only` sections (port 0) to port 9 so werift does not treat them as rejected. */
 export function acceptBundleOnly(sdp: string): string {
-  const {session, sections} = split(sdp)
-  const out = [...session]
-  for (const section of sections) {
-    if (section.lines.includes('a=bundle-only')) {
-      out.push(section.header.replace(/^(m=\w+) 0 /, '$1 9 '))
-      out.push(...section.lines.filter((line) => line !== 'a=bundle-only'))
-    } else {
-      out.push(section.header, ...section.lines)
-    }
-  }
-  return `${out.join('\r\n')}\r\n`
+  const document = read(sdp)
+  unbundleSections(document)
+  return serializeSdp(document)
 }
 
 /**
@@ -210,23 +235,24 @@ export function acceptBundleOnly(sdp: string): string {
  * session level, `a=extmap-allow-mixed` and `a=msid-semantic` present, trickle not advertised.
  */
 export function toCallsSdp(sdp: string, iceLite: boolean): string {
-  const {session, sections} = split(sdp)
-  const fingerprint = sections.flatMap((s) => s.lines).find((l) => l.startsWith('a=fingerprint:'))
-  const head = session.filter((l) => l !== 'a=ice-lite' && !l.startsWith('a=fingerprint:'))
-  const extra: string[] = []
-  if (iceLite) extra.push('a=ice-lite')
+  const document = read(sdp)
+  const fingerprint = document.sections.flatMap((s) => s.lines).find((l) => isAttribute(l, 'fingerprint'))
+  const moved = (l: SdpLine) => isAttribute(l, 'ice-lite', true) || isAttribute(l, 'fingerprint')
+  const trickle = (l: SdpLine) => isAttribute(l, 'ice-options') && sdpAttribute(l)?.value === 'trickle'
+  const head = document.session.filter((l) => !moved(l))
+  const extra: SdpLine[] = []
+  if (iceLite) extra.push(attributeLine('ice-lite'))
   if (fingerprint) extra.push(fingerprint)
-  if (!head.includes('a=extmap-allow-mixed')) extra.push('a=extmap-allow-mixed')
-  if (!head.some((l) => l.startsWith('a=msid-semantic'))) extra.push('a=msid-semantic:WMS *')
-  // Session attributes go after t= (RFC 8866 order: v o s … t … a=).
-  const tIndex = head.findIndex((l) => l.startsWith('t='))
-  const out = tIndex < 0 ? [...head, ...extra] : [...head.slice(0, tIndex + 1), ...extra, ...head.slice(tIndex + 1)]
-  for (const section of sections) {
-    out.push(section.header)
-    for (const line of section.lines) {
-      if (line === 'a=ice-lite' || line.startsWith('a=fingerprint:') || line === 'a=ice-options:trickle') continue
-      out.push(line)
-    }
+  if (!hasFlag(head, 'extmap-allow-mixed')) extra.push(attributeLine('extmap-allow-mixed'))
+  if (!head.some((l) => sdpAttribute(l)?.name.startsWith('msid-semantic'))) {
+    extra.push(attributeLine('msid-semantic', 'WMS *'))
   }
-  return `${out.join('\r\n')}\r\n`
+  // Session attributes go after t= (RFC 8866 order: v o s … t … a=).
+  const tIndex = head.findIndex((l) => l.type === 't')
+  document.session =
+    tIndex < 0 ? [...head, ...extra] : [...head.slice(0, tIndex + 1), ...extra, ...head.slice(tIndex + 1)]
+  for (const section of document.sections) {
+    section.lines = section.lines.filter((l) => !moved(l) && !trickle(l))
+  }
+  return serializeSdp(document)
 }

@@ -17,7 +17,8 @@ import {
   useVP8,
 } from 'werift'
 import {unbundleOnly} from '../../sdp/munge.js'
-import {sdpLines} from '../../sdp/sdp-session.js'
+import {isCandidateLine} from '../../sdp/sdp-candidate.js'
+import {attributeLine, isAttribute, parseSdpDocument, removeLines, serializeSdp} from '../../sdp/sdp-document.js'
 import type {Log} from '../../util/log.js'
 import {keepRemoteCandidates} from '../../webrtc/scope.js'
 import {type PairEnd, pairEndLabel, selectedPair} from '../../webrtc/selected-pair.js'
@@ -89,9 +90,7 @@ function codecName(mimeType: string): string {
 export function checkOfferTracks(offer: string): string | undefined {
   let video = 0
   let audio = 0
-  for (const line of sdpLines(offer)) {
-    if (!line.startsWith('m=')) continue
-    const kind = line.slice(2).split(' ')[0] ?? ''
+  for (const {kind} of parseSdpDocument(offer).sections) {
     if (kind === 'video') video++
     else if (kind === 'audio') audio++
     else return `unsupported media '${kind}'`
@@ -103,12 +102,13 @@ export function checkOfferTracks(offer: string): string | undefined {
 
 /** Replaces werift's candidates with MediaMTX's: all in the first m-section, then `a=end-of-candidates`. */
 function withCandidates(sdp: string, candidates: readonly string[]): string {
-  const lines = sdpLines(sdp).filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates')
-  const firstMedia = lines.findIndex((line) => line.startsWith('m='))
-  let end = lines.findIndex((line, i) => i > firstMedia && line.startsWith('m='))
-  if (end < 0) end = lines.length
-  lines.splice(end, 0, ...candidates.map((c) => `a=candidate:${c}`), 'a=end-of-candidates')
-  return `${lines.join('\r\n')}\r\n`
+  const document = parseSdpDocument(sdp)
+  removeLines(document, (line) => isCandidateLine(line) || isAttribute(line, 'end-of-candidates', true))
+  const lines = [...candidates.map((c) => attributeLine('candidate', c)), attributeLine('end-of-candidates')]
+  const first = document.sections[0]
+  if (first) first.lines.push(...lines)
+  else document.session.push(...lines)
+  return serializeSdp(document)
 }
 
 export class StandinSession {
