@@ -24,7 +24,7 @@ function staticValueImports(file: string): string[] {
   const specifiers: string[] = []
   for (const match of text.matchAll(/^(import|export)\s+(type\s+)?[^'";]*?from\s+'([^']+)'/gms)) {
     const [, , typeOnly, specifier] = match
-    if (typeOnly || !specifier.startsWith('.')) continue
+    if (typeOnly || !specifier?.startsWith('.')) continue
     specifiers.push(relative(ROOT, resolve(dirname(join(ROOT, file)), specifier)))
   }
   return specifiers
