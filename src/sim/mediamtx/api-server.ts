@@ -387,7 +387,6 @@ const ROUTES: ApiRoute[] = [
 
 async function route(options: StandinApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const {state} = options
-  const url = new URL(req.url ?? '/', 'http://standin')
   const early = {state, res}
   if (options.auth) {
     const expected = `Basic ${Buffer.from(`${options.auth.user}:${options.auth.pass}`).toString('base64')}`
@@ -397,6 +396,7 @@ async function route(options: StandinApiOptions, req: IncomingMessage, res: Serv
       return
     }
   }
+  const url = new URL(req.url ?? '/', 'http://standin')
   // Go's HTTP server refuses a request target with a malformed percent-escape before any handler runs.
   if (!hasValidEscapes(url.pathname)) {
     error(early, 400, 'invalid URL escape')
