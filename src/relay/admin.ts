@@ -4,9 +4,11 @@
  * page may call them.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
+import {mediaType, readBody} from '../net/http-body.js'
+import {replyJson} from '../net/http-reply.js'
 import type {Log} from '../util/log.js'
 import {PullRefusedError, type RelayEngine} from './engine.js'
-import {HttpError, isPathName, json, mediaType, readBody} from './http-helpers.js'
+import {asHttpError, HttpError, isPathName} from './http-helpers.js'
 import {renderMetrics} from './metrics.js'
 import {createRouter, type RequestContext, type RequestCounters} from './router.js'
 import type {SessionSlots} from './slots.js'
@@ -28,8 +30,7 @@ async function pull({req, res}: RequestContext, options: AdminOptions): Promise<
   try {
     body = JSON.parse(await readBody(req, options.maxJsonBytes ?? 16 * 1024)) as typeof body
   } catch (error) {
-    if (error instanceof HttpError) throw error
-    throw new HttpError(400, 'invalid JSON')
+    throw asHttpError(error) ?? new HttpError(400, 'invalid JSON')
   }
   const {sessionId, trackNames, path} = body ?? {}
   if (typeof sessionId !== 'string' || !/^[\w-]{1,128}$/.test(sessionId))
@@ -54,7 +55,7 @@ async function pull({req, res}: RequestContext, options: AdminOptions): Promise<
     slot.release()
   }
   for (const id of slot.replaces) await options.engine.close(id, 'an operator pull took over the path')
-  json(res, 201, pulled)
+  replyJson(res, 201, pulled)
 }
 
 export function createAdminHandler(options: AdminOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -67,12 +68,12 @@ export function createAdminHandler(options: AdminOptions): (req: IncomingMessage
       {
         methods: ['GET'],
         pattern: /^\/healthz$/,
-        handle: ({res}) => json(res, 200, {status: 'ok', sessions: engine.list().length}),
+        handle: ({res}) => replyJson(res, 200, {status: 'ok', sessions: engine.list().length}),
       },
       {
         methods: ['GET'],
         pattern: /^\/status$/,
-        handle: ({res}) => json(res, 200, {sessions: engine.list(), ...options.describe?.()}),
+        handle: ({res}) => replyJson(res, 200, {sessions: engine.list(), ...options.describe?.()}),
       },
       {
         methods: ['GET'],

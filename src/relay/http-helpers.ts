@@ -1,8 +1,8 @@
 /**
- * What the relay's two HTTP listeners (guests, operator) share: errors that become answers, bounded body
- * reading, and never draining an upload the relay will not use.
+ * What the relay's two HTTP listeners (guests, operator) share on top of src/net's server helpers: errors that
+ * become answers, and the guest path names it accepts.
  */
-import type {IncomingMessage, ServerResponse} from 'node:http'
+import {BodyTooLargeError} from '../net/http-body.js'
 
 /** An expected refusal: becomes an HTTP answer with this status, a JSON `{error}` body and these headers. */
 export class HttpError extends Error {
@@ -16,39 +16,11 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads at most `max` bytes (chunked bodies included); more is a 413 before the rest is read. */
-export async function readBody(req: IncomingMessage, max: number): Promise<string> {
-  rejectDeclaredOversize(req, max)
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > max) throw new HttpError(413, `body larger than ${max} bytes`)
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-/** A declared Content-Length over `max` is refused from the headers alone. */
-export function rejectDeclaredOversize(req: IncomingMessage, max: number): void {
-  const declared = Number(req.headers['content-length'] ?? 0)
-  if (declared > max) throw new HttpError(413, `body larger than ${max} bytes`)
-}
-
-const hasBody = (req: IncomingMessage) =>
-  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
-
-/**
- * Node drains an unread request body after the answer to keep the connection alive, so a refused upload
- * would still be read to its end (one chunked request pushed 18.7 GB that way). Any answer sent before
- * the body was read closes the connection instead.
- */
-export function closeUnreadUploads(req: IncomingMessage, res: ServerResponse): void {
-  const writeHead = res.writeHead
-  res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-    if (hasBody(req) && !req.complete) this.setHeader('connection', 'close')
-    return writeHead.apply(this, args)
-  } as ServerResponse['writeHead']
+/** The answer for an expected refusal (an oversized body is a 413), or undefined for a failure behind the relay. */
+export function asHttpError(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error
+  if (error instanceof BodyTooLargeError) return new HttpError(413, error.message)
+  return undefined
 }
 
 export function decodePath(text: string): string {
@@ -59,17 +31,7 @@ export function decodePath(text: string): string {
   }
 }
 
-export function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
-}
-
-export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers})
-  res.end(text)
-}
-
 /** Guest path names: what MediaMTX accepts, without traversal or surprises. */
-export const PATH_NAME = /^[A-Za-z0-9_.~-][A-Za-z0-9_.~/-]{0,127}$/
+const PATH_NAME = /^[A-Za-z0-9_.~-][A-Za-z0-9_.~/-]{0,127}$/
 
 export const isPathName = (path: string) => PATH_NAME.test(path) && !path.includes('..')

@@ -8,12 +8,14 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import {isCallsError} from '../calls/calls-errors.js'
 import {R58Error} from '../errors.js'
 import type {IceServer} from '../ice/ice-url.js'
+import {mediaType, readBody, refuseDeclaredOversize} from '../net/http-body.js'
+import {replyJson} from '../net/http-reply.js'
 import type {Log} from '../util/log.js'
 import {hasIceCredentials} from '../whip/sdpfrag.js'
 import {clientAddress, type TrustProxy} from './client-address.js'
 import {answerPreflight, applyCors, isPreflight} from './cors.js'
 import type {RelayEngine} from './engine.js'
-import {decodePath, HttpError, isPathName, json, mediaType, readBody, rejectDeclaredOversize} from './http-helpers.js'
+import {decodePath, HttpError, isPathName} from './http-helpers.js'
 import {renderJoinPage} from './join-page.js'
 import {renderMetrics} from './metrics.js'
 import {checkOffer} from './offer-check.js'
@@ -70,174 +72,223 @@ interface Owner {
   token: string
 }
 
-export function createIngressHandler(options: IngressOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const {engine, log} = options
-  const maxSdp = options.maxSdpBytes ?? 64 * 1024
-  const counters = options.counters ?? newRequestCounters()
-  const slots = options.slots ?? new SessionSlots(engine, options.maxSessions, options.onConflict)
-  const owners = new Map<string, Owner>()
+/** What every route of one ingress shares. */
+interface Ingress {
+  options: IngressOptions
+  engine: RelayEngine
+  log: Log
+  maxSdp: number
+  counters: RequestCounters
+  slots: SessionSlots
+  owners: Map<string, Owner>
+}
 
-  /** Authenticates on headers alone; returns the fingerprint of the token used. */
-  const requireAuth = ({req, url}: RequestContext, path: string): string => {
-    const token = presentedToken(req.headers.authorization, url.searchParams.get('token'))
-    if (options.open) return tokenFingerprint(token)
-    const result = authorize(options.tokens, path, req.headers.authorization, url.searchParams.get('token'))
-    if (result !== 'ok') {
-      throw new HttpError(401, result === 'missing' ? 'a bearer token is required' : 'invalid token', {
-        'www-authenticate': 'Bearer realm="r58-relay"',
+/** Authenticates on headers alone; returns the fingerprint of the token used. */
+function requireAuth({options}: Ingress, {req, url}: RequestContext, path: string): string {
+  const token = presentedToken(req.headers.authorization, url.searchParams.get('token'))
+  if (options.open) return tokenFingerprint(token)
+  const result = authorize(options.tokens, path, req.headers.authorization, url.searchParams.get('token'))
+  if (result !== 'ok') {
+    throw new HttpError(401, result === 'missing' ? 'a bearer token is required' : 'invalid token', {
+      'www-authenticate': 'Bearer realm="r58-relay"',
+    })
+  }
+  return tokenFingerprint(token)
+}
+
+function guestPath(raw: string | undefined, status: 400 | 404): string {
+  const path = decodePath(raw ?? '')
+  if (!isPathName(path)) throw new HttpError(status, status === 404 ? 'no such path' : 'invalid path name')
+  return path
+}
+
+function refuseOffer({log}: Ingress, ctx: RequestContext, path: string, status: number, reason: string): never {
+  log({
+    level: 'warn',
+    event: 'relay.offer.refused',
+    msg: `offer for ${path} refused: ${reason}`,
+    path,
+    guest: ctx.client,
+  })
+  throw new HttpError(status, reason)
+}
+
+/** OPTIONS or POST on a WHIP endpoint; the body is read only after authentication. */
+async function publish(ingress: Ingress, ctx: RequestContext, rawPath: string | undefined): Promise<void> {
+  const {engine} = ingress
+  const path = guestPath(rawPath, 400)
+  refuseDeclaredOversize(ctx.req, ingress.maxSdp)
+  const tokenPrint = requireAuth(ingress, ctx, path)
+  if (ctx.req.method === 'OPTIONS') {
+    ctx.res.setHeader('accept-post', 'application/sdp')
+    ctx.res.setHeader('link', iceServerLinks(await engine.iceServers()))
+    ctx.res.writeHead(204).end()
+    return
+  }
+  if (mediaType(ctx.req) !== 'application/sdp') throw new HttpError(415, 'expected Content-Type: application/sdp')
+  const offer = await readBody(ctx.req, ingress.maxSdp)
+  const problem = checkOffer(offer)
+  if (problem) refuseOffer(ingress, ctx, path, problem.status, problem.reason)
+  const opened = await openSession(ingress, ctx, path, offer, tokenPrint)
+  const location = `/whip/${encodeURIComponent(path).replace(/%2F/g, '/')}/session/${opened.id}`
+  ctx.res.setHeader('link', iceServerLinks(await engine.iceServers()))
+  ctx.res.writeHead(201, {
+    'content-type': 'application/sdp',
+    location,
+    etag: `"${opened.id}"`,
+    'accept-patch': 'application/trickle-ice-sdpfrag',
+  })
+  ctx.res.end(opened.answer)
+  ingress.log({
+    level: 'info',
+    event: 'relay.session.created',
+    msg: `guest ${ctx.client} publishes to ${path}`,
+    session: opened.id,
+    path,
+    guest: ctx.client,
+  })
+}
+
+/** Takes the path's slot, opens the session on the engine and ends the one it replaces. */
+async function openSession(
+  ingress: Ingress,
+  ctx: RequestContext,
+  path: string,
+  offer: string,
+  tokenPrint: string,
+): Promise<Awaited<ReturnType<RelayEngine['open']>>> {
+  const {engine, owners, log} = ingress
+  const slot = ingress.slots.take(path)
+  let opened: Awaited<ReturnType<RelayEngine['open']>>
+  try {
+    opened = await engine.open({path, offer, guest: ctx.client})
+  } catch (error) {
+    // Calls refusing the offer, or werift failing to read it, is still the guest's error; Calls' words stay in the log.
+    if (isOfferError(error)) {
+      refuseOffer(ingress, ctx, path, 400, 'the offer was refused: check its codecs and its ICE and DTLS attributes')
+    }
+    throw error
+  } finally {
+    slot.release()
+  }
+  owners.set(opened.id, {path, token: tokenPrint})
+  for (const id of owners.keys()) if (!engine.has(id)) owners.delete(id)
+  for (const id of slot.replaces) {
+    owners.delete(id)
+    await engine.close(id, 'another publisher took over the path')
+    log({level: 'info', event: 'relay.session.replaced', msg: `a new guest took over ${path}`, session: id, path})
+  }
+  return opened
+}
+
+/** A session resource: only through the path and token that created it; anything else is 404. */
+async function session(
+  ingress: Ingress,
+  ctx: RequestContext,
+  rawPath: string | undefined,
+  id: string | undefined,
+): Promise<void> {
+  const {engine, owners} = ingress
+  const path = guestPath(rawPath, 404)
+  refuseDeclaredOversize(ctx.req, ingress.maxSdp)
+  const token = requireAuth(ingress, ctx, path)
+  const owner = id === undefined ? undefined : owners.get(id)
+  if (!id || !owner || owner.path !== path || owner.token !== token || !engine.has(id)) {
+    throw new HttpError(404, 'no such session')
+  }
+  if (ctx.req.method === 'PATCH') {
+    if (mediaType(ctx.req) !== 'application/trickle-ice-sdpfrag')
+      throw new HttpError(415, 'expected application/trickle-ice-sdpfrag')
+    const fragment = await readBody(ctx.req, ingress.maxSdp)
+    // Calls is ICE-lite and takes no candidates: trickled candidates are accepted and dropped (RFC 9725 allows
+    // discarding). A new ufrag/pwd asks for an ICE restart, which Calls cannot do: 422, the session stays.
+    if (ctx.req.headers['if-match']?.replace(/"/g, '').trim() === '*' && hasIceCredentials(fragment)) {
+      throw new HttpError(422, 'ICE restart is not supported; the session continues')
+    }
+    ctx.res.writeHead(204).end()
+    return
+  }
+  owners.delete(id)
+  await engine.close(id, 'guest ended the session')
+  ctx.res.writeHead(200).end()
+  ingress.log({
+    level: 'info',
+    event: 'relay.session.deleted',
+    msg: `guest ${ctx.client} ended ${path}`,
+    session: id,
+    path,
+  })
+}
+
+function joinPage({res}: RequestContext, rawPath: string | undefined): void {
+  const path = guestPath(rawPath, 404)
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy':
+      "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; media-src 'self' blob: mediastream:; connect-src 'self'",
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+  })
+  res.end(renderJoinPage({path}))
+}
+
+/** /healthz and /metrics on the guest listener, when asked for. */
+function publicRoutes({options, engine, counters}: Ingress): Route[] {
+  if (!options.publicMetrics) return []
+  return [
+    {methods: ['GET'], pattern: /^\/healthz$/, handle: ({res}) => replyJson(res, 200, {status: 'ok'})},
+    {
+      methods: ['GET'],
+      pattern: /^\/metrics$/,
+      handle: ({res}) => {
+        const text = renderMetrics(engine.list(), {...counters, ended: engine.endedTotals?.()})
+        res.writeHead(200, {'content-type': 'text/plain; version=0.0.4'}).end(text)
+      },
+    },
+  ]
+}
+
+/** CORS, then the rate limit, then CORS preflights: before any route. */
+function beforeRouting(options: IngressOptions): (ctx: RequestContext) => boolean {
+  return ({req, res, client}) => {
+    if (!applyCors(req, res, options.allowOrigins)) throw new HttpError(403, 'origin not allowed')
+    if (!options.rateLimiter.take(client)) {
+      throw new HttpError(429, 'too many requests', {
+        'retry-after': String(options.rateLimiter.retryAfter(client) || 1),
       })
     }
-    return tokenFingerprint(token)
+    if (!isPreflight(req)) return false
+    answerPreflight(res)
+    return true
   }
+}
 
-  const guestPath = (raw: string | undefined, status: 400 | 404): string => {
-    const path = decodePath(raw ?? '')
-    if (!isPathName(path)) throw new HttpError(status, status === 404 ? 'no such path' : 'invalid path name')
-    return path
+export function createIngressHandler(options: IngressOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const {engine} = options
+  const ingress: Ingress = {
+    options,
+    engine,
+    log: options.log,
+    maxSdp: options.maxSdpBytes ?? 64 * 1024,
+    counters: options.counters ?? newRequestCounters(),
+    slots: options.slots ?? new SessionSlots(engine, options.maxSessions, options.onConflict),
+    owners: new Map(),
   }
-
-  const refuseOffer = (ctx: RequestContext, path: string, status: number, reason: string): never => {
-    log({
-      level: 'warn',
-      event: 'relay.offer.refused',
-      msg: `offer for ${path} refused: ${reason}`,
-      path,
-      guest: ctx.client,
-    })
-    throw new HttpError(status, reason)
-  }
-
-  const publish = async (ctx: RequestContext, rawPath: string | undefined): Promise<void> => {
-    const path = guestPath(rawPath, 400)
-    rejectDeclaredOversize(ctx.req, maxSdp)
-    const tokenPrint = requireAuth(ctx, path)
-    if (ctx.req.method === 'OPTIONS') {
-      ctx.res.setHeader('accept-post', 'application/sdp')
-      ctx.res.setHeader('link', iceServerLinks(await engine.iceServers()))
-      ctx.res.writeHead(204).end()
-      return
-    }
-    if (mediaType(ctx.req) !== 'application/sdp') throw new HttpError(415, 'expected Content-Type: application/sdp')
-    const offer = await readBody(ctx.req, maxSdp)
-    const problem = checkOffer(offer)
-    if (problem) refuseOffer(ctx, path, problem.status, problem.reason)
-    const slot = slots.take(path)
-    let opened: Awaited<ReturnType<RelayEngine['open']>>
-    try {
-      opened = await engine.open({path, offer, guest: ctx.client})
-    } catch (error) {
-      // Calls refusing the offer, or werift failing to read it, is still the guest's error; Calls' words stay in the log.
-      if (isOfferError(error)) {
-        refuseOffer(ctx, path, 400, 'the offer was refused: check its codecs and its ICE and DTLS attributes')
-      }
-      throw error
-    } finally {
-      slot.release()
-    }
-    owners.set(opened.id, {path, token: tokenPrint})
-    for (const id of owners.keys()) if (!engine.has(id)) owners.delete(id)
-    for (const id of slot.replaces) {
-      owners.delete(id)
-      await engine.close(id, 'another publisher took over the path')
-      log({level: 'info', event: 'relay.session.replaced', msg: `a new guest took over ${path}`, session: id, path})
-    }
-    const location = `/whip/${encodeURIComponent(path).replace(/%2F/g, '/')}/session/${opened.id}`
-    ctx.res.setHeader('link', iceServerLinks(await engine.iceServers()))
-    ctx.res.writeHead(201, {
-      'content-type': 'application/sdp',
-      location,
-      etag: `"${opened.id}"`,
-      'accept-patch': 'application/trickle-ice-sdpfrag',
-    })
-    ctx.res.end(opened.answer)
-    log({
-      level: 'info',
-      event: 'relay.session.created',
-      msg: `guest ${ctx.client} publishes to ${path}`,
-      session: opened.id,
-      path,
-      guest: ctx.client,
-    })
-  }
-
-  /** A session resource: only through the path and token that created it; anything else is 404. */
-  const session = async (ctx: RequestContext, rawPath: string | undefined, id: string | undefined): Promise<void> => {
-    const path = guestPath(rawPath, 404)
-    rejectDeclaredOversize(ctx.req, maxSdp)
-    const token = requireAuth(ctx, path)
-    const owner = id === undefined ? undefined : owners.get(id)
-    if (!id || !owner || owner.path !== path || owner.token !== token || !engine.has(id)) {
-      throw new HttpError(404, 'no such session')
-    }
-    if (ctx.req.method === 'PATCH') {
-      if (mediaType(ctx.req) !== 'application/trickle-ice-sdpfrag')
-        throw new HttpError(415, 'expected application/trickle-ice-sdpfrag')
-      const fragment = await readBody(ctx.req, maxSdp)
-      // Calls is ICE-lite and takes no candidates: trickled candidates are accepted and dropped (RFC 9725 allows
-      // discarding). A new ufrag/pwd asks for an ICE restart, which Calls cannot do: 422, the session stays.
-      if (ctx.req.headers['if-match']?.replace(/"/g, '').trim() === '*' && hasIceCredentials(fragment)) {
-        throw new HttpError(422, 'ICE restart is not supported; the session continues')
-      }
-      ctx.res.writeHead(204).end()
-      return
-    }
-    owners.delete(id)
-    await engine.close(id, 'guest ended the session')
-    ctx.res.writeHead(200).end()
-    log({level: 'info', event: 'relay.session.deleted', msg: `guest ${ctx.client} ended ${path}`, session: id, path})
-  }
-
-  const joinPage = ({res}: RequestContext, rawPath: string | undefined): void => {
-    const path = guestPath(rawPath, 404)
-    res.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy':
-        "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; media-src 'self' blob: mediastream:; connect-src 'self'",
-      'referrer-policy': 'no-referrer',
-      'cache-control': 'no-store',
-    })
-    res.end(renderJoinPage({path}))
-  }
-
-  const publicRoutes: Route[] = options.publicMetrics
-    ? [
-        {methods: ['GET'], pattern: /^\/healthz$/, handle: ({res}) => json(res, 200, {status: 'ok'})},
-        {
-          methods: ['GET'],
-          pattern: /^\/metrics$/,
-          handle: ({res}) => {
-            const text = renderMetrics(engine.list(), {...counters, ended: engine.endedTotals?.()})
-            res.writeHead(200, {'content-type': 'text/plain; version=0.0.4'}).end(text)
-          },
-        },
-      ]
-    : []
-
   return createRouter({
-    log,
-    counters,
+    log: options.log,
+    counters: ingress.counters,
     clientOf: (req) => clientAddress(req, options.trustProxy),
-    before: ({req, res, client}) => {
-      if (!applyCors(req, res, options.allowOrigins)) throw new HttpError(403, 'origin not allowed')
-      if (!options.rateLimiter.take(client)) {
-        throw new HttpError(429, 'too many requests', {
-          'retry-after': String(options.rateLimiter.retryAfter(client) || 1),
-        })
-      }
-      if (!isPreflight(req)) return false
-      answerPreflight(res)
-      return true
-    },
+    before: beforeRouting(options),
     routes: [
-      ...publicRoutes,
+      ...publicRoutes(ingress),
       ...(options.routes ?? []),
       {methods: ['GET'], pattern: /^\/join\/(.+)$/, handle: (ctx, m) => joinPage(ctx, m[1])},
       {
         methods: ['PATCH', 'DELETE'],
         pattern: /^\/whip\/(.+?)\/session\/([^/]*)$/,
-        handle: (ctx, m) => session(ctx, m[1], SESSION_ID.test(m[2] ?? '') ? m[2] : undefined),
+        handle: (ctx, m) => session(ingress, ctx, m[1], SESSION_ID.test(m[2] ?? '') ? m[2] : undefined),
       },
-      {methods: ['OPTIONS', 'POST'], pattern: /^\/whip\/(.+)$/, handle: (ctx, m) => publish(ctx, m[1])},
+      {methods: ['OPTIONS', 'POST'], pattern: /^\/whip\/(.+)$/, handle: (ctx, m) => publish(ingress, ctx, m[1])},
     ],
   })
 }

@@ -176,8 +176,8 @@ const urlOf = (server: Server, host: string) => {
   return {port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`}
 }
 
-export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
-  requireAuthentication(options.tokens, options.open, options.host)
+/** The operator listener answers without a token: loopback or a Unix socket only. */
+function adminListen(options: RelayOptions): AdminListen {
   const admin = options.admin ?? {host: '127.0.0.1', port: 0}
   if ('host' in admin && !isLoopbackAddress(admin.host)) {
     throw new R58Error('E_USAGE', `--admin-listen ${admin.host} is not a loopback address`, {
@@ -185,9 +185,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       hint: 'The operator listener answers without a token: keep it on 127.0.0.1 or a Unix socket path.',
     })
   }
-  const redactor = new Redactor()
-  for (const secret of relaySecrets(options)) redactor.add(secret)
-  const log: Log = (event) => options.log(redactor.redactDeep(event))
+  return admin
+}
+
+/** The engine of the mode in use: whep (MediaMTX pulls each guest from Calls itself) or forward (the default). */
+async function createEngine(options: RelayOptions, log: Log) {
   const apiBase = options.calls.apiBase
   const target = options.target ?? DEFAULT_RELAY_TARGET
   const stunServers = options.stunUrls && options.stunUrls.length > 0 ? [{urls: [...options.stunUrls]}] : []
@@ -222,6 +224,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       ...(options.timings && {timings: options.timings}),
       log,
     })
+  return {engine, whep}
+}
+
+/** The guest listener and the operator listener, not yet listening. */
+function createServers(options: RelayOptions, log: Log, engine: RelayEngine, describe: () => Record<string, unknown>) {
   const maxSessions = options.maxSessions ?? 10
   const slots = new SessionSlots(engine, maxSessions, options.onConflict)
   const counters = newRequestCounters()
@@ -242,17 +249,13 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const timeouts = {requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000}
   const server = createServer(timeouts, handler)
   server.maxConnections = 512
-  const adminServer = createServer(
-    timeouts,
-    createAdminHandler({
-      engine,
-      slots,
-      counters,
-      log,
-      describe: () => ({mode: whep.decision.mode, modeReason: whep.decision.reason, udpSockets: udpSocketCount()}),
-    }),
-  )
+  const adminServer = createServer(timeouts, createAdminHandler({engine, slots, counters, log, describe}))
   adminServer.maxConnections = 64
+  return {server, adminServer}
+}
+
+/** Both listeners listening, or neither (the guest one is closed again when the operator one fails). */
+async function listenBoth(options: RelayOptions, server: Server, adminServer: Server, admin: AdminListen) {
   await listen(server, {host: options.host, port: options.port}, 'relay.listen', '--relay-listen')
   try {
     await listen(adminServer, admin, 'relay.adminListen', '--admin-listen')
@@ -262,6 +265,21 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     if (adminServer.listening) await new Promise<void>((resolve) => adminServer.close(() => resolve()))
     throw error
   }
+}
+
+export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
+  requireAuthentication(options.tokens, options.open, options.host)
+  const admin = adminListen(options)
+  const redactor = new Redactor()
+  for (const secret of relaySecrets(options)) redactor.add(secret)
+  const log: Log = (event) => options.log(redactor.redactDeep(event))
+  const {engine, whep} = await createEngine(options, log)
+  const {server, adminServer} = createServers(options, log, engine, () => ({
+    mode: whep.decision.mode,
+    modeReason: whep.decision.reason,
+    udpSockets: udpSocketCount(),
+  }))
+  await listenBoth(options, server, adminServer, admin)
   const {port, url} = urlOf(server, options.host)
   const adminUrl = 'socketPath' in admin ? `unix:${admin.socketPath}` : urlOf(adminServer, admin.host).url
   let closing: Promise<void> | undefined

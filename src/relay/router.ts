@@ -5,8 +5,10 @@
  * them, and logs failures by path only: query strings carry join tokens and are never logged.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
+import {closeUnreadUploads, replyJson} from '../net/http-reply.js'
+import {findRoute} from '../net/http-route.js'
 import type {Log} from '../util/log.js'
-import {closeUnreadUploads, HttpError, json} from './http-helpers.js'
+import {asHttpError, HttpError} from './http-helpers.js'
 
 export interface RequestContext {
   req: IncomingMessage
@@ -49,48 +51,47 @@ function parseUrl(req: IncomingMessage): URL {
 }
 
 export function createRouter(options: RouterOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const {routes, log, counters} = options
+  const {routes, counters} = options
   const dispatch = async (req: IncomingMessage, res: ServerResponse, client: string): Promise<void> => {
     const ctx: RequestContext = {req, res, url: parseUrl(req), client}
     if (options.before?.(ctx)) return
     const method = req.method ?? 'GET'
     // The first route whose pattern matches owns the path: a method it does not take is a 405.
-    for (const route of routes) {
-      const match = route.pattern.exec(ctx.url.pathname)
-      if (!match) continue
-      if (route.methods.includes(method)) return route.handle(ctx, match)
-      const allow = route.methods.join(', ')
-      throw new HttpError(405, `use ${route.methods.join(' or ')}`, {allow})
-    }
-    throw new HttpError(404, 'not found')
+    const found = findRoute(routes, method, ctx.url.pathname)
+    if (!found) throw new HttpError(404, 'not found')
+    if (!found.allowed) throw new HttpError(405, `use ${found.route.methods.join(' or ')}`, {allow: found.allow})
+    return found.route.handle(ctx, found.match)
   }
 
   return (req, res) => {
     closeUnreadUploads(req, res)
     counters.requests += 1
     const client = options.clientOf(req)
-    dispatch(req, res, client).catch((error: unknown) => {
-      const known = error instanceof HttpError
-      const status = known ? error.status : 502
-      counters.rejected.set(status, (counters.rejected.get(status) ?? 0) + 1)
-      if (!known) {
-        log({
-          level: 'error',
-          event: 'relay.request.failed',
-          msg: error instanceof Error ? error.message : String(error),
-          method: req.method,
-          path: parsePathname(req.url),
-        })
-      }
-      if (res.headersSent) {
-        res.end()
-        return
-      }
-      // What failed behind the relay is in the log, not in the answer to an anonymous client.
-      const message = known ? error.message : 'the relay could not complete the request'
-      json(res, status, {error: message}, known ? error.headers : {})
+    dispatch(req, res, client).catch((error: unknown) => answerError(req, res, error, options))
+  }
+}
+
+/** Counts and answers a refusal; a failure behind the relay is a logged 502. */
+function answerError(req: IncomingMessage, res: ServerResponse, error: unknown, options: RouterOptions): void {
+  const known = asHttpError(error)
+  const status = known ? known.status : 502
+  options.counters.rejected.set(status, (options.counters.rejected.get(status) ?? 0) + 1)
+  if (!known) {
+    options.log({
+      level: 'error',
+      event: 'relay.request.failed',
+      msg: error instanceof Error ? error.message : String(error),
+      method: req.method,
+      path: parsePathname(req.url),
     })
   }
+  if (res.headersSent) {
+    res.end()
+    return
+  }
+  // What failed behind the relay is in the log, not in the answer to an anonymous client.
+  const message = known ? known.message : 'the relay could not complete the request'
+  replyJson(res, status, {error: message}, {headers: known ? known.headers : {}})
 }
 
 /** The path of a request target without its query (which may hold a token). */

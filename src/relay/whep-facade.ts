@@ -18,6 +18,8 @@ import {randomBytes, randomUUID, timingSafeEqual} from 'node:crypto'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {CallsClient} from '../calls/calls-client.js'
 import {isCallsError, isSessionGone} from '../calls/calls-errors.js'
+import {BodyTooLargeError, mediaType, readBody} from '../net/http-body.js'
+import {replyJson} from '../net/http-reply.js'
 import {documentAttributeValues, parseSdpDocument} from '../sdp/sdp-document.js'
 import type {Log} from '../util/log.js'
 
@@ -119,21 +121,15 @@ export class WhepFacade {
   }
 
   async #readBody(req: IncomingMessage): Promise<string> {
-    const max = this.#options.maxSdpBytes ?? 64 * 1024
-    if (Number(req.headers['content-length'] ?? 0) > max) throw new FacadeError(413, 'offer too large')
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length
-      if (size > max) throw new FacadeError(413, 'offer too large')
-      chunks.push(chunk as Buffer)
+    try {
+      return await readBody(req, this.#options.maxSdpBytes ?? 64 * 1024)
+    } catch (error) {
+      throw error instanceof BodyTooLargeError ? new FacadeError(413, 'offer too large') : error
     }
-    return Buffer.concat(chunks).toString('utf8')
   }
 
   async #post(req: IncomingMessage, res: ServerResponse, entry: Entry): Promise<void> {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
-    if (type !== 'application/sdp') throw new FacadeError(415, 'expected application/sdp')
+    if (mediaType(req) !== 'application/sdp') throw new FacadeError(415, 'expected application/sdp')
     const offer = await this.#readBody(req)
     if (!offer.startsWith('v=0')) throw new FacadeError(400, 'the body is not an SDP offer')
     const {calls, log} = this.#options
@@ -234,9 +230,7 @@ export class WhepFacade {
           res.end()
           return
         }
-        const body = JSON.stringify({error: error instanceof FacadeError ? error.message : 'internal error'})
-        res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(body)})
-        res.end(body)
+        replyJson(res, status, {error: error instanceof FacadeError ? error.message : 'internal error'})
       })
     }
   }

@@ -1,4 +1,5 @@
 /** The emulated API's routes, relative to the API base (`/v1`), as the OpenAPI file lists them. */
+import {findRoute} from '../../net/http-route.js'
 
 export type RouteName =
   | 'sessions.new'
@@ -20,23 +21,29 @@ export interface Route {
   sessionId?: string
 }
 
-const SESSION_ROUTES: Record<string, {name: RouteName; method: string}> = {
-  '': {name: 'session.get', method: 'GET'},
-  'tracks/new': {name: 'tracks.new', method: 'POST'},
-  'tracks/update': {name: 'tracks.update', method: 'PUT'},
-  'tracks/close': {name: 'tracks.close', method: 'PUT'},
-  renegotiate: {name: 'renegotiate', method: 'PUT'},
-  'datachannels/establish': {name: 'datachannels.establish', method: 'POST'},
-  'datachannels/new': {name: 'datachannels.new', method: 'POST'},
-  'datachannels/update': {name: 'datachannels.update', method: 'PUT'},
-  'datachannels/close': {name: 'datachannels.close', method: 'PUT'},
-}
+const app = (name: RouteName, method: string, tail: string) => ({
+  name,
+  methods: [method],
+  pattern: new RegExp(`^/v1/apps/([^/]+)/${tail}/*$`),
+})
+const session = (name: RouteName, method: string, tail: string) =>
+  app(name, method, `sessions/([^/]+)${tail === '' ? '' : `/${tail}`}`)
 
-const APP_ROUTES: Record<string, {name: RouteName; method: string}> = {
-  'sessions/new': {name: 'sessions.new', method: 'POST'},
-  'adapters/websocket/new': {name: 'adapters.new', method: 'POST'},
-  'adapters/websocket/close': {name: 'adapters.close', method: 'POST'},
-}
+// App routes first: `sessions/new` is not a session named "new".
+const ROUTES = [
+  app('sessions.new', 'POST', 'sessions/new'),
+  app('adapters.new', 'POST', 'adapters/websocket/new'),
+  app('adapters.close', 'POST', 'adapters/websocket/close'),
+  session('session.get', 'GET', ''),
+  session('tracks.new', 'POST', 'tracks/new'),
+  session('tracks.update', 'PUT', 'tracks/update'),
+  session('tracks.close', 'PUT', 'tracks/close'),
+  session('renegotiate', 'PUT', 'renegotiate'),
+  session('datachannels.establish', 'POST', 'datachannels/establish'),
+  session('datachannels.new', 'POST', 'datachannels/new'),
+  session('datachannels.update', 'PUT', 'datachannels/update'),
+  session('datachannels.close', 'PUT', 'datachannels/close'),
+]
 
 const SEGMENT = /^[A-Za-z0-9._~-]{1,128}$/
 
@@ -50,21 +57,17 @@ function decode(segment: string): string | undefined {
 }
 
 /**
- * Matches `/v1/apps/{appId}/…`. Returns the route, or the status to answer: 404 for an unknown path,
- * 405 (with the allowed method) for a known path with another method.
+ * Matches `/v1/apps/{appId}/…` (trailing slashes allowed). Returns the route, or the status to answer: 404 for an
+ * unknown path or an id that is not one, 405 (with the allowed method) for a known path with another method.
  */
 export function matchRoute(method: string, pathname: string): Route | {status: 404} | {status: 405; allow: string} {
-  const match = /^\/v1\/apps\/([^/]+)\/(.*)$/.exec(pathname)
-  if (!match) return {status: 404}
-  const appId = decode(match[1] as string)
-  if (appId === undefined) return {status: 404}
-  const rest = (match[2] as string).replace(/\/+$/, '')
-  const app = APP_ROUTES[rest]
-  if (app) return app.method === method ? {name: app.name, appId} : {status: 405, allow: app.method}
-  const session = /^sessions\/([^/]+)(?:\/(.*))?$/.exec(rest)
-  if (!session) return {status: 404}
-  const sessionId = decode(session[1] as string)
-  const tail = SESSION_ROUTES[session[2] ?? '']
-  if (sessionId === undefined || sessionId === 'new' || !tail) return {status: 404}
-  return tail.method === method ? {name: tail.name, appId, sessionId} : {status: 405, allow: tail.method}
+  const found = findRoute(ROUTES, method, pathname)
+  if (!found) return {status: 404}
+  const appId = decode(found.match[1] as string)
+  const sessionId = found.match[2] === undefined ? undefined : decode(found.match[2])
+  if (appId === undefined || (found.match[2] !== undefined && (sessionId === undefined || sessionId === 'new'))) {
+    return {status: 404}
+  }
+  if (!found.allowed) return {status: 405, allow: found.allow}
+  return {name: found.route.name, appId, ...(sessionId !== undefined && {sessionId})}
 }

@@ -8,10 +8,12 @@
  * `internal_error` without taking the server down. close() frees every socket, peer connection and timer.
  */
 import {timingSafeEqual} from 'node:crypto'
-import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {isIPv4, isIPv6} from 'node:net'
 import {networkInterfaces} from 'node:os'
+import {BodyTooLargeError, readBody} from '../../net/http-body.js'
+import {replyJson} from '../../net/http-reply.js'
 import {formatHostPort} from '../../util/host-port.js'
 import {type Log, silentLog} from '../../util/log.js'
 import {createTurnApiEmulator, type TurnApiEmulator} from '../turn-api/turn-api-emulator.js'
@@ -20,6 +22,7 @@ import {ApiError} from './api-error.js'
 import {DataChannels} from './datachannels.js'
 import * as handlers from './handlers.js'
 import {matchRoute, type Route} from './routes.js'
+import {tracksClose, tracksNew, tracksUpdate} from './sfu-tracks.js'
 import {DEFAULT_LIMITS, DEFAULT_TIMINGS, type EmulatorLimits, EmulatorState} from './state.js'
 
 export interface CallsEmulatorTurnOptions {
@@ -126,32 +129,17 @@ const CORS = {
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return
-  const text = body === undefined ? '' : JSON.stringify(body)
-  res.writeHead(status, {
-    vary: 'Origin',
-    'access-control-allow-origin': '*',
-    ...(text.length > 0 && {'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text))}),
-    ...headers,
-  })
-  res.end(text)
+  replyJson(res, status, body, {headers: {vary: 'Origin', 'access-control-allow-origin': '*', ...headers}})
 }
 
-/** Reads at most `max` bytes; undefined when the body is larger. */
-async function readBody(req: IncomingMessage, max: number): Promise<string | undefined> {
-  const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > max) return undefined
-  const chunks: Buffer[] = []
-  let size = 0
+/** The body, at most `max` bytes; undefined when it is larger. */
+async function readRequestBody(req: IncomingMessage, max: number): Promise<string | undefined> {
   try {
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length
-      if (size > max) return undefined
-      chunks.push(chunk as Buffer)
-    }
-  } catch {
+    return await readBody(req, max)
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return undefined
     throw new ApiError(400, 'decoding_error', 'The request body was cut off')
   }
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -173,22 +161,30 @@ function defaultMediaAddresses(host: string): string[] {
   return ['127.0.0.1']
 }
 
-export async function startCallsEmulator(options: CallsEmulatorOptions): Promise<CallsEmulator> {
-  const host = options.host ?? '127.0.0.1'
+/** What a running emulator's request handling needs. */
+interface Emulator {
+  options: CallsEmulatorOptions
+  state: EmulatorState
+  limits: EmulatorLimits
+  now: () => number
+  ctx: handlers.HandlerContext
+  dataChannels: DataChannels
+  turn: TurnApiEmulator | undefined
+  requests: {total: number; byStatus: Record<string, number>}
+}
+
+function createEmulator(options: CallsEmulatorOptions, host: string): Emulator {
   const log = options.log ?? silentLog
   const now = options.now ?? Date.now
   const limits: EmulatorLimits = {...DEFAULT_LIMITS, ...options.limits}
-  const inactivityMs = options.inactivityMs ?? DEFAULT_TIMINGS.inactivityMs
-  const unconnectedExpiryMs = options.unconnectedExpiryMs ?? DEFAULT_TIMINGS.unconnectedExpiryMs
   const state = new EmulatorState({
-    inactivityMs,
-    unconnectedExpiryMs,
+    inactivityMs: options.inactivityMs ?? DEFAULT_TIMINGS.inactivityMs,
+    unconnectedExpiryMs: options.unconnectedExpiryMs ?? DEFAULT_TIMINGS.unconnectedExpiryMs,
     hostAddresses: options.mediaAddresses ?? defaultMediaAddresses(host),
     limits,
     now,
     log,
   })
-  const dataChannels = new DataChannels()
   const connectWaitMs = options.connectWaitMs ?? DEFAULT_TIMINGS.connectWaitMs
   const ctx: handlers.HandlerContext = {
     state,
@@ -205,81 +201,86 @@ export async function startCallsEmulator(options: CallsEmulatorOptions): Promise
       })
     : undefined
   const requests = {total: 0, byStatus: {} as Record<string, number>}
+  return {options, state, limits, now, ctx, dataChannels: new DataChannels(), turn, requests}
+}
 
-  const dispatch = async (route: Route, query: URLSearchParams, text: string) => {
-    if (route.name === 'sessions.new') return handlers.newSession(ctx, route.appId, query, text)
-    if (route.name === 'adapters.new') return adaptersNew(text)
-    if (route.name === 'adapters.close') return adaptersClose(text)
-    const session = state.get(route.appId, route.sessionId as string)
-    if (!session.admitRequest(now(), limits.requestsPerSecond)) {
-      throw new ApiError(
-        429,
-        undefined,
-        `Too many requests: at most ${limits.requestsPerSecond} API calls per second per session`,
-        {'retry-after': '1'},
-      )
-    }
-    switch (route.name) {
-      case 'session.get':
-        return handlers.getSession(session, dataChannels.stateOf(session))
-      case 'tracks.new':
-        return handlers.tracksNew(ctx, session, text)
-      case 'tracks.update':
-        return handlers.tracksUpdate(ctx, session, text)
-      case 'tracks.close':
-        return handlers.tracksClose(ctx, session, text)
-      case 'renegotiate':
-        return handlers.renegotiate(ctx, session, text)
-      default:
-        return dataChannels.handle(route.name, ctx, session, text)
-    }
+/** Runs the handler of a matched route (session routes within the session's request rate). */
+async function dispatch(emulator: Emulator, route: Route, query: URLSearchParams, text: string) {
+  const {ctx, state, limits, dataChannels} = emulator
+  if (route.name === 'sessions.new') return handlers.newSession(ctx, route.appId, query, text)
+  if (route.name === 'adapters.new') return adaptersNew(text)
+  if (route.name === 'adapters.close') return adaptersClose(text)
+  const session = state.get(route.appId, route.sessionId as string)
+  if (!session.admitRequest(emulator.now(), limits.requestsPerSecond)) {
+    throw new ApiError(
+      429,
+      undefined,
+      `Too many requests: at most ${limits.requestsPerSecond} API calls per second per session`,
+      {'retry-after': '1'},
+    )
   }
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
-    const url = new URL(req.url ?? '/', 'http://emulator')
-    const method = req.method ?? 'GET'
-    if (method === 'OPTIONS') {
-      res.writeHead(204, {...CORS, vary: 'Origin'}).end()
-      return 204
-    }
-    if (turn && url.pathname.startsWith('/v1/turn/')) {
-      if (await turn.handle(req, res, url.pathname.slice(3))) return res.statusCode
-    }
-    const route = matchRoute(method, url.pathname)
-    if ('status' in route) {
-      const allow = route.status === 405 ? {allow: route.allow} : undefined
-      const description = route.status === 405 ? `Use ${route.allow} on this path` : 'No such endpoint'
-      send(res, route.status, {errorCode: 'not_found', errorDescription: description}, allow)
-      return route.status
-    }
-    const secret = options.apps.get(route.appId)
-    if (secret === undefined) {
-      send(res, 404, {errorCode: 'not_found', errorDescription: 'App not found'})
-      return 404
-    }
-    const auth = req.headers.authorization ?? ''
-    if (!auth.startsWith('Bearer ') || !sameSecret(auth.slice(7), secret)) {
-      send(res, 401, {errorCode: 'unauthorized', errorDescription: 'Unauthorized: the app secret was not accepted'})
-      return 401
-    }
-    const text = await readBody(req, limits.maxBodyBytes)
-    if (text === undefined) {
-      send(
-        res,
-        413,
-        {errorCode: 'payload_too_large', errorDescription: `The request body exceeds ${limits.maxBodyBytes} bytes`},
-        {connection: 'close'},
-      )
-      return 413
-    }
-    const result = await dispatch(route, url.searchParams, text)
-    send(res, result.status, result.body)
-    return result.status
+  switch (route.name) {
+    case 'session.get':
+      return handlers.getSession(session, dataChannels.stateOf(session))
+    case 'tracks.new':
+      return tracksNew(ctx, session, text)
+    case 'tracks.update':
+      return tracksUpdate(ctx, session, text)
+    case 'tracks.close':
+      return tracksClose(ctx, session, text)
+    case 'renegotiate':
+      return handlers.renegotiate(ctx, session, text)
+    default:
+      return dataChannels.handle(route.name, ctx, session, text)
   }
+}
 
+/** Answers one request; returns the status answered. Order: CORS preflight, TURN API, route, app, auth, body. */
+async function handle(emulator: Emulator, req: IncomingMessage, res: ServerResponse): Promise<number> {
+  const url = new URL(req.url ?? '/', 'http://emulator')
+  const method = req.method ?? 'GET'
+  if (method === 'OPTIONS') {
+    res.writeHead(204, {...CORS, vary: 'Origin'}).end()
+    return 204
+  }
+  if (emulator.turn && url.pathname.startsWith('/v1/turn/')) {
+    if (await emulator.turn.handle(req, res, url.pathname.slice(3))) return res.statusCode
+  }
+  const route = matchRoute(method, url.pathname)
+  if ('status' in route) {
+    const allow = route.status === 405 ? {allow: route.allow} : undefined
+    const description = route.status === 405 ? `Use ${route.allow} on this path` : 'No such endpoint'
+    send(res, route.status, {errorCode: 'not_found', errorDescription: description}, allow)
+    return route.status
+  }
+  const secret = emulator.options.apps.get(route.appId)
+  if (secret === undefined) {
+    send(res, 404, {errorCode: 'not_found', errorDescription: 'App not found'})
+    return 404
+  }
+  const auth = req.headers.authorization ?? ''
+  if (!auth.startsWith('Bearer ') || !sameSecret(auth.slice(7), secret)) {
+    send(res, 401, {errorCode: 'unauthorized', errorDescription: 'Unauthorized: the app secret was not accepted'})
+    return 401
+  }
+  const max = emulator.limits.maxBodyBytes
+  const text = await readRequestBody(req, max)
+  if (text === undefined) {
+    const body = {errorCode: 'payload_too_large', errorDescription: `The request body exceeds ${max} bytes`}
+    send(res, 413, body, {connection: 'close'})
+    return 413
+  }
+  const result = await dispatch(emulator, route, url.searchParams, text)
+  send(res, result.status, result.body)
+  return result.status
+}
+
+/** The API's HTTP server: every request answered (a handler bug is a logged 500), and counted by status. */
+function createEmulatorServer(emulator: Emulator, log: Log): Server {
+  const {requests} = emulator
   const server = createServer((req, res) => {
     requests.total += 1
-    handle(req, res)
+    handle(emulator, req, res)
       .catch((error: unknown) => {
         if (error instanceof ApiError) {
           send(res, error.status, error.body, error.headers)
@@ -306,6 +307,62 @@ export async function startCallsEmulator(options: CallsEmulatorOptions): Promise
   })
   server.headersTimeout = 10_000
   server.requestTimeout = 30_000
+  return server
+}
+
+function statsOf({state, requests}: Emulator): CallsEmulatorStats {
+  let published = 0
+  let subscribed = 0
+  let connected = 0
+  let peers = 0
+  for (const session of state.sessions.values()) {
+    if (session.connected) connected += 1
+    if (session.pc) peers += 1
+    for (const record of session.tracks.values()) {
+      if (session.statusOf(record) !== 'active') continue
+      if (record.location === 'local') published += 1
+      else subscribed += 1
+    }
+  }
+  return {
+    sessions: {
+      live: state.sessions.size,
+      connected,
+      created: state.totals.sessionsCreated,
+      expired: state.totals.sessionsExpired,
+    },
+    tracks: {published, subscribed, collected: state.totals.tracksCollected},
+    media: {...state.counters},
+    requests: {total: requests.total, byStatus: {...requests.byStatus}},
+    peerConnections: peers,
+  }
+}
+
+function inspectSessions(state: EmulatorState): SessionSnapshot[] {
+  return [...state.sessions.values()].map((session) => ({
+    sessionId: session.id,
+    appId: session.appId,
+    connected: session.connected,
+    pendingOffer: session.pendingOffer,
+    tracks: [...session.tracks.values()].map((record) => ({
+      location: record.location,
+      mid: record.mid,
+      trackName: record.trackName,
+      status: session.statusOf(record),
+      kind: record.kind,
+      packets: record.location === 'local' ? (record.publication?.packets ?? 0) : (record.subscription?.packets ?? 0),
+      payloadTypes: record.location === 'remote' ? record.transceiver.codecs.map((c) => c.payloadType) : [],
+      layers: record.publication?.layerPackets() ?? {},
+      rid: record.subscription?.currentRid ?? null,
+    })),
+  }))
+}
+
+export async function startCallsEmulator(options: CallsEmulatorOptions): Promise<CallsEmulator> {
+  const host = options.host ?? '127.0.0.1'
+  const emulator = createEmulator(options, host)
+  const {state} = emulator
+  const server = createEmulatorServer(emulator, options.log ?? silentLog)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, host, () => {
@@ -314,6 +371,8 @@ export async function startCallsEmulator(options: CallsEmulatorOptions): Promise
     })
   })
   const address = server.address() as AddressInfo
+  const inactivityMs = options.inactivityMs ?? DEFAULT_TIMINGS.inactivityMs
+  const unconnectedExpiryMs = options.unconnectedExpiryMs ?? DEFAULT_TIMINGS.unconnectedExpiryMs
   const sweepEvery = Math.max(20, Math.min(1000, Math.floor(Math.min(inactivityMs, unconnectedExpiryMs) / 4)))
   const sweeper = setInterval(() => state.sweep(), sweepEvery)
   sweeper.unref()
@@ -325,53 +384,8 @@ export async function startCallsEmulator(options: CallsEmulatorOptions): Promise
     apiBase: `${url}/v1`,
     host: address.address,
     port: address.port,
-    stats() {
-      let published = 0
-      let subscribed = 0
-      let connected = 0
-      let peers = 0
-      for (const session of state.sessions.values()) {
-        if (session.connected) connected += 1
-        if (session.pc) peers += 1
-        for (const record of session.tracks.values()) {
-          if (session.statusOf(record) !== 'active') continue
-          if (record.location === 'local') published += 1
-          else subscribed += 1
-        }
-      }
-      return {
-        sessions: {
-          live: state.sessions.size,
-          connected,
-          created: state.totals.sessionsCreated,
-          expired: state.totals.sessionsExpired,
-        },
-        tracks: {published, subscribed, collected: state.totals.tracksCollected},
-        media: {...state.counters},
-        requests: {total: requests.total, byStatus: {...requests.byStatus}},
-        peerConnections: peers,
-      }
-    },
-    inspect() {
-      return [...state.sessions.values()].map((session) => ({
-        sessionId: session.id,
-        appId: session.appId,
-        connected: session.connected,
-        pendingOffer: session.pendingOffer,
-        tracks: [...session.tracks.values()].map((record) => ({
-          location: record.location,
-          mid: record.mid,
-          trackName: record.trackName,
-          status: session.statusOf(record),
-          kind: record.kind,
-          packets:
-            record.location === 'local' ? (record.publication?.packets ?? 0) : (record.subscription?.packets ?? 0),
-          payloadTypes: record.location === 'remote' ? record.transceiver.codecs.map((c) => c.payloadType) : [],
-          layers: record.publication?.layerPackets() ?? {},
-          rid: record.subscription?.currentRid ?? null,
-        })),
-      }))
-    },
+    stats: () => statsOf(emulator),
+    inspect: () => inspectSessions(state),
     sweep: () => state.sweep(),
     expireSession(sessionId, reason = 'expired on request') {
       const session = state.sessions.get(sessionId)
@@ -387,7 +401,7 @@ export async function startCallsEmulator(options: CallsEmulatorOptions): Promise
           server.closeAllConnections()
         })
         await state.close()
-        dataChannels.close()
+        emulator.dataChannels.close()
       })()
       return closed
     },

@@ -6,6 +6,9 @@
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {atLeast, type Version} from '../../mediamtx/version.js'
+import {BodyTooLargeError, readBody} from '../../net/http-body.js'
+import {replyJson} from '../../net/http-reply.js'
+import {findRoute, type RoutePattern} from '../../net/http-route.js'
 import {
   type ConfSchema,
   confBodyProblem,
@@ -15,6 +18,7 @@ import {
   pathNameProblem,
   withoutNulls,
 } from './conf-validate.js'
+import {errorBody} from './http-rules.js'
 
 export interface StandinPath {
   name: string
@@ -74,9 +78,7 @@ export interface StandinApiOptions {
 const MAX_BODY = 256 * 1024
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text)})
-  res.end(text)
+  replyJson(res, status, body, {contentType: 'application/json; charset=utf-8'})
 }
 
 function pathJson(path: StandinPath, version: Version): Record<string, unknown> {
@@ -159,214 +161,262 @@ function paginate<T>(items: T[], url: URL): {pageCount: number; itemCount: numbe
 class BadBody extends Error {}
 
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > MAX_BODY) throw new BadBody('request body too large')
-    chunks.push(chunk as Buffer)
+  let text: string
+  try {
+    text = await readBody(req, MAX_BODY, {checkDeclared: false})
+  } catch (e) {
+    throw e instanceof BodyTooLargeError ? new BadBody('request body too large') : e
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    return JSON.parse(text)
   } catch (e) {
     throw new BadBody(`invalid JSON: ${(e as Error).message}`)
   }
+}
+
+/** One request to the API, for its route handlers. */
+interface ApiRequest {
+  state: StandinState
+  req: IncomingMessage
+  res: ServerResponse
+  url: URL
+  match: RegExpExecArray
+}
+
+function error({state, res}: Pick<ApiRequest, 'state' | 'res'>, status: number, message: string): void {
+  json(res, status, errorBody(state.version, message))
+}
+
+function ok({state, res}: ApiRequest): void {
+  if (atLeast(state.version, 'v1.15.5')) json(res, 200, {status: 'ok'})
+  else res.writeHead(200).end()
+}
+
+/** The body, validated like MediaMTX; undefined after answering 400. */
+async function validBody(request: ApiRequest, schema: ConfSchema): Promise<Record<string, unknown> | undefined> {
+  let body: unknown
+  try {
+    body = await readJsonBody(request.req)
+  } catch (e) {
+    if (!(e instanceof BadBody)) throw e
+    error(request, 400, e.message)
+    return undefined
+  }
+  const problem = confBodyProblem(body, schema)
+  if (problem !== undefined) {
+    error(request, 400, problem)
+    return undefined
+  }
+  return withoutNulls(body as Record<string, unknown>)
+}
+
+const PATH_CONF_METHODS: Record<string, string> = {
+  list: 'GET',
+  get: 'GET',
+  patch: 'PATCH',
+  delete: 'DELETE',
+  add: 'POST',
+  replace: 'POST',
+}
+
+/** /v3/config/paths/{list,get,add,patch,replace,delete}: MediaMTX's path configuration endpoints. */
+async function pathConfRoute(request: ApiRequest): Promise<void> {
+  const {state, req, res, url, match} = request
+  const action = match[1] as string
+  const name = decodeURIComponent(match[2] ?? '')
+  const paths = (state.pathConfigs as () => Record<string, Record<string, unknown>>)()
+  if (req.method !== PATH_CONF_METHODS[action] || (action === 'list') !== (name === '')) {
+    error(request, 404, 'not found')
+    return
+  }
+  if (action === 'list') {
+    json(
+      res,
+      200,
+      paginate(
+        Object.entries(paths).map(([n, conf]) => ({name: n, ...conf})),
+        url,
+      ),
+    )
+    return
+  }
+  const nameProblem = pathNameProblem(name)
+  if (nameProblem !== undefined) {
+    error(request, 400, nameProblem)
+    return
+  }
+  if (action === 'get') {
+    if (Object.hasOwn(paths, name)) json(res, 200, {name, ...paths[name]})
+    else error(request, 404, 'path configuration not found')
+    return
+  }
+  await changePathConf(request, action, name, paths)
+}
+
+/** add, patch, replace or delete one path configuration. */
+async function changePathConf(
+  request: ApiRequest,
+  action: string,
+  name: string,
+  paths: Record<string, Record<string, unknown>>,
+): Promise<void> {
+  const {state} = request
+  const exists = Object.hasOwn(paths, name)
+  let next: Record<string, unknown> | undefined
+  if (action !== 'delete') {
+    next = await validBody(request, PATH_CONF_SCHEMA)
+    if (next === undefined) return
+    const problem = pathConfProblem(next, state.version)
+    if (problem !== undefined) {
+      error(request, 400, problem)
+      return
+    }
+  }
+  if (action === 'add' && exists) {
+    error(request, 400, 'path already exists')
+    return
+  }
+  if (action !== 'add' && !exists) {
+    error(request, 404, 'path configuration not found')
+    return
+  }
+  // Built from entries, so a path named `__proto__` is a path like any other.
+  const others = Object.entries(paths).filter(([n]) => n !== name)
+  const conf: Record<string, unknown> = action === 'patch' ? {...paths[name], ...next} : {...next}
+  const set = state.setPathConfigs as (paths: Record<string, Record<string, unknown>>) => string | undefined
+  const refused = set(Object.fromEntries(action === 'delete' ? others : [...others, [name, conf]]))
+  if (refused !== undefined) error(request, 400, refused)
+  else ok(request)
+}
+
+interface ApiRoute extends RoutePattern {
+  handle(request: ApiRequest): Promise<void> | void
+}
+
+const list = <T>(request: ApiRequest, items: T[]) => json(request.res, 200, paginate(items, request.url))
+const capture = (request: ApiRequest) => decodeURIComponent(request.match[1] ?? '')
+
+/**
+ * The API's routes. A path without its route, or with another method, is MediaMTX's 404 `not found`; so is a route
+ * the emulated version does not have yet.
+ */
+const ROUTES: ApiRoute[] = [
+  {
+    methods: ['GET'],
+    pattern: /^\/v3\/info$/,
+    handle: (request) => {
+      const {state} = request
+      if (!atLeast(state.version, 'v1.15.2')) return error(request, 404, 'not found')
+      json(request.res, 200, {version: `v${state.version.join('.')}`, started: state.started})
+    },
+  },
+  {
+    methods: ['GET'],
+    pattern: /^\/v3\/config\/global\/get$/,
+    handle: (request) => json(request.res, 200, request.state.globalConfig()),
+  },
+  {
+    methods: ['PATCH'],
+    pattern: /^\/v3\/config\/global\/patch$/,
+    handle: async (request) => {
+      const patch = await validBody(request, globalConfSchema(request.state.version))
+      if (patch === undefined) return
+      const refused = request.state.patchGlobalConfig(patch)
+      if (refused !== undefined) error(request, 400, refused)
+      else ok(request)
+    },
+  },
+  {
+    methods: Object.values(PATH_CONF_METHODS),
+    pattern: /^\/v3\/config\/paths\/(list|get|add|patch|replace|delete)(?:\/(.+))?$/,
+    handle: (request) => {
+      const {state} = request
+      // The v3 API (and with it /v3/config/paths) arrived in v1.2.0 (docs/mediamtx.md).
+      if (!state.pathConfigs || !state.setPathConfigs || !atLeast(state.version, 'v1.2.0')) {
+        return error(request, 404, 'not found')
+      }
+      return pathConfRoute(request)
+    },
+  },
+  {
+    methods: ['GET'],
+    pattern: /^\/v3\/paths\/list$/,
+    handle: (request) =>
+      list(
+        request,
+        request.state.paths().map((path) => pathJson(path, request.state.version)),
+      ),
+  },
+  {
+    methods: ['GET'],
+    pattern: /^\/v3\/paths\/get\/(.+)$/,
+    handle: (request) => {
+      const name = capture(request)
+      const path = request.state.paths().find((item) => item.name === name)
+      if (path) json(request.res, 200, pathJson(path, request.state.version))
+      else error(request, 404, 'path not found')
+    },
+  },
+  {
+    methods: ['GET'],
+    pattern: /^\/v3\/webrtcsessions\/list$/,
+    handle: (request) =>
+      list(
+        request,
+        request.state.webrtcSessions().map((s) => sessionJson(s, request.state.version)),
+      ),
+  },
+  {
+    methods: ['GET'],
+    pattern: /^\/v3\/webrtcsessions\/get\/([^/]+)$/,
+    handle: (request) => {
+      const session = request.state.webrtcSessions().find((item) => item.id === capture(request))
+      if (session) json(request.res, 200, sessionJson(session, request.state.version))
+      else error(request, 404, 'session not found')
+    },
+  },
+  {
+    methods: ['POST'],
+    pattern: /^\/v3\/webrtcsessions\/kick\/([^/]+)$/,
+    handle: (request) => {
+      if (request.state.kickWebrtcSession(capture(request))) ok(request)
+      else error(request, 404, 'session not found')
+    },
+  },
+]
+
+async function route(options: StandinApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const {state} = options
+  const early = {state, res}
+  if (options.auth) {
+    const expected = `Basic ${Buffer.from(`${options.auth.user}:${options.auth.pass}`).toString('base64')}`
+    if (req.headers.authorization !== expected) {
+      res.setHeader('www-authenticate', 'Basic realm="mediamtx"')
+      error(early, 401, 'authentication error')
+      return
+    }
+  }
+  const url = new URL(req.url ?? '/', 'http://standin')
+  // Go's HTTP server refuses a request target with a malformed percent-escape before any handler runs.
+  if (!hasValidEscapes(url.pathname)) {
+    error(early, 400, 'invalid URL escape')
+    return
+  }
+  const found = findRoute(ROUTES, req.method ?? 'GET', url.pathname)
+  if (!found?.allowed) {
+    error(early, 404, 'not found')
+    return
+  }
+  await found.route.handle({state, req, res, url, match: found.match})
 }
 
 /** Returns a request handler; it answers every request (404 for unknown routes) and never throws. */
 export function createStandinApiHandler(
   options: StandinApiOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const {state} = options
-  const error = (res: ServerResponse, status: number, message: string) =>
-    json(res, status, atLeast(state.version, 'v1.15.5') ? {status: 'error', error: message} : {error: message})
-  const ok = (res: ServerResponse) => {
-    if (atLeast(state.version, 'v1.15.5')) json(res, 200, {status: 'ok'})
-    else res.writeHead(200).end()
-  }
-
-  /** The body, validated like MediaMTX; undefined after answering 400. */
-  const validBody = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    schema: ConfSchema,
-  ): Promise<Record<string, unknown> | undefined> => {
-    let body: unknown
-    try {
-      body = await readJsonBody(req)
-    } catch (e) {
-      if (!(e instanceof BadBody)) throw e
-      error(res, 400, e.message)
-      return undefined
-    }
-    const problem = confBodyProblem(body, schema)
-    if (problem !== undefined) {
-      error(res, 400, problem)
-      return undefined
-    }
-    return withoutNulls(body as Record<string, unknown>)
-  }
-
-  /** /v3/config/paths/{list,get,add,patch,replace,delete}: MediaMTX's path configuration endpoints. */
-  const pathConfRoute = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    method: string,
-    action: string,
-    name: string,
-    url: URL,
-  ): Promise<void> => {
-    const get = state.pathConfigs as () => Record<string, Record<string, unknown>>
-    const set = state.setPathConfigs as (paths: Record<string, Record<string, unknown>>) => string | undefined
-    const paths = get()
-    const expected =
-      action === 'list' || action === 'get'
-        ? 'GET'
-        : action === 'patch'
-          ? 'PATCH'
-          : action === 'delete'
-            ? 'DELETE'
-            : 'POST'
-    if (method !== expected || (action === 'list') !== (name === '')) {
-      error(res, 404, 'not found')
-      return
-    }
-    if (action === 'list') {
-      json(
-        res,
-        200,
-        paginate(
-          Object.entries(paths).map(([n, conf]) => ({name: n, ...conf})),
-          url,
-        ),
-      )
-      return
-    }
-    const nameProblem = pathNameProblem(name)
-    if (nameProblem !== undefined) {
-      error(res, 400, nameProblem)
-      return
-    }
-    const exists = Object.hasOwn(paths, name)
-    if (action === 'get') {
-      if (exists) json(res, 200, {name, ...paths[name]})
-      else error(res, 404, 'path configuration not found')
-      return
-    }
-    let next: Record<string, unknown> | undefined
-    if (action !== 'delete') {
-      next = await validBody(req, res, PATH_CONF_SCHEMA)
-      if (next === undefined) return
-      const problem = pathConfProblem(next, state.version)
-      if (problem !== undefined) {
-        error(res, 400, problem)
-        return
-      }
-    }
-    if (action === 'add' && exists) {
-      error(res, 400, 'path already exists')
-      return
-    }
-    if (action !== 'add' && !exists) {
-      error(res, 404, 'path configuration not found')
-      return
-    }
-    // Built from entries, so a path named `__proto__` is a path like any other.
-    const others = Object.entries(paths).filter(([n]) => n !== name)
-    const conf: Record<string, unknown> = action === 'patch' ? {...paths[name], ...next} : {...next}
-    const refused = set(Object.fromEntries(action === 'delete' ? others : [...others, [name, conf]]))
-    if (refused !== undefined) error(res, 400, refused)
-    else ok(res)
-  }
-
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (options.auth) {
-      const expected = `Basic ${Buffer.from(`${options.auth.user}:${options.auth.pass}`).toString('base64')}`
-      if (req.headers.authorization !== expected) {
-        res.setHeader('www-authenticate', 'Basic realm="mediamtx"')
-        error(res, 401, 'authentication error')
-        return
-      }
-    }
-    const url = new URL(req.url ?? '/', 'http://standin')
-    const method = req.method ?? 'GET'
-    const p = url.pathname
-    // Go's HTTP server refuses a request target with a malformed percent-escape before any handler runs.
-    if (!hasValidEscapes(p)) {
-      error(res, 400, 'invalid URL escape')
-      return
-    }
-    if (method === 'GET' && p === '/v3/info' && atLeast(state.version, 'v1.15.2')) {
-      json(res, 200, {version: `v${state.version.join('.')}`, started: state.started})
-      return
-    }
-    if (method === 'GET' && p === '/v3/config/global/get') {
-      json(res, 200, state.globalConfig())
-      return
-    }
-    if (method === 'PATCH' && p === '/v3/config/global/patch') {
-      const patch = await validBody(req, res, globalConfSchema(state.version))
-      if (patch === undefined) return
-      const refused = state.patchGlobalConfig(patch)
-      if (refused !== undefined) error(res, 400, refused)
-      else ok(res)
-      return
-    }
-    const pathConf = /^\/v3\/config\/paths\/(list|get|add|patch|replace|delete)(?:\/(.+))?$/.exec(p)
-    // The v3 API (and with it /v3/config/paths) arrived in v1.2.0 (docs/mediamtx.md).
-    if (pathConf && state.pathConfigs && state.setPathConfigs && atLeast(state.version, 'v1.2.0')) {
-      await pathConfRoute(req, res, method, pathConf[1] as string, decodeURIComponent(pathConf[2] ?? ''), url)
-      return
-    }
-    if (method === 'GET' && p === '/v3/paths/list') {
-      json(
-        res,
-        200,
-        paginate(
-          state.paths().map((path) => pathJson(path, state.version)),
-          url,
-        ),
-      )
-      return
-    }
-    const pathGet = /^\/v3\/paths\/get\/(.+)$/.exec(p)
-    if (method === 'GET' && pathGet) {
-      const name = decodeURIComponent(pathGet[1] ?? '')
-      const path = state.paths().find((item) => item.name === name)
-      if (path) json(res, 200, pathJson(path, state.version))
-      else error(res, 404, 'path not found')
-      return
-    }
-    if (method === 'GET' && p === '/v3/webrtcsessions/list') {
-      json(
-        res,
-        200,
-        paginate(
-          state.webrtcSessions().map((s) => sessionJson(s, state.version)),
-          url,
-        ),
-      )
-      return
-    }
-    const sessionGet = /^\/v3\/webrtcsessions\/get\/([^/]+)$/.exec(p)
-    if (method === 'GET' && sessionGet) {
-      const session = state.webrtcSessions().find((item) => item.id === decodeURIComponent(sessionGet[1] ?? ''))
-      if (session) json(res, 200, sessionJson(session, state.version))
-      else error(res, 404, 'session not found')
-      return
-    }
-    const kick = /^\/v3\/webrtcsessions\/kick\/([^/]+)$/.exec(p)
-    if (method === 'POST' && kick) {
-      if (state.kickWebrtcSession(decodeURIComponent(kick[1] ?? ''))) ok(res)
-      else error(res, 404, 'session not found')
-      return
-    }
-    error(res, 404, 'not found')
-  }
-
   return (req, res) => {
-    route(req, res).catch((e: unknown) => {
-      if (!res.headersSent) error(res, 500, String((e as Error)?.message ?? e))
+    route(options, req, res).catch((e: unknown) => {
+      if (!res.headersSent) error({state: options.state, res}, 500, String((e as Error)?.message ?? e))
       else res.end()
     })
   }

@@ -8,30 +8,23 @@
  * real box: see network.ts.
  */
 
-import {lookup} from 'node:dns/promises'
 import {type FSWatcher, watch} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
-import {isIPv4, isIPv6} from 'node:net'
 import {basename, dirname} from 'node:path'
-import type {RTCIceServer, RtpPacket} from 'werift'
-import {stringify} from 'yaml'
+import type {RtpPacket} from 'werift'
 import {R58Error} from '../../errors.js'
-import {parseIceUrl} from '../../ice/ice-url.js'
-import {type MediamtxConfig, readMediamtxConfig} from '../../mediamtx/config-read.js'
-import {readConfigSnapshot} from '../../mediamtx/safe-write.js'
-import {atLeast, parseVersion, type Version} from '../../mediamtx/version.js'
-import {isLoopbackAddress} from '../../net/address-class.js'
-import {restCredential} from '../../turn/rest-credentials.js'
+import type {MediamtxConfig} from '../../mediamtx/config-read.js'
+import type {Version} from '../../mediamtx/version.js'
 import {parseHostPort} from '../../util/host-port.js'
-import {type Log, silentLog} from '../../util/log.js'
-import {formatLinkHeaders} from '../../whip/link-header.js'
-import {createStandinApiHandler, type StandinPath, type StandinState, type StandinWebrtcSession} from './api-server.js'
-import {matchPathConf} from './auth.js'
-import {type StandinNetwork, systemInterfaces} from './network.js'
-import {mediamtxCandidates, muxPort, type StandinInterface} from './standin-candidates.js'
-import {StandinSession} from './standin-session.js'
-import {WhepSources} from './whep-source.js'
+import type {Log} from '../../util/log.js'
+import {createStandinApiHandler, type StandinState} from './api-server.js'
+import type {StandinNetwork} from './network.js'
+import {createStandinState} from './standin-api-state.js'
+import type {StandinInterface} from './standin-candidates.js'
+import {applyConfig, closeAllSessions, createStandinCore, type StandinCore} from './standin-core.js'
+import type {StandinSession} from './standin-session.js'
+import {whipContext} from './standin-whip-sessions.js'
 import {createWhipHandler} from './whip-http.js'
 
 export interface MediamtxStandinOptions {
@@ -89,64 +82,6 @@ export interface MediamtxStandin {
   readonly exited: Promise<string>
 }
 
-/** Keys whose change restarts MediaMTX's WebRTC server and drops its sessions (docs/mediamtx.md §3.6). */
-const WEBRTC_KEYS = [
-  'webrtc',
-  'webrtcDisable',
-  'webrtcAddress',
-  'webrtcEncryption',
-  'webrtcServerKey',
-  'webrtcServerCert',
-  'webrtcAllowOrigin',
-  'webrtcAllowOrigins',
-  'webrtcTrustedProxies',
-  'webrtcLocalUDPAddress',
-  'webrtcLocalTCPAddress',
-  'webrtcICEUDPMuxAddress',
-  'webrtcICETCPMuxAddress',
-  'webrtcIPsFromInterfaces',
-  'webrtcIPsFromInterfacesList',
-  'webrtcAdditionalHosts',
-  'webrtcICEHostNAT1To1IPs',
-  'webrtcICEServers',
-  'webrtcICEServers2',
-  'webrtcSTUNGatherTimeout',
-  'webrtcHandshakeTimeout',
-  'webrtcTrackGatherTimeout',
-  'readTimeout',
-  'writeTimeout',
-]
-
-/** MediaMTX's validation of WebRTC settings (conf.go, v1.3.0+). */
-export function validateWebrtc(config: MediamtxConfig, version: Version): string | undefined {
-  const w = config.webrtc
-  if (!w.enabled) return undefined
-  if (w.address.trim() === '') return "'webrtcAddress' must be set"
-  for (const server of w.iceServers) {
-    if (!/^(stun|turn|turns):/.test(server.url)) return `invalid ICE server: '${server.url}'`
-  }
-  if (!atLeast(version, 'v1.3.0')) return undefined
-  if (w.localUDPAddress === '' && w.localTCPAddress === '' && w.iceServers.length === 0) {
-    return "at least one between 'webrtcLocalUDPAddress', 'webrtcLocalTCPAddress' or 'webrtcICEServers2' must be filled"
-  }
-  if (
-    (w.localUDPAddress !== '' || w.localTCPAddress !== '') &&
-    !w.ipsFromInterfaces &&
-    w.additionalHosts.length === 0
-  ) {
-    return "at least one between 'webrtcIPsFromInterfaces' or 'webrtcAdditionalHosts' must be filled"
-  }
-  return undefined
-}
-
-async function defaultResolve(name: string): Promise<string[]> {
-  try {
-    return (await lookup(name, {all: true})).map((a) => a.address)
-  } catch {
-    return []
-  }
-}
-
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
@@ -164,271 +99,21 @@ function closeServer(server: Server): Promise<void> {
   })
 }
 
-export async function startMediamtxStandin(options: MediamtxStandinOptions): Promise<MediamtxStandin> {
-  const log = options.log ?? silentLog
-  const network = options.network ?? 'loopback'
-  const host = options.host ?? (network === 'loopback' ? '127.0.0.1' : '0.0.0.0')
-  if (network === 'loopback' && !isLoopbackAddress(host)) {
-    throw new R58Error('E_USAGE', `the MediaMTX stand-in binds to loopback only, not ${host}`, {field: 'host'})
-  }
-  const version = parseVersion(options.version ?? 'v1.20.1')
-  if (!version) throw new R58Error('E_USAGE', `not a MediaMTX version: ${options.version}`, {field: 'version'})
-  if (!atLeast(version, 'v0.23.0')) {
-    throw new R58Error('E_USAGE', `MediaMTX ${options.version} has no WHIP server (it arrived in v0.23.0)`)
-  }
-  const interfaces = (): StandinInterface[] =>
-    options.interfaces ?? (network === 'loopback' ? [{name: 'lo', address: '127.0.0.1'}] : systemInterfaces())
-  const resolveHost = options.resolveHost ?? defaultResolve
-  const where = options.configPath ?? 'mediamtx.yml'
-  const readText = async () => options.configText ?? (await readConfigSnapshot(where)).text
-  const load = (text: string) => {
-    const config = readMediamtxConfig(text, where)
-    const invalid = validateWebrtc(config, version)
-    if (invalid !== undefined) throw new R58Error('E_MEDIAMTX_CONFIG', `${where}: ${invalid}`, {field: where})
-    return config
-  }
+interface Listeners {
+  whipServer: Server
+  apiServer: Server | undefined
+  whipUrl: string
+  apiUrl: string | null
+}
 
-  let config = load(await readText())
-  const sessions = new Map<string, StandinSession>()
-  const publishers = new Map<string, {session: StandinSession; confName: string; readyTime: string}>()
-  const started = new Date().toISOString()
-  let resolveExited: (reason: string) => void = () => {}
-  const exited = new Promise<string>((resolve) => {
-    resolveExited = resolve
-  })
-  let stopped = false
-
-  const iceServers = (forClients: boolean): {url: string; username: string; password: string}[] =>
-    config.webrtc.iceServers
-      .filter((s) => forClients || !s.clientOnly)
-      .map((s) => {
-        if (s.username !== 'AUTH_SECRET') return {url: s.url, username: s.username, password: s.password}
-        const minted = restCredential(s.password, 24 * 3600, 'mediamtx')
-        return {url: s.url, username: minted.username, password: minted.credential}
-      })
-
-  /** The server's own ICE servers: on loopback only loopback ones are used; the rest are skipped and logged. */
-  const serverIceServers = (): RTCIceServer[] => {
-    const out: RTCIceServer[] = []
-    for (const s of iceServers(false)) {
-      if (network === 'interfaces') {
-        out.push({urls: s.url, ...(s.username && {username: s.username, credential: s.password})})
-        continue
-      }
-      let loopback = false
-      try {
-        loopback = isLoopbackAddress(parseIceUrl(s.url).host)
-      } catch {
-        loopback = false
-      }
-      if (!loopback) {
-        log({
-          level: 'warn',
-          event: 'standin.ice-server.skipped',
-          msg: `not contacting ${s.url}: the stand-in uses loopback ICE servers only`,
-        })
-        continue
-      }
-      out.push({urls: s.url, ...(s.username && {username: s.username, credential: s.password})})
-    }
-    return out
-  }
-
-  const resolvedHosts = async (): Promise<Map<string, string[]>> => {
-    const map = new Map<string, string[]>()
-    if (!atLeast(version, 'v1.14.0')) return map
-    for (const name of config.webrtc.additionalHosts) {
-      if (isIPv4(name) || isIPv6(name)) continue
-      map.set(name, await resolveHost(name))
-    }
-    return map
-  }
-
-  // On real interfaces sessions take the first free port from webrtcLocalUDPAddress's: one at a time.
-  let creating: Promise<unknown> = Promise.resolve()
-  const createSession = (request: {pathName: string; query: string; remoteAddr: string; offer: string}) => {
-    const next = creating.then(() => createSessionNow(request))
-    creating = next.catch(() => {})
-    return next
-  }
-  const createSessionNow = async (request: {pathName: string; query: string; remoteAddr: string; offer: string}) => {
-    const resolved = await resolvedHosts()
-    const session = await StandinSession.create({
-      ...request,
-      ...(options.onRtp && {onRtp: options.onRtp}),
-      network,
-      udpPort: muxPort(config.webrtc.localUDPAddress),
-      iceServers: serverIceServers(),
-      handshakeTimeoutMs: config.webrtc.handshakeTimeoutMs,
-      trackGatherTimeoutMs: config.webrtc.trackGatherTimeoutMs,
-      candidates: (udpPort, serverReflexive) => {
-        const result = mediamtxCandidates({
-          webrtc: config.webrtc,
-          version,
-          interfaces: interfaces(),
-          resolved,
-          loopbackUdpPort: udpPort,
-          ...(network === 'interfaces' && {sessionUdpPort: udpPort}),
-          serverReflexive,
-        })
-        for (const skipped of result.skipped)
-          log({level: 'warn', event: 'standin.additional-host.skipped', msg: skipped})
-        return result
-      },
-      onPublishing: (s) => {
-        const previous = publishers.get(s.pathName)
-        if (previous && previous.session !== s) void previous.session.close('closed by another publisher')
-        publishers.set(s.pathName, {
-          session: s,
-          confName: matchPathConf(config.paths, s.pathName) ?? s.pathName,
-          readyTime: new Date().toISOString(),
-        })
-        log({
-          level: 'info',
-          event: 'standin.path.ready',
-          msg: `path ${s.pathName} is ready`,
-          path: s.pathName,
-          id: s.id,
-        })
-      },
-      onClosed: (s) => {
-        sessions.delete(s.id)
-        if (publishers.get(s.pathName)?.session === s) publishers.delete(s.pathName)
-      },
-      log,
-    })
-    sessions.set(session.id, session)
-    log({level: 'info', event: 'standin.session.created', msg: `session ${session.id} created`, path: request.pathName})
-    return session
-  }
-
-  const closeAll = async (reason: string) => {
-    await Promise.all([...sessions.values()].map((s) => s.close(reason)))
-  }
-
-  const whipServer = createServer(
-    createWhipHandler({
-      version: () => version,
-      config: () => config,
-      links: () =>
-        formatLinkHeaders(
-          iceServers(true).map((s) => ({
-            urls: s.url,
-            ...(s.username && {username: s.username, credential: s.password}),
-          })),
-        ),
-      createSession,
-      sessionBySecret: (secret) => [...sessions.values()].find((s) => s.secret === secret),
-      deleteSession: (s) => s.close('deleted by the client'),
-    }),
-  )
-
-  let mutableRaw = config.raw
-  // issue 14: paths whose source is whep:// (whep-source.ts), from the file or added through the API.
-  const whepSources = new WhepSources({
-    raw: () => mutableRaw,
-    log,
-    onRtp: options.onRtp,
-    retryPauseMs: options.whepRetryPauseMs,
-    // MediaMTX pulls a whep:// source from its own interfaces, as it serves WebRTC.
-    hostAddresses: () => interfaces().map((i) => i.address),
-  })
-  whepSources.fromFile(config.raw)
-  // What the file says, for a restart: MediaMTX keeps API changes in memory only.
-  let fileConfig = config
-  const state: StandinState = {
-    version,
-    started,
-    globalConfig: () => {
-      const out: Record<string, unknown> = {}
-      for (const [key, value] of Object.entries(mutableRaw)) {
-        if (key === 'paths' || key === 'pathDefaults') continue
-        out[key] = value
-      }
-      if (atLeast(version, 'v1.20.1') && Array.isArray(out['authInternalUsers'])) {
-        out['authInternalUsers'] = (out['authInternalUsers'] as Record<string, unknown>[]).map((u) => ({
-          ...u,
-          pass: '<redacted>',
-        }))
-      }
-      return out
-    },
-    patchGlobalConfig: (patch) => {
-      const merged = {...mutableRaw, ...patch}
-      let next: MediamtxConfig
-      try {
-        next = load(stringify(merged))
-      } catch (e) {
-        return e instanceof R58Error ? e.text.replace(`${where}: `, '') : String(e)
-      }
-      void apply(next, 'API patch')
-      return undefined
-    },
-    pathConfigs: () =>
-      Object.fromEntries(
-        Object.entries((mutableRaw['paths'] ?? {}) as Record<string, Record<string, unknown> | null>).map(
-          ([name, conf]) => [name, {...conf}],
-        ),
-      ),
-    setPathConfigs: (paths) => state.patchGlobalConfig({paths}),
-    paths: (): StandinPath[] =>
-      [...publishers.entries()].map(([name, p]) => ({
-        name,
-        confName: p.confName,
-        ready: true,
-        readyTime: p.readyTime,
-        source: {type: 'webRTCSession', id: p.session.id},
-        tracks: p.session.tracks.filter((t) => t.firstPacketAt !== null).map((t) => t.codec),
-        inboundBytes: p.session.inboundBytes,
-        outboundBytes: 0,
-        readers: [],
-      })),
-    webrtcSessions: (): StandinWebrtcSession[] =>
-      [...sessions.values()].map((s) => ({
-        id: s.id,
-        created: s.created,
-        remoteAddr: s.remoteAddr,
-        peerConnectionEstablished: s.peerConnectionEstablished,
-        localCandidate: s.localCandidate,
-        remoteCandidate: s.remoteCandidate,
-        state: 'publish',
-        path: s.pathName,
-        query: s.query,
-        inboundBytes: s.inboundBytes,
-        inboundRTPPackets: s.inboundPackets,
-        inboundRTPPacketsLost: 0,
-        inboundRTPPacketsJitter: 0,
-        inboundRTCPPackets: s.rtcpPacketsReceived,
-        outboundBytes: 0,
-        outboundRTPPackets: 0,
-        outboundRTCPPackets: 0,
-      })),
-    kickWebrtcSession: (id) => {
-      const s = sessions.get(id)
-      if (!s) return false
-      void s.close('kicked')
-      return true
-    },
-  }
-
-  // issue 14: WHEP-sourced paths are listed next to the published ones.
-  const publishedPaths = state.paths
-  state.paths = () => [...publishedPaths(), ...whepSources.paths()]
-
-  /** Applies a new configuration: any WebRTC key change restarts the WebRTC server (drops sessions). */
-  const apply = async (next: MediamtxConfig, why: string) => {
-    const changed = WEBRTC_KEYS.filter((key) => JSON.stringify(config.raw[key]) !== JSON.stringify(next.raw[key]))
-    config = next
-    mutableRaw = next.raw
-    whepSources.fromFile(next.raw)
-    if (changed.length > 0) await closeAll('WebRTC server restarted (configuration changed)')
-    log({level: 'info', event: 'standin.config.reloaded', msg: `configuration reloaded (${why})`, changed})
-  }
-
+/** The WHIP listener, and the control API when asked for or enabled in the file. */
+async function startListeners(core: StandinCore, state: StandinState): Promise<Listeners> {
+  const {options, config, network} = core
   // On real interfaces each listener binds the host of its own address key, as MediaMTX does (`:8889`: every
   // interface; `127.0.0.1:9997`: this box only), unless `host` says otherwise.
   const bindHost = (address: string) =>
-    options.host ?? (network === 'loopback' ? host : parseHostPort(address)?.host || '0.0.0.0')
+    options.host ?? (network === 'loopback' ? core.host : parseHostPort(address)?.host || '0.0.0.0')
+  const whipServer = createServer(createWhipHandler(whipContext(core)))
   const whipHost = bindHost(config.webrtc.address)
   const whipPort = await listen(
     whipServer,
@@ -444,31 +129,49 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     apiHost = bindHost(config.api.address)
     apiPort = await listen(apiServer, apiHost, options.apiPort ?? parseHostPort(config.api.address)?.port ?? 9997)
   }
-
   const urlHost = (bound: string) => (bound.includes(':') ? `[${bound}]` : bound)
-  const whipUrl = `http://${urlHost(whipHost)}:${whipPort}`
-  const apiUrl = apiPort === undefined ? null : `http://${urlHost(apiHost)}:${apiPort}`
+  return {
+    whipServer,
+    apiServer,
+    whipUrl: `http://${urlHost(whipHost)}:${whipPort}`,
+    apiUrl: apiPort === undefined ? null : `http://${urlHost(apiHost)}:${apiPort}`,
+  }
+}
 
+interface Lifecycle {
+  close(reason?: string): Promise<void>
+  reload(): Promise<void>
+  exited: Promise<string>
+}
+
+/** Stopping (close(), or an invalid file on reload, as MediaMTX exits) and reloading when the file changes. */
+function lifecycle(core: StandinCore, listeners: Listeners): Lifecycle {
+  const {options, log} = core
+  let resolveExited: (reason: string) => void = () => {}
+  const exited = new Promise<string>((resolve) => {
+    resolveExited = resolve
+  })
+  let watcher: FSWatcher | undefined
+  let reloadTimer: NodeJS.Timeout | undefined
+  let lastReload = 0
   const close = async (reason = 'closed') => {
-    if (stopped) return
-    stopped = true
+    if (core.stopped) return
+    core.stopped = true
     watcher?.close()
     clearTimeout(reloadTimer)
-    await closeAll('terminated')
-    await whepSources.stopAll()
-    await closeServer(whipServer)
-    if (apiServer) await closeServer(apiServer)
+    await closeAllSessions(core, 'terminated')
+    await core.whepSources.stopAll()
+    await closeServer(listeners.whipServer)
+    if (listeners.apiServer) await closeServer(listeners.apiServer)
     log({level: 'info', event: 'standin.stopped', msg: `stand-in stopped: ${reason}`})
     resolveExited(reason)
   }
-
-  let lastReload = 0
   const reload = async () => {
-    if (stopped) return
+    if (core.stopped) return
     lastReload = Date.now()
     let next: MediamtxConfig
     try {
-      next = load(await readText())
+      next = core.load(await core.readText())
     } catch (e) {
       const message = e instanceof R58Error ? e.text : String(e)
       log({
@@ -479,16 +182,13 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
       await close(message)
       return
     }
-    fileConfig = next
-    await apply(next, 'file changed')
+    core.fileConfig = next
+    await applyConfig(core, next, 'file changed')
   }
-
-  let watcher: FSWatcher | undefined
-  let reloadTimer: NodeJS.Timeout | undefined
   if (options.configPath !== undefined && options.configText === undefined) {
     const file = basename(options.configPath)
     watcher = watch(dirname(options.configPath), (_event, name) => {
-      if (name !== file || stopped) return
+      if (name !== file || core.stopped) return
       if (Date.now() - lastReload < (options.minReloadIntervalMs ?? 1000)) return
       clearTimeout(reloadTimer)
       reloadTimer = setTimeout(() => void reload(), 10)
@@ -496,29 +196,39 @@ export async function startMediamtxStandin(options: MediamtxStandinOptions): Pro
     })
     watcher.unref()
   }
+  return {close, reload, exited}
+}
 
-  log({
+/** "MediaMTX restarted": sessions end, and the paths added through the API are forgotten. */
+async function restart(core: StandinCore, reason: string): Promise<void> {
+  await closeAllSessions(core, reason)
+  // A restarted MediaMTX forgets the paths added through its API, and pulls its file's sources again.
+  await core.whepSources.stopAll()
+  core.config = core.fileConfig
+  core.mutableRaw = core.fileConfig.raw
+  core.whepSources.fromFile(core.config.raw)
+}
+
+export async function startMediamtxStandin(options: MediamtxStandinOptions): Promise<MediamtxStandin> {
+  const core = await createStandinCore(options)
+  const state = createStandinState(core)
+  const listeners = await startListeners(core, state)
+  const {whipUrl, apiUrl} = listeners
+  const {close, reload, exited} = lifecycle(core, listeners)
+  core.log({
     level: 'info',
     event: 'standin.started',
     msg: `MediaMTX ${options.version ?? 'v1.20.1'} stand-in: WHIP on ${whipUrl}${apiUrl ? `, API on ${apiUrl}` : ''}`,
   })
-
   return {
     whipUrl,
     apiUrl,
-    version,
+    version: core.version,
     endpoint: (path) => `${whipUrl}/${path}/whip`,
-    config: () => config,
+    config: () => core.config,
     state,
-    sessions: () => [...sessions.values()],
-    restart: async (reason = 'MediaMTX restarted') => {
-      await closeAll(reason)
-      // A restarted MediaMTX forgets the paths added through its API, and pulls its file's sources again.
-      await whepSources.stopAll()
-      config = fileConfig
-      mutableRaw = fileConfig.raw
-      whepSources.fromFile(config.raw)
-    },
+    sessions: () => [...core.sessions.values()],
+    restart: (reason = 'MediaMTX restarted') => restart(core, reason),
     reload,
     close: () => close(),
     exited,

@@ -6,6 +6,8 @@
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {IceServer} from '../../ice/ice-url.js'
+import {BodyTooLargeError, readBody} from '../../net/http-body.js'
+import {replyJson} from '../../net/http-reply.js'
 import {MAX_TURN_TTL_SECONDS} from '../../turn/cloudflare-credentials.js'
 import {restCredential} from '../../turn/rest-credentials.js'
 
@@ -24,28 +26,18 @@ export interface TurnApiEmulatorOptions {
 const ROUTE = /^\/turn\/keys\/([^/]+)\/credentials\/(generate-ice-servers|generate|([^/]+)\/revoke)$/
 const MAX_BODY = 16 * 1024
 
-function send(res: ServerResponse, status: number, body?: unknown): void {
-  if (body === undefined) {
-    res.writeHead(status).end()
-    return
-  }
-  const text = JSON.stringify(body)
-  res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)}).end(text)
-}
-
 function apiError(res: ServerResponse, status: number, message: string): void {
-  send(res, status, {success: false, errors: [{code: status, message}]})
+  replyJson(res, status, {success: false, errors: [{code: status, message}]})
 }
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > MAX_BODY) return undefined
-    chunks.push(chunk as Buffer)
+/** The body, or undefined when it is over MAX_BODY (read up to there, as before any answer). */
+async function readSmallBody(req: IncomingMessage): Promise<string | undefined> {
+  try {
+    return await readBody(req, MAX_BODY, {checkDeclared: false})
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return undefined
+    throw error
   }
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 export interface TurnApiEmulator {
@@ -80,14 +72,14 @@ export function createTurnApiEmulator(options: TurnApiEmulatorOptions): TurnApiE
       apiError(res, 401, 'Unauthorized')
       return true
     }
-    const text = await readBody(req)
+    const text = await readSmallBody(req)
     if (text === undefined) {
       apiError(res, 413, 'request body too large')
       return true
     }
     if (match[3] !== undefined) {
       revoked.add(decodeURIComponent(match[3]))
-      send(res, 204)
+      res.writeHead(204).end()
       return true
     }
     let ttl = 86400
@@ -115,13 +107,13 @@ export function createTurnApiEmulator(options: TurnApiEmulatorOptions): TurnApiE
     issued.add(minted.username)
     const turn: IceServer = {urls: [...options.turnUrls], username: minted.username, credential: minted.credential}
     if (match[2] === 'generate') {
-      send(res, 201, {iceServers: {...turn, urls: [...options.stunUrls, ...options.turnUrls]}})
+      replyJson(res, 201, {iceServers: {...turn, urls: [...options.stunUrls, ...options.turnUrls]}})
       return true
     }
     const iceServers: IceServer[] = []
     if (options.stunUrls.length > 0) iceServers.push({urls: [...options.stunUrls]})
     if (options.turnUrls.length > 0) iceServers.push(turn)
-    send(res, 201, {iceServers})
+    replyJson(res, 201, {iceServers})
     return true
   }
   return {handle, revoked, issued}
