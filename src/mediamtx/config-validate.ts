@@ -11,7 +11,7 @@ import {parseHostPort} from '../util/host-port.js'
 import type {ConfigDoc} from './config-doc.js'
 import {KEY_HISTORY} from './key-history.js'
 import {isKeyAccepted, keyRemovedIn, keySince} from './key-rules.js'
-import {legacyIceServer} from './operations.js'
+import {legacyIceServer} from './operation-steps.js'
 import {atLeast, compareVersions, formatVersion, type Version} from './version.js'
 
 export type ProblemId =
