@@ -24,12 +24,7 @@ import {validateConfig} from './config-validate.js'
 import type {ResolvedVersion} from './configure.js'
 import type {Candidate} from './predicted-candidates.js'
 
-export type {
-  Finding,
-  MediamtxCheckOptions,
-  MediamtxCheckReport,
-  Severity,
-} from './check/mediamtx-check-types.js'
+export type {Finding, MediamtxCheckOptions, MediamtxCheckReport} from './check/mediamtx-check-types.js'
 
 /** The checks of the config, skipped together when neither the file nor the API could be read. */
 const CONFIG_CHECKS = [
