@@ -49,11 +49,7 @@ export async function mediamtxCheck(options: MediamtxCheckOptions): Promise<Medi
   await checkApiReachable(run)
   const version = resolveVersion(run)
   const config = version ? examinedConfig(run, version) : undefined
-  let candidates: Candidate[] = []
-  if (config) candidates = await checkConfig(run, config)
-  else
-    for (const [id, title] of CONFIG_CHECKS)
-      run.checks.push(skippedCheck(id, title, 'not checked: no readable configuration'))
+  const candidates = config ? await checkConfig(run, config) : skipConfigChecks(run)
   await checkEnvOverrides(run)
   return report(run, version, candidates)
 }
@@ -86,6 +82,14 @@ function examinedConfig(run: CheckRun, version: ResolvedVersion): ExaminedConfig
     configureCmd,
     migrateCmd: `${configureCmd} --migrate-deprecated --write`,
   }
+}
+
+/** Without a readable config (or version) its checks say so; no candidates are predicted. */
+function skipConfigChecks(run: CheckRun): Candidate[] {
+  for (const [id, title] of CONFIG_CHECKS) {
+    run.checks.push(skippedCheck(id, title, 'not checked: no readable configuration'))
+  }
+  return []
 }
 
 /** The stages that examine the config, in report order; returns the predicted candidates. */
