@@ -11,40 +11,30 @@
  * - The app secret goes into the Authorization header and nowhere else: not into logs, errors or URLs.
  */
 import type {Dispatcher} from 'undici'
-import {isR58Error, R58Error} from '../errors.js'
-import {headerValue, httpRequest} from '../net/http.js'
-import {type Log, silentLog} from '../util/log.js'
-import {
-  type CallsError,
-  callsErrorFromResponse,
-  callsProtocolError,
-  callsTrackError,
-  callsTransportError,
-  isCallsError,
-  PUBLISHER_PENDING_CODES,
-} from './calls-errors.js'
-import {
-  type CloseTracksResponse,
-  type DataChannelObject,
-  type DataChannelResult,
-  type DataChannelsResponse,
-  DEFAULT_CALLS_API_BASE,
-  type EstablishDataChannelsRequest,
-  type EstablishDataChannelsResponse,
-  type GetSessionStateResponse,
-  type NewSessionResponse,
-  type RenegotiateResponse,
-  type SessionDescription,
-  type SimulcastPreference,
-  type TrackObject,
-  type TrackResult,
-  type TracksRequest,
-  type TracksResponse,
-  type UpdateTracksRequest,
-  type UpdateTracksResponse,
+import {R58Error} from '../errors.js'
+import type {Log} from '../util/log.js'
+import {pull, renegotiate, tracksNew} from './calls-pull.js'
+import {CallsRequester} from './calls-request.js'
+import type {
+  CloseTracksResponse,
+  DataChannelObject,
+  DataChannelResult,
+  DataChannelsResponse,
+  EstablishDataChannelsRequest,
+  EstablishDataChannelsResponse,
+  GetSessionStateResponse,
+  NewSessionResponse,
+  RenegotiateResponse,
+  SessionDescription,
+  SimulcastPreference,
+  TrackResult,
+  TracksRequest,
+  TracksResponse,
+  UpdateTracksRequest,
+  UpdateTracksResponse,
 } from './calls-types.js'
 import {KeyedQueue} from './queue.js'
-import {backoffDelay, isRetryable, parseRetryAfter, type RetryPolicy, retryPolicy} from './retry.js'
+import type {RetryPolicy} from './retry.js'
 
 export interface CallsClientOptions {
   appId: string
@@ -152,39 +142,18 @@ export interface CloseResult {
   answer?: SessionDescription
 }
 
-interface SendInput {
-  method: 'GET' | 'POST' | 'PUT'
-  /** Relative to `{apiBase}/apps/{appId}/`. */
-  path: string
-  query?: Record<string, string>
-  body?: unknown
-  /** Safe to repeat after a timeout or reset. */
-  idempotent: boolean
-  signal?: AbortSignal | undefined
-}
-
 export class CallsClient {
   readonly appId: string
   readonly apiBase: string
-  readonly #secret: string
-  readonly #options: CallsClientOptions
-  readonly #policy: RetryPolicy
+  readonly #requester: CallsRequester
   readonly #queue = new KeyedQueue()
-  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>
-  readonly #random: () => number
-  readonly #log: Log
 
   constructor(options: CallsClientOptions) {
     if (!options.appId) throw new R58Error('E_USAGE', 'CallsClient: appId is empty', {field: 'calls.appId'})
     if (!options.appSecret) throw new R58Error('E_USAGE', 'CallsClient: appSecret is empty', {field: 'calls.appSecret'})
-    this.appId = options.appId
-    this.apiBase = (options.apiBase ?? DEFAULT_CALLS_API_BASE).replace(/\/+$/, '')
-    this.#secret = options.appSecret
-    this.#options = options
-    this.#policy = retryPolicy(options.retry)
-    this.#sleep = options.sleep ?? defaultSleep
-    this.#random = options.random ?? Math.random
-    this.#log = options.log ?? silentLog
+    this.#requester = new CallsRequester(options)
+    this.appId = this.#requester.appId
+    this.apiBase = this.#requester.apiBase
   }
 
   /** `POST sessions/new` → 201 `{sessionId}` (plus an answer when an offer was sent). */
@@ -193,7 +162,7 @@ export class CallsClient {
     if (options.thirdparty !== undefined) query['thirdparty'] = String(options.thirdparty)
     if (options.correlationId !== undefined) query['correlationId'] = options.correlationId
     const body = options.sessionDescription === undefined ? undefined : {sessionDescription: options.sessionDescription}
-    const response = await this.#send<NewSessionResponse>({
+    const response = await this.#requester.send<NewSessionResponse>({
       method: 'POST',
       path: 'sessions/new',
       query,
@@ -203,7 +172,7 @@ export class CallsClient {
       signal: options.signal,
     })
     if (typeof response.sessionId !== 'string' || response.sessionId.length === 0) {
-      throw this.#protocolError('POST sessions/new', 'the response has no "sessionId"', response)
+      throw this.#requester.protocolError('POST sessions/new', 'the response has no "sessionId"', response)
     }
     return response
   }
@@ -211,8 +180,8 @@ export class CallsClient {
   /** `POST sessions/{id}/tracks/new` as given; throws on a top-level error or on any failed track. */
   newTracks(sessionId: string, body: TracksRequest, options: RequestOptions = {}): Promise<TracksResponse> {
     return this.#queue.run(sessionId, async () => {
-      const response = await this.#tracksNew(sessionId, body, options.signal)
-      this.#throwOnTrackErrors(`POST tracks/new`, response.tracks, response)
+      const response = await tracksNew(this.#requester, sessionId, body, options.signal)
+      this.#requester.throwOnTrackErrors(`POST tracks/new`, response.tracks, response)
       return response
     })
   }
@@ -225,9 +194,9 @@ export class CallsClient {
       body.tracks = options.tracks.map((t) => ({location: 'local', mid: t.mid, trackName: t.trackName}))
     }
     return this.#queue.run(sessionId, async () => {
-      const response = await this.#tracksNew(sessionId, body, options.signal)
-      this.#throwOnTrackErrors('POST tracks/new (push)', response.tracks, response)
-      const answer = this.#requireDescription('POST tracks/new (push)', response, 'answer')
+      const response = await tracksNew(this.#requester, sessionId, body, options.signal)
+      this.#requester.throwOnTrackErrors('POST tracks/new (push)', response.tracks, response)
+      const answer = this.#requester.requireDescription('POST tracks/new (push)', response, 'answer')
       return {answer, tracks: response.tracks ?? []}
     })
   }
@@ -238,7 +207,7 @@ export class CallsClient {
    * Retries while the publisher is not sending yet, within `waitForPublisherMs`.
    */
   pullTracks(sessionId: string, options: PullOptions): Promise<PullResult> {
-    return this.#queue.run(sessionId, () => this.#pull(sessionId, options))
+    return this.#queue.run(sessionId, () => pull(this.#requester, sessionId, options))
   }
 
   /** `PUT sessions/{id}/renegotiate` with the endpoint's answer to the SFU's offer. */
@@ -247,7 +216,7 @@ export class CallsClient {
     answer: SessionDescription,
     options: RequestOptions = {},
   ): Promise<RenegotiateResponse> {
-    return this.#queue.run(sessionId, () => this.#renegotiate(sessionId, answer, options.signal))
+    return this.#queue.run(sessionId, () => renegotiate(this.#requester, sessionId, answer, options.signal))
   }
 
   /** `PUT sessions/{id}/tracks/update`: point existing receiving transceivers at other tracks (or layers). */
@@ -257,14 +226,14 @@ export class CallsClient {
     options: RequestOptions = {},
   ): Promise<UpdateTracksResponse> {
     return this.#queue.run(sessionId, async () => {
-      const response = await this.#send<UpdateTracksResponse>({
+      const response = await this.#requester.send<UpdateTracksResponse>({
         method: 'PUT',
         path: `sessions/${encodeURIComponent(sessionId)}/tracks/update`,
         body,
         idempotent: false,
         signal: options.signal,
       })
-      this.#throwOnTrackErrors('PUT tracks/update', response.tracks, response)
+      this.#requester.throwOnTrackErrors('PUT tracks/update', response.tracks, response)
       return response
     })
   }
@@ -281,7 +250,7 @@ export class CallsClient {
     }
     if (options.force === false) body.sessionDescription = options.offer
     return this.#queue.run(sessionId, async () => {
-      const response = await this.#send<CloseTracksResponse>({
+      const response = await this.#requester.send<CloseTracksResponse>({
         method: 'PUT',
         path: `sessions/${encodeURIComponent(sessionId)}/tracks/close`,
         body,
@@ -290,18 +259,18 @@ export class CallsClient {
       })
       const items = response.tracks ?? []
       const failed = items.filter((t) => t.errorCode !== undefined && t.errorCode !== 'close_track_error')
-      this.#throwOnTrackErrors('PUT tracks/close', failed, response)
+      this.#requester.throwOnTrackErrors('PUT tracks/close', failed, response)
       const result: CloseResult = {
         tracks: items.map((t) => ({mid: t.mid, alreadyClosed: t.errorCode === 'close_track_error'})),
       }
-      if (!force) result.answer = this.#requireDescription('PUT tracks/close', response, 'answer')
+      if (!force) result.answer = this.#requester.requireDescription('PUT tracks/close', response, 'answer')
       return result
     })
   }
 
   /** `GET sessions/{id}`: tracks and DataChannels with their status. */
   getSession(sessionId: string, options: RequestOptions = {}): Promise<GetSessionStateResponse> {
-    return this.#send<GetSessionStateResponse>({
+    return this.#requester.send<GetSessionStateResponse>({
       method: 'GET',
       path: `sessions/${encodeURIComponent(sessionId)}`,
       idempotent: true,
@@ -321,7 +290,7 @@ export class CallsClient {
     const body: EstablishDataChannelsRequest = {dataChannel: {location: 'remote', dataChannelName: 'server-events'}}
     if (options.offer !== undefined) body.sessionDescription = options.offer
     return this.#queue.run(sessionId, () =>
-      this.#send<EstablishDataChannelsResponse>({
+      this.#requester.send<EstablishDataChannelsResponse>({
         method: 'POST',
         path: `sessions/${encodeURIComponent(sessionId)}/datachannels/establish`,
         body,
@@ -371,7 +340,7 @@ export class CallsClient {
     options: RequestOptions,
   ): Promise<DataChannelResult[]> {
     return this.#queue.run(sessionId, async () => {
-      const response = await this.#send<DataChannelsResponse>({
+      const response = await this.#requester.send<DataChannelsResponse>({
         method,
         path: `sessions/${encodeURIComponent(sessionId)}/datachannels/${verb}`,
         body: {dataChannels},
@@ -382,254 +351,18 @@ export class CallsClient {
       const failed = items.filter(
         (item) => item.errorCode !== undefined && !(verb === 'close' && item.errorCode === 'close_track_error'),
       )
-      if (failed.length > 0) {
-        throw callsTrackError(
-          `${method} datachannels/${verb}`,
-          failed.map((item) => ({
-            ...(item.dataChannelName !== undefined && {trackName: item.dataChannelName}),
-            ...(item.sessionId !== undefined && {sessionId: item.sessionId}),
-            errorCode: item.errorCode as string,
-            ...(item.errorDescription !== undefined && {errorDescription: item.errorDescription}),
-          })),
-          response,
-          this.#secret,
-        )
-      }
+      // A failed DataChannel is reported like a failed track: named by its channel name and session.
+      this.#requester.throwOnTrackErrors(
+        `${method} datachannels/${verb}`,
+        failed.map((item) => ({
+          ...(item.dataChannelName !== undefined && {trackName: item.dataChannelName}),
+          ...(item.sessionId !== undefined && {sessionId: item.sessionId}),
+          errorCode: item.errorCode as string,
+          ...(item.errorDescription !== undefined && {errorDescription: item.errorDescription}),
+        })),
+        response,
+      )
       return items
     })
   }
-
-  async #pull(sessionId: string, options: PullOptions): Promise<PullResult> {
-    const budget = options.waitForPublisherMs ?? this.#policy.trackWaitMs
-    const pulled: TrackResult[] = []
-    let remaining = options.tracks
-    let waited = 0
-    let attempts = 0
-    const result: PullResult = {tracks: pulled, requiresImmediateRenegotiation: false, attempts: 0}
-    for (;;) {
-      attempts += 1
-      result.attempts = attempts
-      const body: TracksRequest = {tracks: remaining.map(remoteTrackObject)}
-      if (options.offer !== undefined) body.sessionDescription = options.offer
-      const response = await this.#tracksNew(sessionId, body, options.signal)
-      const items = response.tracks ?? []
-      const failed = items.filter((t) => t.errorCode !== undefined)
-      pulled.push(...items.filter((t) => t.errorCode === undefined))
-      if (options.offer !== undefined) {
-        // Client-offer mode: Calls answers the whole offer; a retry re-sends the same offer.
-        if (failed.length === items.length && this.#publisherPending(failed) && waited < budget) {
-          waited += await this.#waitForPublisher(attempts, budget - waited, failed, options.signal)
-          continue
-        }
-        this.#throwOnTrackErrors('POST tracks/new (pull)', failed, response)
-        result.answer = this.#requireDescription('POST tracks/new (pull)', response, 'answer')
-        return result
-      }
-      if (response.requiresImmediateRenegotiation) {
-        const offer = this.#requireDescription('POST tracks/new (pull)', response, 'offer')
-        result.offer = offer
-        if (options.answer === undefined) {
-          result.requiresImmediateRenegotiation = true
-          this.#throwOnTrackErrors('POST tracks/new (pull)', failed, response)
-          return result
-        }
-        const answer = await options.answer(offer, pulled)
-        await this.#renegotiate(sessionId, answer, options.signal)
-        result.answer = answer
-      }
-      if (failed.length === 0) return result
-      if (this.#publisherPending(failed) && waited < budget) {
-        remaining = remaining.filter((t) =>
-          failed.some((f) => f.trackName === t.trackName && f.sessionId === t.sessionId),
-        )
-        if (remaining.length === 0) remaining = options.tracks
-        waited += await this.#waitForPublisher(attempts, budget - waited, failed, options.signal)
-        continue
-      }
-      this.#throwOnTrackErrors('POST tracks/new (pull)', failed, response)
-      return result
-    }
-  }
-
-  #publisherPending(failed: TrackResult[]): boolean {
-    return failed.length > 0 && failed.every((t) => PUBLISHER_PENDING_CODES.has(t.errorCode ?? ''))
-  }
-
-  async #waitForPublisher(
-    attempt: number,
-    left: number,
-    failed: TrackResult[],
-    signal: AbortSignal | undefined,
-  ): Promise<number> {
-    const delay = Math.max(1, Math.min(left, backoffDelay(attempt, this.#policy, this.#random)))
-    this.#log({
-      level: 'debug',
-      event: 'calls.pull.wait',
-      msg: `publisher not ready (${failed[0]?.errorCode}); retrying in ${delay} ms`,
-      attempt,
-      delayMs: delay,
-      errorCode: failed[0]?.errorCode,
-    })
-    await this.#sleep(delay, signal)
-    return delay
-  }
-
-  #tracksNew(sessionId: string, body: TracksRequest, signal: AbortSignal | undefined): Promise<TracksResponse> {
-    return this.#send<TracksResponse>({
-      method: 'POST',
-      path: `sessions/${encodeURIComponent(sessionId)}/tracks/new`,
-      body,
-      idempotent: false,
-      signal,
-    })
-  }
-
-  #renegotiate(
-    sessionId: string,
-    answer: SessionDescription,
-    signal: AbortSignal | undefined,
-  ): Promise<RenegotiateResponse> {
-    return this.#send<RenegotiateResponse>({
-      method: 'PUT',
-      path: `sessions/${encodeURIComponent(sessionId)}/renegotiate`,
-      body: {sessionDescription: answer},
-      idempotent: false,
-      signal,
-    })
-  }
-
-  #throwOnTrackErrors(step: string, tracks: TrackResult[] | undefined, response: unknown): void {
-    const failed = (tracks ?? []).filter((t) => t.errorCode !== undefined)
-    if (failed.length > 0) throw callsTrackError(step, failed, response, this.#secret)
-  }
-
-  #requireDescription(
-    step: string,
-    response: {sessionDescription?: SessionDescription},
-    type: SessionDescription['type'],
-  ): SessionDescription {
-    const description = response.sessionDescription
-    if (description?.type !== type || typeof description.sdp !== 'string') {
-      throw this.#protocolError(step, `expected a sessionDescription of type "${type}"`, response)
-    }
-    return description
-  }
-
-  #protocolError(step: string, what: string, response: unknown): CallsError {
-    return callsProtocolError(step, what, response, this.#secret)
-  }
-
-  async #send<T>(input: SendInput): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#once<T>(input, attempt)
-      } catch (error) {
-        if (!isCallsError(error) || attempt >= this.#policy.attempts || !isRetryable(error, input.idempotent)) {
-          throw error
-        }
-        const delay = backoffDelay(attempt, this.#policy, this.#random, error.retryAfterMs)
-        this.#log({
-          level: 'warn',
-          event: 'calls.retry',
-          msg: `${error.text}; retry ${attempt} of ${this.#policy.attempts - 1} in ${delay} ms`,
-          attempt,
-          delayMs: delay,
-          failure: error.failure,
-          ...(error.status !== undefined && {status: error.status}),
-          ...(error.errorCode !== undefined && {errorCode: error.errorCode}),
-        })
-        await this.#sleep(delay, input.signal)
-      }
-    }
-  }
-
-  async #once<T>(input: SendInput, attempt: number): Promise<T> {
-    const url = new URL(`${this.apiBase}/apps/${encodeURIComponent(this.appId)}/${input.path}`)
-    for (const [key, value] of Object.entries(input.query ?? {})) url.searchParams.set(key, value)
-    const step = `Calls ${input.method} ${input.path.replace(/^sessions\/(?!new$)[^/]+/, 'sessions/{id}')}`
-    const started = performance.now()
-    let response: Awaited<ReturnType<typeof httpRequest>>
-    try {
-      response = await httpRequest(url, {
-        method: input.method,
-        headers: {
-          authorization: `Bearer ${this.#secret}`,
-          ...(input.body !== undefined && {'content-type': 'application/json'}),
-        },
-        ...(input.body !== undefined && {body: JSON.stringify(input.body)}),
-        timeoutMs: this.#options.timeoutMs ?? 10_000,
-        maxBodyBytes: 4 * 1024 * 1024,
-        step,
-        ...(input.signal && {signal: input.signal}),
-        ...(this.#options.dispatcher && {dispatcher: this.#options.dispatcher}),
-      })
-    } catch (error) {
-      if (isR58Error(error)) throw callsTransportError(error, this.#secret)
-      throw error
-    }
-    this.#log({
-      level: 'debug',
-      event: 'calls.request',
-      msg: `${input.method} ${url.pathname} → ${response.status}`,
-      method: input.method,
-      path: url.pathname,
-      status: response.status,
-      attempt,
-      durationMs: Math.round(performance.now() - started),
-    })
-    let body: unknown
-    if (response.body.trim().length > 0) {
-      try {
-        body = JSON.parse(response.body)
-      } catch {
-        body = undefined
-      }
-    }
-    const object = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as T) : undefined
-    const errorBody = object as {errorCode?: unknown; errorDescription?: unknown} | undefined
-    if (response.status < 200 || response.status >= 300 || typeof errorBody?.errorCode === 'string') {
-      const retryAfter = parseRetryAfter(headerValue(response, 'retry-after'))
-      throw callsErrorFromResponse(step, response.status, errorBody, this.#secret, retryAfter)
-    }
-    if (object === undefined) {
-      throw callsProtocolError(
-        step,
-        `the response is not a JSON object: ${JSON.stringify(response.body.slice(0, 80))}`,
-        body,
-        this.#secret,
-      )
-    }
-    return object
-  }
-}
-
-/**
- * Waits between retries. Unlike util/abort's sleep the timer is not unref'd: a CLI whose only pending work
- * is a retry must not exit in the middle of it.
- */
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const aborted = () => new R58Error('E_ABORTED', 'cancelled')
-    if (signal?.aborted) {
-      reject(aborted())
-      return
-    }
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(aborted())
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, {once: true})
-  })
-}
-
-function remoteTrackObject(track: RemoteTrack): TrackObject {
-  const object: TrackObject = {location: 'remote', sessionId: track.sessionId, trackName: track.trackName}
-  if (track.mid !== undefined) object.mid = track.mid
-  if (track.kind !== undefined) object.kind = track.kind
-  if (track.simulcast !== undefined) object.simulcast = track.simulcast
-  return object
 }

@@ -11,7 +11,7 @@ import {parseHostPort} from '../util/host-port.js'
 import type {ConfigDoc} from './config-doc.js'
 import {KEY_HISTORY} from './key-history.js'
 import {isKeyAccepted, keyRemovedIn, keySince} from './key-rules.js'
-import {legacyIceServer} from './operations.js'
+import {legacyIceServer} from './operation-steps.js'
 import {atLeast, compareVersions, formatVersion, type Version} from './version.js'
 
 export type ProblemId =
@@ -94,95 +94,93 @@ interface Options {
   inferred?: boolean
 }
 
+/** What the rule groups share: the config, the version, and where to add a problem. */
+interface Validation {
+  doc: ConfigDoc
+  version: Version
+  /** The version as written, plus ` (inferred)` when it was. */
+  shown: string
+  inferred: boolean
+  add(id: ProblemId, key: string, where: string, message: string, fix?: string): void
+  /** `path:line:col` of a key. */
+  keyAt(path: (string | number)[]): string
+  /** `path:line:col` of a value (of its key when it has none). */
+  valueAt(path: (string | number)[]): string
+}
+
 /** Every problem MediaMTX `version` would have with this config, in file order. */
 export function validateConfig(doc: ConfigDoc, version: Version, options: Options = {}): Problem[] {
   const problems: Problem[] = []
-  const v = formatVersion(version)
   const at = (offset: number | undefined) => (offset === undefined ? doc.path : doc.where(offset))
-  const keyAt = (path: (string | number)[]) => at(doc.keyRangeOf(path)?.[0])
-  const valueAt = (path: (string | number)[]) => at(doc.rangeOf(path)?.[0] ?? doc.keyRangeOf(path)?.[0])
-  const add = (id: ProblemId, key: string, where: string, message: string, fix?: string) =>
-    problems.push({id, key, where, message, ...(fix !== undefined && {fix})})
+  const validation: Validation = {
+    doc,
+    version,
+    shown: formatVersion(version),
+    inferred: options.inferred === true,
+    add: (id, key, where, message, fix) => problems.push({id, key, where, message, ...(fix !== undefined && {fix})}),
+    keyAt: (path) => at(doc.keyRangeOf(path)?.[0]),
+    valueAt: (path) => at(doc.rangeOf(path)?.[0] ?? doc.keyRangeOf(path)?.[0]),
+  }
+  if (options.unknownKeys !== false) unknownKeyProblems(validation)
+  typeProblems(validation)
+  iceServerProblems(validation)
+  // conf.go rules, v1.3.0+ (only while WebRTC is on from v1.16.0)
+  if (atLeast(version, 'v1.3.0')) confRuleProblems(validation)
+  return problems
+}
 
-  if (options.unknownKeys !== false) {
-    for (const key of doc.keys()) {
-      if (isKeyAccepted(key, version)) continue
-      const since = keySince(key)
-      const removed = keyRemovedIn(key)
-      if (!KEY_HISTORY[key]) {
-        const guess = closest(key, Object.keys(KEY_HISTORY))
-        add(
-          'mediamtx.config.unknown-keys',
-          key,
-          keyAt([key]),
-          `${key} is not a MediaMTX setting; MediaMTX refuses to start with it`,
-          guess ? `Did you mean ${guess}?` : 'Remove it.',
-        )
-      } else if (removed && compareVersions(version, removed) >= 0) {
-        add(
-          'mediamtx.config.unknown-keys',
-          key,
-          keyAt([key]),
-          `${key} was removed in ${formatVersion(removed)} without a replacement shim; MediaMTX ${v} refuses to start with it`,
-          'Run `r58 mediamtx configure --migrate-deprecated --write`.',
-        )
-      } else {
-        add(
-          'mediamtx.config.unknown-keys',
-          key,
-          keyAt([key]),
-          `${key} is unknown to MediaMTX ${v}${options.inferred ? ' (inferred)' : ''}; it arrived in ${since ? formatVersion(since) : 'a later release'}`,
-          options.inferred ? 'Pass --mediamtx-version if the server is newer.' : 'Remove it or upgrade MediaMTX.',
-        )
-      }
+/** Top-level keys this version refuses: not a setting at all, removed, or newer than the version. */
+function unknownKeyProblems({doc, version, shown: v, inferred, add, keyAt}: Validation): void {
+  for (const key of doc.keys()) {
+    if (isKeyAccepted(key, version)) continue
+    const since = keySince(key)
+    const removed = keyRemovedIn(key)
+    if (!KEY_HISTORY[key]) {
+      const guess = closest(key, Object.keys(KEY_HISTORY))
+      add(
+        'mediamtx.config.unknown-keys',
+        key,
+        keyAt([key]),
+        `${key} is not a MediaMTX setting; MediaMTX refuses to start with it`,
+        guess ? `Did you mean ${guess}?` : 'Remove it.',
+      )
+    } else if (removed && compareVersions(version, removed) >= 0) {
+      add(
+        'mediamtx.config.unknown-keys',
+        key,
+        keyAt([key]),
+        `${key} was removed in ${formatVersion(removed)} without a replacement shim; MediaMTX ${v} refuses to start with it`,
+        'Run `r58 mediamtx configure --migrate-deprecated --write`.',
+      )
+    } else {
+      add(
+        'mediamtx.config.unknown-keys',
+        key,
+        keyAt([key]),
+        `${key} is unknown to MediaMTX ${v}${inferred ? ' (inferred)' : ''}; it arrived in ${since ? formatVersion(since) : 'a later release'}`,
+        inferred ? 'Pass --mediamtx-version if the server is newer.' : 'Remove it or upgrade MediaMTX.',
+      )
     }
   }
+}
 
+function typeProblems({doc, add, valueAt}: Validation): void {
   for (const [key, kind] of Object.entries(TYPES)) {
     if (!doc.has(key)) continue
     const problem = typeError(kind, doc.value(key))
     if (problem) add('mediamtx.config.types', key, valueAt([key]), `${key}: ${problem}`)
   }
+}
 
-  // ICE servers
-  const servers2 = doc.value('webrtcICEServers2')
+/** The fields of the webrtcICEServers2 entries, then every ICE server URL of both lists. */
+function iceServerProblems(validation: Validation): void {
+  const {doc, add, valueAt} = validation
   const iceUrls: {url: string; where: string; key: string}[] = []
+  const servers2 = doc.value('webrtcICEServers2')
   if (Array.isArray(servers2)) {
     servers2.forEach((item, i) => {
       if (!isRecord(item)) return
-      for (const field of Object.keys(item)) {
-        const known =
-          ['url', 'username', 'password'].includes(field) || (field === 'clientOnly' && atLeast(version, 'v1.7.0'))
-        if (!known) {
-          add(
-            'mediamtx.config.unknown-keys',
-            'webrtcICEServers2',
-            keyAt(['webrtcICEServers2', i, field]),
-            field === 'clientOnly'
-              ? `clientOnly is unknown to MediaMTX ${v}${options.inferred ? ' (inferred)' : ''}; it arrived in v1.7.0`
-              : `webrtcICEServers2 entries have no field ${field}`,
-          )
-        }
-      }
-      for (const field of ['username', 'password']) {
-        const value = item[field]
-        if (value !== undefined && value !== null && typeof value !== 'string') {
-          add(
-            'mediamtx.config.types',
-            'webrtcICEServers2',
-            valueAt(['webrtcICEServers2', i, field]),
-            `${field}: expected a string`,
-          )
-        }
-      }
-      if (item['clientOnly'] !== undefined && item['clientOnly'] !== null && typeof item['clientOnly'] !== 'boolean') {
-        add(
-          'mediamtx.config.types',
-          'webrtcICEServers2',
-          valueAt(['webrtcICEServers2', i, 'clientOnly']),
-          'clientOnly: expected true or false',
-        )
-      }
+      iceServerEntryProblems(validation, item, i)
       iceUrls.push({
         url: String(item['url'] ?? ''),
         where: valueAt(['webrtcICEServers2', i, 'url']),
@@ -214,56 +212,98 @@ export function validateConfig(doc: ConfigDoc, version: Version, options: Option
       add('mediamtx.config.ice-servers', key, where, `ICE server ${text}`, (error as R58Error).hint)
     }
   }
+}
 
-  // conf.go rules, v1.3.0+ (only while WebRTC is on from v1.16.0)
-  if (atLeast(version, 'v1.3.0')) {
-    const get = (key: string) => (doc.has(key) ? doc.value(key) : undefined)
-    const str = (value: unknown, fallback: string) =>
-      typeof value === 'string' ? value : value == null ? fallback : String(value)
-    const disable = get('webrtcDisable')
-    const enabled = typeof disable === 'boolean' ? !disable : get('webrtc') !== false
-    const oldUdp = get('webrtcICEUDPMuxAddress')
-    const oldTcp = get('webrtcICETCPMuxAddress')
-    const udp = oldUdp != null ? str(oldUdp, '') : str(get('webrtcLocalUDPAddress'), ':8189')
-    const tcp = oldTcp != null ? str(oldTcp, '') : str(get('webrtcLocalTCPAddress'), '')
-    const oldHosts = get('webrtcICEHostNAT1To1IPs')
-    const hosts = oldHosts != null ? oldHosts : get('webrtcAdditionalHosts')
-    const ipsFromInterfaces = get('webrtcIPsFromInterfaces') !== false
-    const servers = (Array.isArray(servers2) ? servers2.length : 0) + (Array.isArray(legacy) ? legacy.length : 0)
-    const anchor = (...keys: string[]) => {
-      const key = keys.find((k) => doc.has(k))
-      return key ? keyAt([key]) : doc.path
-    }
-    if (enabled || !atLeast(version, 'v1.16.0')) {
-      if (udp === '' && tcp === '' && servers === 0) {
-        add(
-          'mediamtx.config.rules',
-          'webrtcLocalUDPAddress',
-          anchor('webrtcLocalUDPAddress', 'webrtcICEUDPMuxAddress', 'webrtcICEServers2', 'webrtc'),
-          "at least one between 'webrtcLocalUDPAddress', 'webrtcLocalTCPAddress' or 'webrtcICEServers2' must be filled",
-          'Set webrtcLocalUDPAddress: :8189 (r58 mediamtx configure --udp-address :8189).',
-        )
-      }
-      if ((udp !== '' || tcp !== '') && !ipsFromInterfaces && (!Array.isArray(hosts) || hosts.length === 0)) {
-        add(
-          'mediamtx.config.rules',
-          'webrtcIPsFromInterfaces',
-          anchor('webrtcIPsFromInterfaces', 'webrtcAdditionalHosts'),
-          "at least one between 'webrtcIPsFromInterfaces' or 'webrtcAdditionalHosts' must be filled",
-          'Add an address guests can reach: r58 mediamtx configure --add-host IP.',
-        )
-      }
-    }
-    if (enabled && atLeast(version, 'v1.16.0') && get('webrtcAddress') === '') {
+/** One webrtcICEServers2 entry: unknown fields (clientOnly arrived in v1.7.0) and field types. */
+function iceServerEntryProblems(
+  {version, shown: v, inferred, add, keyAt, valueAt}: Validation,
+  item: Record<string, unknown>,
+  i: number,
+): void {
+  for (const field of Object.keys(item)) {
+    const known =
+      ['url', 'username', 'password'].includes(field) || (field === 'clientOnly' && atLeast(version, 'v1.7.0'))
+    if (!known) {
       add(
-        'mediamtx.config.rules',
-        'webrtcAddress',
-        anchor('webrtcAddress'),
-        "'webrtcAddress' must be set when WebRTC is enabled",
+        'mediamtx.config.unknown-keys',
+        'webrtcICEServers2',
+        keyAt(['webrtcICEServers2', i, field]),
+        field === 'clientOnly'
+          ? `clientOnly is unknown to MediaMTX ${v}${inferred ? ' (inferred)' : ''}; it arrived in v1.7.0`
+          : `webrtcICEServers2 entries have no field ${field}`,
       )
     }
   }
-  return problems
+  for (const field of ['username', 'password']) {
+    const value = item[field]
+    if (value !== undefined && value !== null && typeof value !== 'string') {
+      add(
+        'mediamtx.config.types',
+        'webrtcICEServers2',
+        valueAt(['webrtcICEServers2', i, field]),
+        `${field}: expected a string`,
+      )
+    }
+  }
+  if (item['clientOnly'] !== undefined && item['clientOnly'] !== null && typeof item['clientOnly'] !== 'boolean') {
+    add(
+      'mediamtx.config.types',
+      'webrtcICEServers2',
+      valueAt(['webrtcICEServers2', i, 'clientOnly']),
+      'clientOnly: expected true or false',
+    )
+  }
+}
+
+/** The checks of conf.go (docs/mediamtx.md §1.1), v1.3.0+; from v1.16.0 only while WebRTC is on. */
+function confRuleProblems({doc, version, add, keyAt}: Validation): void {
+  const get = (key: string) => (doc.has(key) ? doc.value(key) : undefined)
+  const str = (value: unknown, fallback: string) =>
+    typeof value === 'string' ? value : value == null ? fallback : String(value)
+  const disable = get('webrtcDisable')
+  const enabled = typeof disable === 'boolean' ? !disable : get('webrtc') !== false
+  const oldUdp = get('webrtcICEUDPMuxAddress')
+  const oldTcp = get('webrtcICETCPMuxAddress')
+  const udp = oldUdp != null ? str(oldUdp, '') : str(get('webrtcLocalUDPAddress'), ':8189')
+  const tcp = oldTcp != null ? str(oldTcp, '') : str(get('webrtcLocalTCPAddress'), '')
+  const oldHosts = get('webrtcICEHostNAT1To1IPs')
+  const hosts = oldHosts != null ? oldHosts : get('webrtcAdditionalHosts')
+  const ipsFromInterfaces = get('webrtcIPsFromInterfaces') !== false
+  const servers2 = doc.value('webrtcICEServers2')
+  const legacy = doc.value('webrtcICEServers')
+  const servers = (Array.isArray(servers2) ? servers2.length : 0) + (Array.isArray(legacy) ? legacy.length : 0)
+  const anchor = (...keys: string[]) => {
+    const key = keys.find((k) => doc.has(k))
+    return key ? keyAt([key]) : doc.path
+  }
+  if (enabled || !atLeast(version, 'v1.16.0')) {
+    if (udp === '' && tcp === '' && servers === 0) {
+      add(
+        'mediamtx.config.rules',
+        'webrtcLocalUDPAddress',
+        anchor('webrtcLocalUDPAddress', 'webrtcICEUDPMuxAddress', 'webrtcICEServers2', 'webrtc'),
+        "at least one between 'webrtcLocalUDPAddress', 'webrtcLocalTCPAddress' or 'webrtcICEServers2' must be filled",
+        'Set webrtcLocalUDPAddress: :8189 (r58 mediamtx configure --udp-address :8189).',
+      )
+    }
+    if ((udp !== '' || tcp !== '') && !ipsFromInterfaces && (!Array.isArray(hosts) || hosts.length === 0)) {
+      add(
+        'mediamtx.config.rules',
+        'webrtcIPsFromInterfaces',
+        anchor('webrtcIPsFromInterfaces', 'webrtcAdditionalHosts'),
+        "at least one between 'webrtcIPsFromInterfaces' or 'webrtcAdditionalHosts' must be filled",
+        'Add an address guests can reach: r58 mediamtx configure --add-host IP.',
+      )
+    }
+  }
+  if (enabled && atLeast(version, 'v1.16.0') && get('webrtcAddress') === '') {
+    add(
+      'mediamtx.config.rules',
+      'webrtcAddress',
+      anchor('webrtcAddress'),
+      "'webrtcAddress' must be set when WebRTC is enabled",
+    )
+  }
 }
 
 /** Throws E_MEDIAMTX_CONFIG naming the first problem's position. */

@@ -280,6 +280,45 @@ function keyDiff(changes: readonly Change[], from: string): string {
 
 /** Configures MediaMTX as asked; see the module comment. */
 export async function configureMediamtx(options: ConfigureOptions): Promise<ConfigureResult> {
+  refuseUnusable(options)
+  const url = options.api?.baseUrl.replace(/\/+$/, '') ?? ''
+  const api = options.api
+    ? new MediamtxApiClient({...options.api, ...(options.signal && {signal: options.signal})})
+    : undefined
+  let version: ResolvedVersion | undefined = options.version ? versionFromFlag(options.version) : undefined
+  if (!version && api) version = (await versionFromApi(api, url)) ?? undefined
+  const guardSessions = sessionGuard(api, options.force === true)
+  const edit = options.file
+    ? await editFile(options, options.file, version, guardSessions)
+    : {
+        planned: await planLive(options, api as MediamtxApi, url, version),
+        written: false,
+        backupPath: null,
+        warnings: [],
+      }
+  const {planned} = edit
+  const notes = [...planned.notes]
+  const applied =
+    options.apply && api && planned.changes.length > 0
+      ? await applyLive(options, api, url, planned.changes, await guardSessions(), notes)
+      : null
+  return {
+    path: options.file ?? null,
+    version: {value: planned.version.value, source: planned.version.source, note: planned.version.note},
+    operations: planned.operations,
+    changes: planned.changes,
+    diff: planned.diff,
+    written: edit.written,
+    backupPath: edit.backupPath,
+    applied,
+    noop: planned.changes.length === 0,
+    notes,
+    warnings: edit.warnings,
+  }
+}
+
+/** Option combinations that cannot work: nothing to configure, --apply without an API, file-only edits without a file. */
+function refuseUnusable(options: ConfigureOptions): void {
   if (!options.file && !options.api) {
     throw new R58Error(
       'E_USAGE',
@@ -298,27 +337,20 @@ export async function configureMediamtx(options: ConfigureOptions): Promise<Conf
       field: '--file',
     })
   }
-  const url = options.api?.baseUrl.replace(/\/+$/, '') ?? ''
-  const api = options.api
-    ? new MediamtxApiClient({...options.api, ...(options.signal && {signal: options.signal})})
-    : undefined
-  let version: ResolvedVersion | undefined = options.version ? versionFromFlag(options.version) : undefined
-  if (!version && api) version = (await versionFromApi(api, url)) ?? undefined
+}
 
-  const planOptions = (v: ResolvedVersion | undefined): PlanOptions => ({
-    operations: options.operations,
-    version: v,
-    ...(options.localAddresses && {localAddresses: options.localAddresses}),
-    ...(options.env && {env: options.env}),
-  })
-
+/**
+ * Counts the active WebRTC sessions once (0 without an API) and refuses, unless `force`, to go on while there
+ * are any: applying restarts MediaMTX's WebRTC server and drops them.
+ */
+function sessionGuard(api: MediamtxApi | undefined, force: boolean): () => Promise<number> {
   let sessionsChecked: number | undefined
-  const guardSessions = async (): Promise<number> => {
+  return async () => {
     if (!api) return 0
     if (sessionsChecked !== undefined) return sessionsChecked
     const sessions = (await api.webrtcSessions()).length
     sessionsChecked = sessions
-    if (sessions > 0 && !options.force) {
+    if (sessions > 0 && !force) {
       throw new R58Error(
         'E_MEDIAMTX_CONFIG',
         `MediaMTX has ${sessions} active WebRTC session${sessions === 1 ? '' : 's'}; applying the change restarts its WebRTC server and drops ${sessions === 1 ? 'it' : 'them'}`,
@@ -327,103 +359,121 @@ export async function configureMediamtx(options: ConfigureOptions): Promise<Conf
     }
     return sessions
   }
+}
 
-  let planned: PlannedEdit
-  let written = false
-  let backupPath: string | null = null
-  let warnings: FileWarning[] = []
-  if (options.file) {
-    const file = options.file
-    if (options.write) {
-      const edit = await editFileSafely(
-        file,
-        async (snapshot: FileSnapshot) => {
-          const plan = planConfigure(snapshot.text, file, planOptions(version))
-          if (options.apply && plan.changes.length > 0) await guardSessions()
-          return {text: plan.after === plan.before ? null : plan.after, result: plan}
-        },
-        {
-          backup: options.backup ?? true,
-          ...(options.force && {force: true}),
-          ...(options.lock && {lock: options.lock}),
-          ...(options.now && {now: options.now}),
-          ...(options.readFile && {readFile: options.readFile}),
-          ...(options.beforeReplace && {beforeReplace: options.beforeReplace}),
-        },
-      )
-      planned = edit.result
-      written = edit.write !== null
-      backupPath = edit.write?.backupPath ?? null
-      warnings = await secretExposureWarnings(file, edit.snapshot.target, planned.after, false)
-    } else {
-      const snapshot = await readConfigSnapshot(file, options.readFile ? {readFile: options.readFile} : {})
-      planned = planConfigure(snapshot.text, file, planOptions(version))
-      const pending = planned.after !== planned.before
-      warnings = await secretExposureWarnings(file, snapshot.target, planned.after, pending)
-    }
-  } else {
-    const live = await (api as MediamtxApi).globalConfig()
-    const from = `${url}/v3/config/global/get`
-    const doc = parseConfigDoc(JSON.stringify(live, null, 2), from)
-    const resolved = version ?? versionFromKeys(doc, 'the live configuration')
-    const plan = planOperations(doc, options.operations, {
-      version: resolved.version,
-      versionSource: resolved.source,
-      ...(options.localAddresses && {localAddresses: options.localAddresses}),
-    })
-    planned = {
-      path: from,
-      version: resolved,
-      operations: plan.outcomes,
-      changes: plan.changes,
-      before: '',
-      after: '',
-      diff: keyDiff(plan.changes, from),
-      notes: plan.notes,
-    }
-  }
-
-  let applied: AppliedResult | null = null
-  const notes = [...planned.notes]
-  if (options.apply && api && planned.changes.length > 0) {
-    const sessions = await guardSessions()
-    const patch: Record<string, unknown> = {}
-    for (const change of planned.changes) {
-      if (change.key === 'paths') continue
-      if (change.after !== undefined) patch[change.key] = change.after
-    }
-    if (planned.changes.some((c) => c.key === 'paths')) {
-      notes.push('Paths are not sent through the API; MediaMTX reads them from the file (use --write).')
-    }
-    if (planned.changes.some((c) => c.renamedFrom || c.after === undefined)) {
-      notes.push('Deprecated keys are migrated in the file only; the API already reports them under their new names.')
-    }
-    const keys = Object.keys(patch)
-    let verified = true
-    if (keys.length > 0) {
-      await api.patchGlobalConfig(patch)
-      const live = await retrying(() => api.globalConfig(), options.retryDelayMs ?? 200, options.signal)
-      verified = keys.every((key) => sameIgnoringRedacted(live[key], patch[key]))
-    }
-    applied = {url, keys, sessions, verified}
-    notes.push(
-      options.write || !options.file
-        ? 'Changes made through the API last until MediaMTX reloads its file.'
-        : 'Changes made through the API last until MediaMTX reloads its file; add --write to keep them.',
-    )
-  }
-
+function planOptionsOf(options: ConfigureOptions, version: ResolvedVersion | undefined): PlanOptions {
   return {
-    path: options.file ?? null,
-    version: {value: planned.version.value, source: planned.version.source, note: planned.version.note},
-    operations: planned.operations,
-    changes: planned.changes,
-    diff: planned.diff,
-    written,
-    backupPath,
-    applied,
-    noop: planned.changes.length === 0,
-    notes,
-    warnings,
+    operations: options.operations,
+    version,
+    ...(options.localAddresses && {localAddresses: options.localAddresses}),
+    ...(options.env && {env: options.env}),
   }
+}
+
+interface FileEdit {
+  planned: PlannedEdit
+  written: boolean
+  backupPath: string | null
+  warnings: FileWarning[]
+}
+
+/** Plans the edit of the file; with `write`, replaces it safely (sessions are guarded before, when applying too). */
+async function editFile(
+  options: ConfigureOptions,
+  file: string,
+  version: ResolvedVersion | undefined,
+  guardSessions: () => Promise<number>,
+): Promise<FileEdit> {
+  if (!options.write) {
+    const snapshot = await readConfigSnapshot(file, options.readFile ? {readFile: options.readFile} : {})
+    const planned = planConfigure(snapshot.text, file, planOptionsOf(options, version))
+    const pending = planned.after !== planned.before
+    const warnings = await secretExposureWarnings(file, snapshot.target, planned.after, pending)
+    return {planned, written: false, backupPath: null, warnings}
+  }
+  const edit = await editFileSafely(
+    file,
+    async (snapshot: FileSnapshot) => {
+      const plan = planConfigure(snapshot.text, file, planOptionsOf(options, version))
+      if (options.apply && plan.changes.length > 0) await guardSessions()
+      return {text: plan.after === plan.before ? null : plan.after, result: plan}
+    },
+    {
+      backup: options.backup ?? true,
+      ...(options.force && {force: true}),
+      ...(options.lock && {lock: options.lock}),
+      ...(options.now && {now: options.now}),
+      ...(options.readFile && {readFile: options.readFile}),
+      ...(options.beforeReplace && {beforeReplace: options.beforeReplace}),
+    },
+  )
+  return {
+    planned: edit.result,
+    written: edit.write !== null,
+    backupPath: edit.write?.backupPath ?? null,
+    warnings: await secretExposureWarnings(file, edit.snapshot.target, edit.result.after, false),
+  }
+}
+
+/** Plans the change of the live configuration alone (no file): the diff lists the changed keys. */
+async function planLive(
+  options: ConfigureOptions,
+  api: MediamtxApi,
+  url: string,
+  version: ResolvedVersion | undefined,
+): Promise<PlannedEdit> {
+  const live = await api.globalConfig()
+  const from = `${url}/v3/config/global/get`
+  const doc = parseConfigDoc(JSON.stringify(live, null, 2), from)
+  const resolved = version ?? versionFromKeys(doc, 'the live configuration')
+  const plan = planOperations(doc, options.operations, {
+    version: resolved.version,
+    versionSource: resolved.source,
+    ...(options.localAddresses && {localAddresses: options.localAddresses}),
+  })
+  return {
+    path: from,
+    version: resolved,
+    operations: plan.outcomes,
+    changes: plan.changes,
+    before: '',
+    after: '',
+    diff: keyDiff(plan.changes, from),
+    notes: plan.notes,
+  }
+}
+
+/** PATCHes the changed keys (paths and renames stay file-only) and reads them back; adds its notes to `notes`. */
+async function applyLive(
+  options: ConfigureOptions,
+  api: MediamtxApi,
+  url: string,
+  changes: readonly Change[],
+  sessions: number,
+  notes: string[],
+): Promise<AppliedResult> {
+  const patch: Record<string, unknown> = {}
+  for (const change of changes) {
+    if (change.key === 'paths') continue
+    if (change.after !== undefined) patch[change.key] = change.after
+  }
+  if (changes.some((c) => c.key === 'paths')) {
+    notes.push('Paths are not sent through the API; MediaMTX reads them from the file (use --write).')
+  }
+  if (changes.some((c) => c.renamedFrom || c.after === undefined)) {
+    notes.push('Deprecated keys are migrated in the file only; the API already reports them under their new names.')
+  }
+  const keys = Object.keys(patch)
+  let verified = true
+  if (keys.length > 0) {
+    await api.patchGlobalConfig(patch)
+    const live = await retrying(() => api.globalConfig(), options.retryDelayMs ?? 200, options.signal)
+    verified = keys.every((key) => sameIgnoringRedacted(live[key], patch[key]))
+  }
+  notes.push(
+    options.write || !options.file
+      ? 'Changes made through the API last until MediaMTX reloads its file.'
+      : 'Changes made through the API last until MediaMTX reloads its file; add --write to keep them.',
+  )
+  return {url, keys, sessions, verified}
 }

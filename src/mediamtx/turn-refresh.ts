@@ -15,7 +15,7 @@ import {sleep} from '../util/abort.js'
 import type {Log} from '../util/log.js'
 import {MediamtxApi, type MediamtxApiOptions} from './api-client.js'
 import {parseConfigDoc} from './config-doc.js'
-import {configureMediamtx, type VersionInfo} from './configure.js'
+import {type ConfigureResult, configureMediamtx, type VersionInfo} from './configure.js'
 import type {FileLockOptions} from './file-lock.js'
 import {toMediamtxIceServers} from './ice-servers.js'
 import type {Operation} from './operations.js'
@@ -121,13 +121,67 @@ function hours(ms: number): string {
   return h >= 1 ? `${Math.round(h * 10) / 10} h` : `${Math.round(ms / 60_000)} min`
 }
 
+/** The ICE servers configured now: the file's, or the running server's. */
+async function currentIceServers(options: TurnRefreshOptions, api: MediamtxApi | undefined): Promise<unknown> {
+  if (options.file) {
+    const snapshot = await readConfigSnapshot(options.file)
+    return parseConfigDoc(snapshot.text, options.file).value('webrtcICEServers2')
+  }
+  return (await (api as MediamtxApi).globalConfig())['webrtcICEServers2']
+}
+
+/** What both a refresh and a deferral report. */
+type RefreshBase = Pick<TurnRefreshResult, 'target' | 'path' | 'api' | 'sessions' | 'previousExpiresAt' | 'stateFile'>
+
+/** Why to wait with active sessions (a refresh drops them), or undefined to refresh now. */
+function deferralReason(sessions: number, previous: number | null, now: number, marginMs: number): string | undefined {
+  const left = previous === null ? null : previous - now
+  if (left === null) {
+    return `${sessions} WebRTC session${sessions === 1 ? '' : 's'} active and the current credentials' expiry is unknown; a refresh would drop them (--force to refresh anyway)`
+  }
+  if (left > marginMs) {
+    return `${sessions} WebRTC session${sessions === 1 ? '' : 's'} active; the credentials stay valid ${hours(left)} more (until ${iso(previous)}), beyond the ${hours(marginMs)} margin`
+  }
+  return undefined
+}
+
+function deferred(base: RefreshBase, reason: string, previous: number | null, notes: string[]): TurnRefreshResult {
+  return {
+    ...base,
+    action: 'deferred',
+    reason,
+    version: null,
+    expiresAt: iso(previous),
+    username: null,
+    urls: [],
+    removedUrls: [],
+    written: false,
+    applied: false,
+    backupPath: null,
+    notes,
+  }
+}
+
+/** Records the new expiry for the next run; returns the state file, or null (with a note) when it cannot. */
+async function writeState(stateFile: string, state: RefreshState, notes: string[]): Promise<string | null> {
+  try {
+    await mkdir(dirname(stateFile), {recursive: true})
+    await writeFileAtomic(stateFile, `${JSON.stringify(state, null, 2)}\n`, {mode: 0o600})
+    return stateFile
+  } catch (error) {
+    notes.push(
+      `Could not record the expiry in ${stateFile}: ${error instanceof Error ? error.message : String(error)}.`,
+    )
+    return null
+  }
+}
+
 /** One refresh (or deferral). */
 export async function refreshTurn(options: TurnRefreshOptions): Promise<TurnRefreshResult> {
   if (!options.file && !options.api) {
     throw new R58Error('E_USAGE', 'Give the mediamtx.yml with --file, or the live server with --api', {field: '--file'})
   }
   const now = options.now ?? Date.now
-  const target: 'file' | 'api' = options.file ? 'file' : 'api'
   const ttlSeconds = options.turn.ttlSeconds ?? 86400
   const marginMs = options.marginMs ?? (ttlSeconds * 1000) / 2
   const stateFile = options.stateFile ?? defaultStateFile(options)
@@ -136,22 +190,13 @@ export async function refreshTurn(options: TurnRefreshOptions): Promise<TurnRefr
     : undefined
   const notes: string[] = []
 
-  // What is configured now.
-  let current: unknown
-  if (options.file) {
-    const snapshot = await readConfigSnapshot(options.file)
-    current = parseConfigDoc(snapshot.text, options.file).value('webrtcICEServers2')
-  } else {
-    current = (await (api as MediamtxApi).globalConfig())['webrtcICEServers2']
-  }
+  const current = await currentIceServers(options, api)
   const state = await readState(stateFile).catch(() => null)
-  const fromUsername = expiryFromUsernames(current)
   const stateExpiry = state ? Date.parse(state.expiresAt) : Number.NaN
-  const previous = fromUsername ?? (Number.isNaN(stateExpiry) ? null : stateExpiry)
+  const previous = expiryFromUsernames(current) ?? (Number.isNaN(stateExpiry) ? null : stateExpiry)
   const sessions = api ? (await api.webrtcSessions()).length : null
-
-  const base = {
-    target,
+  const base: RefreshBase = {
+    target: options.file ? 'file' : 'api',
     path: options.file ?? null,
     api: options.api?.baseUrl.replace(/\/+$/, '') ?? null,
     sessions,
@@ -159,34 +204,55 @@ export async function refreshTurn(options: TurnRefreshOptions): Promise<TurnRefr
     stateFile,
   }
   if (sessions !== null && sessions > 0 && !options.force) {
-    const left = previous === null ? null : previous - now()
-    if (left === null || left > marginMs) {
-      return {
-        ...base,
-        action: 'deferred',
-        reason:
-          left === null
-            ? `${sessions} WebRTC session${sessions === 1 ? '' : 's'} active and the current credentials' expiry is unknown; a refresh would drop them (--force to refresh anyway)`
-            : `${sessions} WebRTC session${sessions === 1 ? '' : 's'} active; the credentials stay valid ${hours(left)} more (until ${iso(previous)}), beyond the ${hours(marginMs)} margin`,
-        version: null,
-        expiresAt: iso(previous),
-        username: null,
-        urls: [],
-        removedUrls: [],
-        written: false,
-        applied: false,
-        backupPath: null,
-        notes,
-      }
-    }
+    const reason = deferralReason(sessions, previous, now(), marginMs)
+    if (reason) return deferred(base, reason, previous, notes)
     notes.push(`Refreshing despite ${sessions} active session(s): the credentials expire at ${iso(previous)}.`)
   }
 
+  const refreshed = await installFreshCredentials(options, base.target, ttlSeconds, state, notes)
+  const stateWritten = await writeState(
+    stateFile,
+    {...refreshed.state, refreshedAt: new Date(now()).toISOString()},
+    notes,
+  )
+  return {
+    ...base,
+    stateFile: stateWritten,
+    action: 'refreshed',
+    reason:
+      sessions !== null && sessions > 0
+        ? `credentials expire within the ${hours(marginMs)} margin`
+        : sessions === 0
+          ? 'no WebRTC session active'
+          : 'refreshed (no API to count sessions)',
+    version: refreshed.result.version,
+    expiresAt: iso(Date.parse(refreshed.state.expiresAt)),
+    username: refreshed.state.username,
+    urls: refreshed.state.urls,
+    removedUrls: refreshed.removedUrls,
+    written: refreshed.result.written,
+    applied: refreshed.result.applied !== null,
+    backupPath: refreshed.result.backupPath,
+    notes,
+  }
+}
+
+/**
+ * Fetches new credentials and configures them (file: written; API: applied), removing the URLs of an earlier
+ * refresh that the TURN API no longer returns. Adds configure's notes and warnings to `notes`.
+ */
+async function installFreshCredentials(
+  options: TurnRefreshOptions,
+  target: 'file' | 'api',
+  ttlSeconds: number,
+  previous: RefreshState | null,
+  notes: string[],
+): Promise<{result: ConfigureResult; state: Omit<RefreshState, 'refreshedAt'>; removedUrls: string[]}> {
   const fetch = options.fetchCredentials ?? fetchCloudflareIceServers
   const credentials = await fetch({...options.turn, ttlSeconds, ...(options.signal && {signal: options.signal})})
   const servers = toMediamtxIceServers(credentials.iceServers, options.clientOnly ? true : undefined)
   const urls = servers.map((s) => s.url)
-  const removedUrls = (state?.urls ?? []).filter((url) => !urls.includes(url))
+  const removedUrls = (previous?.urls ?? []).filter((url) => !urls.includes(url))
   const operations: Operation[] = [
     ...servers.map((server) => ({op: 'ice-server' as const, server})),
     ...removedUrls.map((url) => ({op: 'remove-ice-server' as const, url})),
@@ -205,45 +271,8 @@ export async function refreshTurn(options: TurnRefreshOptions): Promise<TurnRefr
     ...(options.signal && {signal: options.signal}),
   })
   notes.push(...result.notes, ...result.warnings.map((w) => `Warning: ${w.message} Fix: ${w.fix}`))
-
-  const expiresAt = Date.parse(credentials.expiresAt)
-  const newState: RefreshState = {
-    version: 1,
-    expiresAt: credentials.expiresAt,
-    username: credentials.username,
-    urls,
-    refreshedAt: new Date(now()).toISOString(),
-  }
-  let stateWritten: string | null = stateFile
-  try {
-    await mkdir(dirname(stateFile), {recursive: true})
-    await writeFileAtomic(stateFile, `${JSON.stringify(newState, null, 2)}\n`, {mode: 0o600})
-  } catch (error) {
-    stateWritten = null
-    notes.push(
-      `Could not record the expiry in ${stateFile}: ${error instanceof Error ? error.message : String(error)}.`,
-    )
-  }
-  return {
-    ...base,
-    stateFile: stateWritten,
-    action: 'refreshed',
-    reason:
-      sessions !== null && sessions > 0
-        ? `credentials expire within the ${hours(marginMs)} margin`
-        : sessions === 0
-          ? 'no WebRTC session active'
-          : 'refreshed (no API to count sessions)',
-    version: result.version,
-    expiresAt: iso(expiresAt),
-    username: credentials.username,
-    urls,
-    removedUrls,
-    written: result.written,
-    applied: result.applied !== null,
-    backupPath: result.backupPath,
-    notes,
-  }
+  const state = {version: 1 as const, expiresAt: credentials.expiresAt, username: credentials.username, urls}
+  return {result, state, removedUrls}
 }
 
 export interface TurnRefreshLoopOptions extends TurnRefreshOptions {

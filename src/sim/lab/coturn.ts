@@ -4,7 +4,7 @@
  * shared secret: coturn cannot do both at once, `use-auth-secret` overrides user/password). Waits until it
  * answers a STUN Binding; `stop()` ends it and removes its files.
  */
-import {spawn} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {createSocket} from 'node:dgram'
 import {accessSync, constants} from 'node:fs'
@@ -146,6 +146,97 @@ async function logTail(path: string): Promise<string> {
   }
 }
 
+type CoturnAuth = NonNullable<CoturnOptions['auth']>
+
+/** turnserver.conf for the listeners at `port`…`port + 3`, with `auth`'s credential mechanism. */
+function coturnConfig(
+  options: CoturnOptions,
+  files: {dir: string; logFile: string; certificate: LabCertificate},
+  port: number,
+  realm: string,
+  auth: CoturnAuth,
+): string {
+  const rest = 'secret' in auth
+  return configText(
+    {
+      'listening-ip#1': '127.0.0.1',
+      'listening-ip#2': options.rfc5780 ? '127.0.0.2' : undefined,
+      'relay-ip': options.relayIp ?? '127.0.0.1',
+      'listening-port': port,
+      'alt-listening-port': port + 1,
+      'tls-listening-port': port + 2,
+      'alt-tls-listening-port': port + 3,
+      realm,
+      'lt-cred-mech': rest ? undefined : true,
+      user: rest ? undefined : `${auth.username}:${auth.password}`,
+      'use-auth-secret': rest ? true : undefined,
+      'static-auth-secret': rest ? auth.secret : undefined,
+      'allow-loopback-peers': options.allowLoopbackPeers === false ? undefined : true,
+      'no-multicast-peers': true,
+      'no-rfc5780': options.rfc5780 ? undefined : true,
+      'no-cli': true,
+      'no-dtls': true,
+      'no-tcp-relay': true,
+      fingerprint: true,
+      cert: files.certificate.certPath,
+      pkey: files.certificate.keyPath,
+      'log-file': files.logFile,
+      'simple-log': true,
+      'no-stdout-log': true,
+      pidfile: join(files.dir, 'turnserver.pid'),
+      userdb: join(files.dir, 'turndb'),
+    },
+    options.extraConfig ?? [],
+  )
+}
+
+/** turnserver running on `conf`; stop() ends it (SIGTERM, then SIGKILL) and removes `dir`. */
+function spawnCoturn(binary: string, conf: string, dir: string): {child: ChildProcess; stop: () => Promise<void>} {
+  const child = spawn(binary, ['-c', conf], {stdio: 'ignore'})
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
+  let stopped: Promise<void> | undefined
+  const stop = () => {
+    stopped ??= (async () => {
+      process.off('exit', killOnExit)
+      child.kill('SIGTERM')
+      if (!(await waitExit(child, 3000))) {
+        child.kill('SIGKILL')
+        await waitExit(child, 3000)
+      }
+      await rm(dir, {recursive: true, force: true})
+    })()
+    return stopped
+  }
+  return {child, stop}
+}
+
+/** Waits until coturn answers a Binding on `port`; stops it and throws with its log's tail if it never does. */
+async function waitUntilAnswering(
+  coturn: {child: ChildProcess; stop: () => Promise<void>},
+  port: number,
+  logFile: string,
+  timeoutMs: number,
+): Promise<void> {
+  const {child} = coturn
+  const deadline = Date.now() + timeoutMs
+  let spawnError: Error | undefined
+  child.once('error', (error) => {
+    spawnError = error
+  })
+  while (!(await answersBinding(port))) {
+    if (spawnError || child.exitCode !== null || Date.now() > deadline) {
+      const log = await logTail(logFile)
+      await coturn.stop()
+      throw new R58Error(
+        'E_CONFIG',
+        `coturn did not start: ${spawnError?.message ?? `exit ${child.exitCode ?? 'none'}`}\n${log}`,
+      )
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 export async function startCoturn(options: CoturnOptions = {}): Promise<CoturnLab> {
   const binary = options.binary ?? findTurnserver(options.searchPath)
   if (!binary) {
@@ -163,73 +254,9 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<CoturnLa
   const logFile = join(dir, 'turnserver.log')
   const conf = join(dir, 'turnserver.conf')
   const rest = 'secret' in auth
-  await writeFile(
-    conf,
-    configText(
-      {
-        'listening-ip#1': '127.0.0.1',
-        'listening-ip#2': options.rfc5780 ? '127.0.0.2' : undefined,
-        'relay-ip': options.relayIp ?? '127.0.0.1',
-        'listening-port': port,
-        'alt-listening-port': port + 1,
-        'tls-listening-port': tlsPort,
-        'alt-tls-listening-port': tlsPort + 1,
-        realm,
-        'lt-cred-mech': rest ? undefined : true,
-        user: rest ? undefined : `${auth.username}:${auth.password}`,
-        'use-auth-secret': rest ? true : undefined,
-        'static-auth-secret': rest ? auth.secret : undefined,
-        'allow-loopback-peers': options.allowLoopbackPeers === false ? undefined : true,
-        'no-multicast-peers': true,
-        'no-rfc5780': options.rfc5780 ? undefined : true,
-        'no-cli': true,
-        'no-dtls': true,
-        'no-tcp-relay': true,
-        fingerprint: true,
-        cert: certificate.certPath,
-        pkey: certificate.keyPath,
-        'log-file': logFile,
-        'simple-log': true,
-        'no-stdout-log': true,
-        pidfile: join(dir, 'turnserver.pid'),
-        userdb: join(dir, 'turndb'),
-      },
-      options.extraConfig ?? [],
-    ),
-    {mode: 0o600},
-  )
-  const child = spawn(binary, ['-c', conf], {stdio: 'ignore'})
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  let stopped: Promise<void> | undefined
-  const stop = () => {
-    stopped ??= (async () => {
-      process.off('exit', killOnExit)
-      child.kill('SIGTERM')
-      if (!(await waitExit(child, 3000))) {
-        child.kill('SIGKILL')
-        await waitExit(child, 3000)
-      }
-      await rm(dir, {recursive: true, force: true})
-    })()
-    return stopped
-  }
-  const deadline = Date.now() + (options.startTimeoutMs ?? 10_000)
-  let spawnError: Error | undefined
-  child.once('error', (error) => {
-    spawnError = error
-  })
-  while (!(await answersBinding(port))) {
-    if (spawnError || child.exitCode !== null || Date.now() > deadline) {
-      const log = await logTail(logFile)
-      await stop()
-      throw new R58Error(
-        'E_CONFIG',
-        `coturn did not start: ${spawnError?.message ?? `exit ${child.exitCode ?? 'none'}`}\n${log}`,
-      )
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
+  await writeFile(conf, coturnConfig(options, {dir, logFile, certificate}, port, realm, auth), {mode: 0o600})
+  const coturn = spawnCoturn(binary, conf, dir)
+  await waitUntilAnswering(coturn, port, logFile, options.startTimeoutMs ?? 10_000)
   const host = '127.0.0.1'
   return {
     stunUrl: `stun:${host}:${port}`,
@@ -246,7 +273,7 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<CoturnLa
     realm,
     certificate,
     logFile,
-    pid: child.pid ?? 0,
-    stop,
+    pid: coturn.child.pid ?? 0,
+    stop: coturn.stop,
   }
 }

@@ -144,10 +144,65 @@ function routerSysctls(ns: string): void {
   inNs(ns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1'])
 }
 
+type LabNames = NatLabNetwork['names']
+
+/** The internet: a bridge in its own namespace, with coturn's address on it, and a port for each router. */
+function buildInternet(names: LabNames): void {
+  ipn(names.internet, 'link', 'add', 'br0', 'type', 'bridge')
+  up(names.internet, 'br0', `${LAB_ADDRESSES.internet}/24`)
+  // Like a host on the internet, coturn has a default route: a packet for a private address (a guest's LAN
+  // candidate) leaves and is lost. Without it the send fails with "network unreachable", and in this lab
+  // coturn then relayed nothing more for that allocation, to any peer.
+  ipn(names.internet, 'route', 'add', 'default', 'dev', 'br0')
+  for (const [router, port] of [
+    [names.boxRouter, 'p-box'],
+    [names.guestRouter, 'p-guest'],
+  ] as const) {
+    link({ns: names.internet, name: port}, {ns: router, name: 'wan'})
+    ipn(names.internet, 'link', 'set', port, 'master', 'br0')
+    up(names.internet, port)
+  }
+}
+
+/** A host behind its NAT router: the router's WAN and LAN addresses, the host's default route via the router. */
+function buildNattedHost(
+  router: string,
+  host: string,
+  addresses: {public: string; routerLan: string; host: string},
+): void {
+  up(router, 'wan', `${addresses.public}/24`)
+  link({ns: router, name: 'lan'}, {ns: host, name: 'eth0'})
+  up(router, 'lan', `${addresses.routerLan}/24`)
+  up(host, 'eth0', `${addresses.host}/24`)
+  ipn(host, 'route', 'add', 'default', 'via', addresses.routerLan)
+  routerSysctls(router)
+}
+
+/** The box behind its router, whose NAT is `boxNat` and which forwards the TCP ports `forwardTcp`. */
+function buildBox(names: LabNames, boxNat: BoxNat, forwardTcp: readonly number[]): void {
+  const a = LAB_ADDRESSES
+  buildNattedHost(names.boxRouter, names.box, {public: a.boxPublic, routerLan: a.boxRouterLan, host: a.box})
+  const masquerade = ['-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE']
+  inNs(names.boxRouter, 'iptables', boxNat === 'symmetric' ? [...masquerade, '--random-fully'] : masquerade)
+  for (const port of forwardTcp) {
+    inNs(names.boxRouter, 'iptables', [
+      ...['-t', 'nat', '-A', 'PREROUTING', '-i', 'wan', '-p', 'tcp', '--dport', String(port)],
+      ...['-j', 'DNAT', '--to-destination', a.box],
+    ])
+  }
+}
+
+/** The guest behind its own router (port-restricted, the common home NAT). */
+function buildGuest(names: LabNames): void {
+  const a = LAB_ADDRESSES
+  buildNattedHost(names.guestRouter, names.guest, {public: a.guestPublic, routerLan: a.guestRouterLan, host: a.guest})
+  inNs(names.guestRouter, 'iptables', ['-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE'])
+}
+
 export function createNatLabNetwork(options: NatLabOptions): NatLabNetwork {
   removeStaleLabNamespaces()
   const id = `${PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 6)}`
-  const names = {
+  const names: LabNames = {
     internet: `${id}-inet`,
     boxRouter: `${id}-bnat`,
     box: `${id}-box`,
@@ -156,7 +211,6 @@ export function createNatLabNetwork(options: NatLabOptions): NatLabNetwork {
   }
   const all = Object.values(names)
   const boxNat = options.boxNat ?? 'port-restricted'
-  const a = LAB_ADDRESSES
   const destroy = () => {
     for (const ns of all) removeNamespace(ns)
   }
@@ -165,51 +219,21 @@ export function createNatLabNetwork(options: NatLabOptions): NatLabNetwork {
       sh('ip', ['netns', 'add', ns])
       up(ns, 'lo')
     }
-    // The internet: a bridge in its own namespace, with coturn's address on it.
-    ipn(names.internet, 'link', 'add', 'br0', 'type', 'bridge')
-    up(names.internet, 'br0', `${a.internet}/24`)
-    // Like a host on the internet, coturn has a default route: a packet for a private address (a guest's LAN
-    // candidate) leaves and is lost. Without it the send fails with "network unreachable", and in this lab
-    // coturn then relayed nothing more for that allocation, to any peer.
-    ipn(names.internet, 'route', 'add', 'default', 'dev', 'br0')
-    for (const [router, port] of [
-      [names.boxRouter, 'p-box'],
-      [names.guestRouter, 'p-guest'],
-    ] as const) {
-      link({ns: names.internet, name: port}, {ns: router, name: 'wan'})
-      ipn(names.internet, 'link', 'set', port, 'master', 'br0')
-      up(names.internet, port)
-    }
-    // The box behind its router.
-    up(names.boxRouter, 'wan', `${a.boxPublic}/24`)
-    link({ns: names.boxRouter, name: 'lan'}, {ns: names.box, name: 'eth0'})
-    up(names.boxRouter, 'lan', `${a.boxRouterLan}/24`)
-    up(names.box, 'eth0', `${a.box}/24`)
-    ipn(names.box, 'route', 'add', 'default', 'via', a.boxRouterLan)
-    routerSysctls(names.boxRouter)
-    const masquerade = ['-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE']
-    inNs(names.boxRouter, 'iptables', boxNat === 'symmetric' ? [...masquerade, '--random-fully'] : masquerade)
-    for (const port of options.forwardTcp) {
-      inNs(names.boxRouter, 'iptables', [
-        ...['-t', 'nat', '-A', 'PREROUTING', '-i', 'wan', '-p', 'tcp', '--dport', String(port)],
-        ...['-j', 'DNAT', '--to-destination', a.box],
-      ])
-    }
-    // The guest behind its own router (port-restricted, the common home NAT).
-    up(names.guestRouter, 'wan', `${a.guestPublic}/24`)
-    link({ns: names.guestRouter, name: 'lan'}, {ns: names.guest, name: 'eth0'})
-    up(names.guestRouter, 'lan', `${a.guestRouterLan}/24`)
-    up(names.guest, 'eth0', `${a.guest}/24`)
-    ipn(names.guest, 'route', 'add', 'default', 'via', a.guestRouterLan)
-    routerSysctls(names.guestRouter)
-    inNs(names.guestRouter, 'iptables', ['-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE'])
+    buildInternet(names)
+    buildBox(names, boxNat, options.forwardTcp)
+    buildGuest(names)
     // The tailnet link exists from the start, down and without addresses until setTailnet(true).
     link({ns: names.box, name: 'tailscale0'}, {ns: names.guest, name: 'tailscale0'})
   } catch (error) {
     destroy()
     throw error
   }
+  return {names, boxNat, ...labSwitches(names), destroy}
+}
 
+/** What a test flips on the built network: the box's UDP forward, the guest's UDP filter, the tailnet link. */
+function labSwitches(names: LabNames): Pick<NatLabNetwork, 'forwardUdp' | 'setGuestUdp' | 'setTailnet'> {
+  const a = LAB_ADDRESSES
   let forwarded: readonly [number, number] | null = null
   const forwardRule = (action: '-A' | '-D', range: readonly [number, number]) =>
     inNs(names.boxRouter, 'iptables', [
@@ -218,8 +242,6 @@ export function createNatLabNetwork(options: NatLabOptions): NatLabNetwork {
     ])
 
   return {
-    names,
-    boxNat,
     forwardUdp(range) {
       if (forwarded) forwardRule('-D', forwarded)
       forwarded = range
@@ -251,6 +273,5 @@ export function createNatLabNetwork(options: NatLabOptions): NatLabNetwork {
         }
       }
     },
-    destroy,
   }
 }
