@@ -1,6 +1,6 @@
 /**
  * Runs INSIDE a private network namespace with loopback only (started by startNamespaceHarness() for
- * test/integration/calls/interop-chromium.test.ts): the Calls emulator, a server for calls-page.html and headless
+ * test/integration/sim/calls-sfu/interop-chromium.test.ts): the Calls emulator, a server for calls-page.html and headless
  * Chromium on 127.0.0.1. The test plays the backend of Cloudflare's connection patterns through three
  * operations: `page` runs one of the page's WebRTC helpers, `calls` calls the typed CallsClient against the
  * emulator, `inspect` shows the emulator's sessions. stdin closing (or SIGTERM) stops everything.

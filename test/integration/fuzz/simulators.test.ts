@@ -1,7 +1,7 @@
 /**
  * Fuzzing the two simulators' HTTP servers the way the relay suite fuzzes the relay (issue 12): odd header
  * shapes, methods and bodies at the Calls emulator (its JSON bodies and SDPs are fuzzed in
- * test/integration/calls/fuzz.test.ts; this adds what a raw socket can send), and mutated offers, header
+ * test/integration/sim/calls-sfu/fuzz.test.ts; this adds what a raw socket can send), and mutated offers, header
  * shapes and API requests at the MediaMTX stand-in. No crash, no 5xx for a client's error, no planted secret
  * in any answer or log, and sessions and file descriptors back to their baseline. Seeded: a failure replays.
  */

@@ -3,11 +3,11 @@
  * surfaces it (CallsError with the right exit class and failure kind, never carrying the secret).
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {CallsClient} from '../../../src/calls/calls-client.js'
-import {type CallsError, isCallsError, isSessionGone} from '../../../src/calls/calls-errors.js'
-import {waitForConnected} from '../../../src/media/peer.js'
-import type {CallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
-import {APP, clientFor, createPublisher, pushConnected, raw, startEmulator, waitFor} from '../../support/calls.js'
+import {CallsClient} from '../../../../src/calls/calls-client.js'
+import {type CallsError, isCallsError, isSessionGone} from '../../../../src/calls/calls-errors.js'
+import {waitForConnected} from '../../../../src/media/peer.js'
+import type {CallsEmulator} from '../../../../src/sim/calls-sfu/sfu-server.js'
+import {APP, clientFor, createPublisher, pushConnected, raw, startEmulator, waitFor} from '../../../support/calls.js'
 
 let emulator: CallsEmulator
 let client: CallsClient

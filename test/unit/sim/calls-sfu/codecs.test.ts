@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {RTCRtpCodecParameters, useH264, useOPUS, useVP8} from 'werift'
-import {offerCodecs, offerExtensions, sameCodec} from '../../../src/sim/calls-sfu/codecs.js'
+import {offerCodecs, offerExtensions, sameCodec} from '../../../../src/sim/calls-sfu/codecs.js'
 
 const codec = (mimeType: string, payloadType: number, parameters?: string) =>
   new RTCRtpCodecParameters({mimeType, clockRate: 90000, payloadType, ...(parameters && {parameters})})

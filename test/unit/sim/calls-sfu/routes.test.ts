@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {matchRoute} from '../../../src/sim/calls-sfu/routes.js'
+import {matchRoute} from '../../../../src/sim/calls-sfu/routes.js'
 
 describe('emulator routes', () => {
   it.each([

@@ -13,9 +13,9 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {RTCPeerConnection} from 'werift'
 import {parse} from 'yaml'
-import type {CallsClient} from '../../../src/calls/calls-client.js'
-import {localDescription, waitForConnected} from '../../../src/media/peer.js'
-import type {CallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
+import type {CallsClient} from '../../../../src/calls/calls-client.js'
+import {localDescription, waitForConnected} from '../../../../src/media/peer.js'
+import type {CallsEmulator} from '../../../../src/sim/calls-sfu/sfu-server.js'
 import {
   APP,
   answerWith,
@@ -26,8 +26,8 @@ import {
   raw,
   startEmulator,
   waitFor,
-} from '../../support/calls.js'
-import {ROOT} from '../../support/cli.js'
+} from '../../../support/calls.js'
+import {ROOT} from '../../../support/cli.js'
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json}
 type Schema = {[key: string]: unknown}

@@ -1,6 +1,6 @@
 /** The stand-in's two network modes: which peer settings and which remote candidates each allows. */
 import {describe, expect, it} from 'vitest'
-import {remoteAllowed, SESSION_PORT_SPAN, sessionPeerConfig} from '../../../src/sim/mediamtx/network.js'
+import {remoteAllowed, SESSION_PORT_SPAN, sessionPeerConfig} from '../../../../src/sim/mediamtx/network.js'
 
 describe('stand-in network modes', () => {
   it.each([

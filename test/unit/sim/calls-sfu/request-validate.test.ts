@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {ApiError} from '../../../src/sim/calls-sfu/api-error.js'
-import {decodeBody} from '../../../src/sim/calls-sfu/request-validate.js'
+import {ApiError} from '../../../../src/sim/calls-sfu/api-error.js'
+import {decodeBody} from '../../../../src/sim/calls-sfu/request-validate.js'
 
 const sd = {type: 'offer', sdp: 'v=0'}
 

@@ -7,16 +7,16 @@
  * the browser is launched once for the whole file. Without Chromium this fails with how to install it.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import type {PushResult} from '../../../src/calls/calls-client.js'
+import type {PushResult} from '../../../../src/calls/calls-client.js'
 import type {
   DataChannelResult,
   NewSessionResponse,
   SessionDescription,
   TrackResult,
-} from '../../../src/calls/calls-types.js'
-import type {SessionSnapshot} from '../../../src/sim/calls-sfu/sfu-server.js'
-import {chromiumMissing} from '../../support/chromium.js'
-import {type NamespaceHarness, startNamespaceHarness} from '../../support/namespace-harness.js'
+} from '../../../../src/calls/calls-types.js'
+import type {SessionSnapshot} from '../../../../src/sim/calls-sfu/sfu-server.js'
+import {chromiumMissing} from '../../../support/chromium.js'
+import {type NamespaceHarness, startNamespaceHarness} from '../../../support/namespace-harness.js'
 
 let harness: NamespaceHarness | undefined
 

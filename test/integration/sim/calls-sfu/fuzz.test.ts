@@ -4,8 +4,8 @@
  * happens to be valid), never a 5xx, and the emulator still serves a full push/pull afterwards.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {localDescription, waitForConnected} from '../../../src/media/peer.js'
-import type {CallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
+import {localDescription, waitForConnected} from '../../../../src/media/peer.js'
+import type {CallsEmulator} from '../../../../src/sim/calls-sfu/sfu-server.js'
 import {
   APP,
   answerWith,
@@ -15,8 +15,8 @@ import {
   pushConnected,
   startEmulator,
   waitFor,
-} from '../../support/calls.js'
-import {mutateSdp, prng} from '../fuzz/fuzz-kit.js'
+} from '../../../support/calls.js'
+import {mutateSdp, prng} from '../../fuzz/fuzz-kit.js'
 
 const rand = prng(0x5eed58)
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {R58Error} from '../../../src/errors.js'
-import {planCallsEmulator} from '../../../src/sim/calls-sfu/serve.js'
+import {R58Error} from '../../../../src/errors.js'
+import {planCallsEmulator} from '../../../../src/sim/calls-sfu/serve.js'
 
 const listen = {host: '127.0.0.1', port: 8787}
 

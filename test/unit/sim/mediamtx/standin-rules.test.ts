@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import {parseVersion, type Version} from '../../../src/mediamtx/version.js'
-import {createdHeaders, errorBody, sessionLocation} from '../../../src/sim/mediamtx/http-rules.js'
-import {mediamtxCandidates} from '../../../src/sim/mediamtx/standin-candidates.js'
-import {checkOfferTracks} from '../../../src/sim/mediamtx/standin-session.js'
+import {parseVersion, type Version} from '../../../../src/mediamtx/version.js'
+import {createdHeaders, errorBody, sessionLocation} from '../../../../src/sim/mediamtx/http-rules.js'
+import {mediamtxCandidates} from '../../../../src/sim/mediamtx/standin-candidates.js'
+import {checkOfferTracks} from '../../../../src/sim/mediamtx/standin-session.js'
 
 const v = (text: string) => parseVersion(text) as Version
 const base = {

@@ -8,9 +8,9 @@ import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {RTCPeerConnection} from 'werift'
-import {createSyntheticSource, type SyntheticSource} from '../../../src/media/synthetic.js'
-import {type MediamtxStandin, startMediamtxStandin} from '../../../src/sim/mediamtx/standin-server.js'
-import {eventually, loopbackPeer} from '../../support/peers.js'
+import {createSyntheticSource, type SyntheticSource} from '../../../../src/media/synthetic.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../../../src/sim/mediamtx/standin-server.js'
+import {eventually, loopbackPeer} from '../../../support/peers.js'
 
 interface Served {
   pc: RTCPeerConnection

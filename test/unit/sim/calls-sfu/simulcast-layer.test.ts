@@ -1,10 +1,10 @@
 /** Which simulcast layer a subscription forwards, per its preference and the layers the publisher sends. */
 import {describe, expect, it} from 'vitest'
-import type {SimulcastPreference} from '../../../src/calls/calls-types.js'
-import {startsKeyframe} from '../../../src/sim/calls-sfu/codecs.js'
-import {simulcastOf} from '../../../src/sim/calls-sfu/handlers.js'
-import {decodeBody} from '../../../src/sim/calls-sfu/request-validate.js'
-import {emptyCounters, type Publication, Subscription} from '../../../src/sim/calls-sfu/sfu-forward.js'
+import type {SimulcastPreference} from '../../../../src/calls/calls-types.js'
+import {startsKeyframe} from '../../../../src/sim/calls-sfu/codecs.js'
+import {simulcastOf} from '../../../../src/sim/calls-sfu/handlers.js'
+import {decodeBody} from '../../../../src/sim/calls-sfu/request-validate.js'
+import {emptyCounters, type Publication, Subscription} from '../../../../src/sim/calls-sfu/sfu-forward.js'
 
 function choose(preference: SimulcastPreference | undefined, sending: string[]): string | undefined {
   const publication = {subscribers: new Set(), sendingRids: () => sending} as unknown as Publication

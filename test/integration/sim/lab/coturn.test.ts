@@ -1,8 +1,8 @@
 /** The coturn lab itself: starts on free ports, answers STUN on every listener, and stops for good. */
 import {connect} from 'node:net'
 import {describe, expect, it} from 'vitest'
-import {findTurnserver, startCoturn} from '../../../src/sim/lab/coturn.js'
-import {requireTurnserver} from '../../support/coturn.js'
+import {findTurnserver, startCoturn} from '../../../../src/sim/lab/coturn.js'
+import {requireTurnserver} from '../../../support/coturn.js'
 
 describe('coturn lab', () => {
   it('finds turnserver', () => {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {ApiError} from '../../../src/sim/calls-sfu/api-error.js'
-import {acceptBundleOnly, checkSdp, toCallsSdp} from '../../../src/sim/calls-sfu/sdp.js'
+import {ApiError} from '../../../../src/sim/calls-sfu/api-error.js'
+import {acceptBundleOnly, checkSdp, toCallsSdp} from '../../../../src/sim/calls-sfu/sdp.js'
 
 /** A browser-style WHIP offer: sendonly Opus + VP8/H.264, BUNDLE, one host candidate. */
 const OFFER = [

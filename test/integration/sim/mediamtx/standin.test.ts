@@ -8,12 +8,12 @@ import {join} from 'node:path'
 import {request} from 'undici'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {RTCPeerConnection, useVP8} from 'werift'
-import {MediamtxApi} from '../../../src/mediamtx/api-client.js'
-import {analyzeAnswer} from '../../../src/sdp/analysis.js'
-import {type MediamtxStandin, startMediamtxStandin} from '../../../src/sim/mediamtx/standin-server.js'
-import type {LogEvent} from '../../../src/util/log.js'
-import {loopbackPeerConfig} from '../../../src/webrtc/scope.js'
-import {parseLinkHeaders} from '../../../src/whip/link-header.js'
+import {MediamtxApi} from '../../../../src/mediamtx/api-client.js'
+import {analyzeAnswer} from '../../../../src/sdp/analysis.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../../../src/sim/mediamtx/standin-server.js'
+import type {LogEvent} from '../../../../src/util/log.js'
+import {loopbackPeerConfig} from '../../../../src/webrtc/scope.js'
+import {parseLinkHeaders} from '../../../../src/whip/link-header.js'
 
 const peers: RTCPeerConnection[] = []
 const standins: MediamtxStandin[] = []

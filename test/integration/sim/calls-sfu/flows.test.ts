@@ -5,11 +5,11 @@
  */
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {RTCPeerConnection} from 'werift'
-import type {CallsClient} from '../../../src/calls/calls-client.js'
-import {localDescription, waitForConnected} from '../../../src/media/peer.js'
-import {firPacket} from '../../../src/media/rtcp.js'
-import {readSyntheticStamp} from '../../../src/media/synthetic.js'
-import type {CallsEmulator} from '../../../src/sim/calls-sfu/sfu-server.js'
+import type {CallsClient} from '../../../../src/calls/calls-client.js'
+import {localDescription, waitForConnected} from '../../../../src/media/peer.js'
+import {firPacket} from '../../../../src/media/rtcp.js'
+import {readSyntheticStamp} from '../../../../src/media/synthetic.js'
+import type {CallsEmulator} from '../../../../src/sim/calls-sfu/sfu-server.js'
 import {
   answerWith,
   clientFor,
@@ -20,7 +20,7 @@ import {
   recordRtp,
   startEmulator,
   waitFor,
-} from '../../support/calls.js'
+} from '../../../support/calls.js'
 
 let emulator: CallsEmulator
 let client: CallsClient

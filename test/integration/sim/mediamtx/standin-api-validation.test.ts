@@ -6,7 +6,7 @@
  */
 import {request} from 'undici'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {type MediamtxStandin, startMediamtxStandin} from '../../../src/sim/mediamtx/standin-server.js'
+import {type MediamtxStandin, startMediamtxStandin} from '../../../../src/sim/mediamtx/standin-server.js'
 
 const CONFIG = 'webrtcLocalUDPAddress: :8189\nwebrtcAdditionalHosts: []\nlogLevel: info\npaths:\n  all_others:\n'
 
