@@ -8,7 +8,7 @@
  * directories are temporary. `npm test` runs one test file, not the whole suite, which includes this test.
  */
 import {execFileSync, spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -133,6 +133,22 @@ describe('README from a fresh clone', () => {
       execFileSync('tar', ['xzOf', join(clone, tarball), 'package/package.json'], {encoding: 'utf8'}),
     ) as {repository?: {url?: string}}
     expect(manifest.repository?.url).toMatch(/^git\+https:\/\//)
+  })
+
+  it('the installed package has two entry points: r58 (the product) and r58/sim (the simulators)', () => {
+    const consumer = join(work, 'consumer')
+    mkdirSync(join(consumer, 'node_modules'), {recursive: true})
+    symlinkSync(join(prefix, 'lib', 'node_modules', 'r58'), join(consumer, 'node_modules', 'r58'))
+    const script = [
+      "const product = await import('r58')",
+      "const sim = await import('r58/sim')",
+      'console.log(JSON.stringify({product: Object.keys(product), sim: Object.keys(sim)}))',
+    ].join('; ')
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {cwd: consumer, encoding: 'utf8'})
+    const {product, sim} = JSON.parse(out) as {product: string[]; sim: string[]}
+    expect(product).toEqual(expect.arrayContaining(['probeWhip', 'diagnose', 'CallsClient']))
+    expect(product).not.toContain('startCallsEmulator')
+    expect(sim).toEqual(expect.arrayContaining(['startCallsEmulator', 'startMediamtxStandin', 'startLab']))
   })
 
   it.each([
