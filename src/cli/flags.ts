@@ -105,7 +105,11 @@ export const durationFlag = Flags.custom<number>({
   },
 })
 
-/** `--timeout`: every command that waits on the network has one, shown in help as a duration. */
+/**
+ * `--timeout`: every command that waits on the network has one, shown in help as a duration. Like every
+ * `defaultHelp` in r58 it formats a constant: help prints the text cached in the manifest without loading the
+ * command (cli-help.ts), so a default that depended on context would show stale there.
+ */
 export function timeoutFlag(defaultMs: number, summary = 'Deadline for each network step') {
   return durationFlag({summary, default: defaultMs, defaultHelp: async () => formatDuration(defaultMs)})
 }
