@@ -22,6 +22,7 @@ import {ApiError} from './api-error.js'
 import {DataChannels} from './datachannels.js'
 import * as handlers from './handlers.js'
 import {matchRoute, type Route} from './routes.js'
+import type {MediaCounters} from './sfu-forward.js'
 import {tracksClose, tracksNew, tracksUpdate} from './sfu-tracks.js'
 import {DEFAULT_LIMITS, DEFAULT_TIMINGS, type EmulatorLimits, EmulatorState} from './state.js'
 
@@ -66,14 +67,7 @@ export interface CallsEmulatorOptions {
 export interface CallsEmulatorStats {
   sessions: {live: number; connected: number; created: number; expired: number}
   tracks: {published: number; subscribed: number; collected: number}
-  media: {
-    packetsIn: number
-    bytesIn: number
-    packetsOut: number
-    bytesOut: number
-    keyframeRequests: number
-    unmapped: number
-  }
+  media: MediaCounters
   requests: {total: number; byStatus: Record<string, number>}
   /** Open werift peer connections. */
   peerConnections: number
