@@ -1,4 +1,23 @@
-import {defineConfig} from 'vitest/config'
+import {defineConfig, type TestProjectInlineConfiguration} from 'vitest/config'
+import {natLabUnavailable} from './src/sim/lab/netns/lab-requirements.js'
+
+// The NAT lab needs root and its programs. In CI it always runs (a lab that cannot start fails with the reason);
+// on a developer's machine without them the lab project is left out of the run, with one line saying how to run it.
+const labLeftOut = process.env['CI'] === 'true' ? null : natLabUnavailable()
+// vitest evaluates this file more than once per run (once per project that extends it): say it once.
+const shown = globalThis as {r58LabNoteShown?: boolean}
+if (labLeftOut !== null && !shown.r58LabNoteShown) process.stderr.write(`NAT lab project not run: ${labLeftOut}\n`)
+shown.r58LabNoteShown = true
+const labProjects: TestProjectInlineConfiguration[] =
+  labLeftOut === null
+    ? [
+        {
+          // The NAT lab (root): network namespaces, coturn, the stand-in, whip-client and Chromium as guests.
+          extends: true,
+          test: {name: 'lab', include: ['test/lab/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000},
+        },
+      ]
+    : []
 
 export default defineConfig({
   test: {
@@ -31,11 +50,7 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
-      {
-        // The NAT lab (root): network namespaces, coturn, the stand-in, whip-client and Chromium as guests.
-        extends: true,
-        test: {name: 'lab', include: ['test/lab/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000},
-      },
+      ...labProjects,
       {
         // The README from a fresh `git clone`: npm ci, pack and install take minutes, one step after another.
         extends: true,

@@ -3,7 +3,8 @@
  * forwarded, LAN host candidates only): whole processes in the box's namespace, and the command's own time
  * from the envelope. Root only (network namespaces); says so and measures nothing otherwise.
  */
-import {natLabUnavailable, startNatLab, WHIP_PORT} from '../test/lab/support/nat-lab.js'
+import {natLabUnavailable} from '../src/sim/lab/netns/lab-requirements.js'
+import {startNatLab, WHIP_PORT} from '../test/lab/support/nat-lab.js'
 import type {Bench} from './run.js'
 import {summary} from './stats.js'
 

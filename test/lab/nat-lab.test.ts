@@ -2,7 +2,7 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {LAB_ADDRESSES} from '../../src/sim/lab/netns/topology.js'
-import {runScenario, skipLab, useNatLab} from './support/lab-suite.js'
+import {runScenario, useNatLab} from './support/lab-suite.js'
 import {
   PUBLIC_WHIP,
   RELAY_PORT,
@@ -20,7 +20,7 @@ const BOX_API = ['--mediamtx-url', `http://127.0.0.1:${WHIP_PORT}`, '--mediamtx-
 const TURN_ENV = {R58_TURN_CREDENTIAL: TURN_PASSWORD}
 const PROBE = ['--duration', '1s', '--timeout', '6s']
 
-describe.skipIf(skipLab)('NAT lab, port-restricted box NAT', () => {
+describe('NAT lab, port-restricted box NAT', () => {
   const ctx = useNatLab({boxNat: 'port-restricted'})
   let reloads = 0
   /** Runs r58 mediamtx configure … --write on the box and waits until the stand-in has reloaded. */

@@ -6,13 +6,13 @@
  */
 import {describe, expect, it} from 'vitest'
 import {LAB_ADDRESSES} from '../../src/sim/lab/netns/topology.js'
-import {runScenario, skipLab, useNatLab} from './support/lab-suite.js'
+import {runScenario, useNatLab} from './support/lab-suite.js'
 import {PUBLIC_WHIP, TURN_PASSWORD, TURN_UDP, TURN_USER, WHIP_PORT} from './support/nat-lab.js'
 import {fromChromium, fromStandin} from './support/scenario.js'
 
 const TURN_ENV = {R58_TURN_CREDENTIAL: TURN_PASSWORD}
 
-describe.skipIf(skipLab)('NAT lab, symmetric box NAT', () => {
+describe('NAT lab, symmetric box NAT', () => {
   const ctx = useNatLab({boxNat: 'symmetric'})
 
   it('TURN on MediaMTX behind a symmetric NAT: remote guests succeed via the relay, and r58 says so', async () => {

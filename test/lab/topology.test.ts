@@ -7,7 +7,7 @@ import {execFileSync} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 import {spawnInNamespace} from '../../src/sim/lab/netns/process.js'
 import {createNatLabNetwork, LAB_ADDRESSES} from '../../src/sim/lab/netns/topology.js'
-import {requireLab, skipLab} from './support/lab-suite.js'
+import {requireLab} from './support/lab-suite.js'
 
 const namespaces = () => execFileSync('ip', ['netns', 'list'], {encoding: 'utf8'})
 
@@ -22,7 +22,7 @@ async function connect(ns: string, host: string, port: number): Promise<string> 
   return client.lines.join(' ')
 }
 
-describe.skipIf(skipLab)('NAT lab network', () => {
+describe('NAT lab network', () => {
   it('forwards only the given TCP port to the box, hides the box LAN, and destroy() removes everything', async () => {
     requireLab()
     const net = createNatLabNetwork({forwardTcp: [8889]})

@@ -17,7 +17,6 @@ import {
   createNatLabNetwork,
   LAB_ADDRESSES,
   type NatLabNetwork,
-  natLabMissing,
 } from '../../../src/sim/lab/netns/topology.js'
 import {SESSION_PORT_SPAN} from '../../../src/sim/mediamtx/network.js'
 import type {ChromiumGuestResult} from './chromium-guest.js'
@@ -101,26 +100,6 @@ export interface StandinOutcome {
   remoteCandidate: string
   /** Why the session ended, when it did without media. */
   reason: string | null
-}
-
-/** One line saying why the lab cannot run here, or null when it can. */
-export function natLabUnavailable(): string | null {
-  const missing = natLabMissing()
-  for (const [binary, pkg] of [
-    ['turnserver', 'coturn'],
-    ['whip-client', 'simple-whip-client'],
-    ['gcc', 'gcc'],
-    ['chromium', 'chromium'],
-  ] as const) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${binary}`], {stdio: 'ignore'})
-    } catch {
-      missing.push(`${binary} (apt-get install ${pkg})`)
-    }
-  }
-  return missing.length === 0
-    ? null
-    : `the NAT lab needs ${missing.join(', ')}; run it as root with \`sudo bash .ci/lab-deps.sh && sudo npm run test:lab\``
 }
 
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -114,23 +114,6 @@ export function removeStaleLabNamespaces(): void {
   }
 }
 
-/** Why this machine cannot build the lab (empty: it can). */
-export function natLabMissing(): string[] {
-  const missing: string[] = []
-  if (process.getuid?.() !== 0) missing.push('root (network namespaces and iptables need it)')
-  for (const [binary, pkg] of [
-    ['ip', 'iproute2'],
-    ['iptables', 'iptables'],
-  ] as const) {
-    try {
-      sh('sh', ['-c', `command -v ${binary}`])
-    } catch {
-      missing.push(`${binary} (apt-get install ${pkg})`)
-    }
-  }
-  return missing
-}
-
 function link(a: {ns: string; name: string}, b: {ns: string; name: string}): void {
   ipn(a.ns, 'link', 'add', a.name, 'type', 'veth', 'peer', 'name', b.name, 'netns', b.ns)
 }
