@@ -20,6 +20,7 @@ import {
   useVP8,
   useVP9,
 } from 'werift'
+import {startsVp8Keyframe} from './vp8-descriptor.js'
 
 /** Preferred payload type per codec in offers the emulator writes. */
 const PREFERRED_PT: Record<string, number> = {
@@ -144,19 +145,7 @@ export function offerCodecs(published: readonly RTCRtpCodecParameters[]): RTCRtp
  */
 export function startsKeyframe(mimeType: string, payload: Uint8Array): boolean | undefined {
   const mime = mimeType.toLowerCase()
-  if (mime === 'video/vp8') {
-    const first = payload[0] ?? 0
-    if ((first & 0x10) === 0 || (first & 0x07) !== 0) return false // not the start of partition 0
-    let at = 1
-    if (first & 0x80) {
-      const extension = payload[1] ?? 0
-      at = 2
-      if (extension & 0x80) at += (payload[at] ?? 0) & 0x80 ? 2 : 1 // PictureID, 7 or 15 bits
-      if (extension & 0x40) at += 1 // TL0PICIDX
-      if (extension & 0x30) at += 1 // TID / KEYIDX
-    }
-    return at < payload.length && ((payload[at] ?? 1) & 0x01) === 0
-  }
+  if (mime === 'video/vp8') return startsVp8Keyframe(payload)
   if (mime === 'video/h264') {
     const type = (payload[0] ?? 0) & 0x1f
     if (type === 5 || type === 7) return true

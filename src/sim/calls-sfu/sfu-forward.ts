@@ -15,7 +15,8 @@
  * `preferredRid` while that layer is sending; otherwise, with `ridNotAvailable: asciibetical`, the nearest
  * sending layer after it in a–z order (then before it); with `none`, nothing. A subscription without a
  * preference gets the first sending layer in a–z order. A switch waits for the new layer's keyframe (asked
- * for with a PLI), then rebases sequence numbers and timestamps (werift's replaceRTP).
+ * for with a PLI); the subscriber's stream then continues across it (stream-continuity.ts: sequence
+ * numbers, timestamps and VP8 picture indices), as it does after tracks/update points it at another track.
  */
 import {
   ExtensionProfiles,
@@ -29,6 +30,7 @@ import {
 import type {SimulcastPreference} from '../../calls/calls-types.js'
 import {firPacket} from '../../media/rtcp.js'
 import {REGENERATED_EXTENSIONS, sameCodec, startsKeyframe} from './codecs.js'
+import {StreamContinuity} from './stream-continuity.js'
 
 export interface MediaCounters {
   packetsIn: number
@@ -79,7 +81,8 @@ export class Publication {
   readonly kind: 'audio' | 'video'
   readonly transceiver: RTCRtpTransceiver
   readonly #counters: MediaCounters
-  readonly #now: () => number
+  /** The emulator's clock (ms), injected so tests can move it. */
+  readonly now: () => number
   readonly #onActivity: () => void
 
   constructor(init: {
@@ -98,7 +101,7 @@ export class Publication {
     this.kind = init.kind
     this.transceiver = init.transceiver
     this.#counters = init.counters
-    this.#now = init.now
+    this.now = init.now
     this.#onActivity = init.onActivity
     this.createdAt = init.now()
   }
@@ -125,7 +128,7 @@ export class Publication {
 
   #onRtp(packet: RtpPacket, rid: string): void {
     if (this.closed) return
-    const at = this.#now()
+    const at = this.now()
     this.packets += 1
     this.bytes += packet.payload.length
     this.#counters.packetsIn += 1
@@ -176,7 +179,7 @@ export class Publication {
 
   /** RIDs whose packets arrived within the last second, a–z. */
   sendingRids(): string[] {
-    const at = this.#now()
+    const at = this.now()
     return this.rids.filter((rid) => {
       const layer = this.#layers.get(rid)
       return layer !== undefined && at - layer.lastPacketAt <= LAYER_SILENCE_MS
@@ -202,7 +205,7 @@ export class Publication {
   requestKeyframe(kind: 'pli' | 'fir', rid?: string): boolean {
     const ssrc = rid === undefined ? this.ssrc : (this.#layers.get(rid)?.ssrc ?? this.ssrc)
     if (this.closed || ssrc === undefined || this.kind !== 'video') return false
-    const at = this.#now()
+    const at = this.now()
     if (at - (this.#lastKeyframeRequest.get(ssrc) ?? Number.NEGATIVE_INFINITY) < KEYFRAME_INTERVAL_MS) return false
     this.#lastKeyframeRequest.set(ssrc, at)
     this.#counters.keyframeRequests += 1
@@ -235,8 +238,8 @@ export class Subscription {
   preference: SimulcastPreference | undefined
   /** The simulcast layer forwarded now (undefined: none yet, or no simulcast). */
   currentRid: string | undefined
-  /** The next packet starts another stream (tracks/update): rebase sequence numbers and timestamps on it. */
-  #rebase = false
+  /** Sequence numbers, timestamps and picture indices continued across layer and track switches. */
+  readonly #continuity = new StreamContinuity()
 
   readonly sessionId: string
   readonly mid: string
@@ -275,7 +278,7 @@ export class Subscription {
     this.#publication = publication
     this.#codecCache.clear()
     this.currentRid = undefined
-    this.#rebase = true
+    this.#continuity.newSource()
     publication.subscribers.add(this)
     publication.requestKeyframe('pli')
   }
@@ -336,8 +339,7 @@ export class Subscription {
       publication.requestKeyframe('pli', rid)
       return false
     }
-    // Another layer: its sequence numbers and timestamps continue the subscriber's stream.
-    if (current !== undefined) this.#rebase = true
+    if (current !== undefined) this.#continuity.newSource()
     this.currentRid = rid
     if (keyframe !== true) publication.requestKeyframe('pli', rid)
     return true
@@ -348,17 +350,17 @@ export class Subscription {
     if (this.transceiver.stopped || (sender.dtlsTransport as {state?: string} | undefined)?.state !== 'connected')
       return
     if (rid !== '' && !this.#takesLayer(packet, publication, rid)) return
-    if (this.#rebase) {
-      // werift keeps the subscriber's numbering continuous from here (a no-op before its first packet).
-      sender.replaceRTP(packet.header, true)
-      this.#rebase = false
-    }
     const codec = this.#mapCodec(packet.header.payloadType, publication)
     if (codec === undefined) {
       this.unmapped += 1
       this.#counters.unmapped += 1
       return
     }
+    const {sequenceNumber, timestamp} = packet.header
+    const continued = this.#continuity.next(
+      {sequenceNumber, timestamp, payload: packet.payload},
+      {clockRate: codec.clockRate, vp8: codec.mimeType.toLowerCase() === 'video/vp8', now: publication.now()},
+    )
     const extensions: {id: number; payload: Buffer}[] = []
     for (const extension of packet.header.extensions) {
       const uri = publication.extensionUri(extension.id)
@@ -370,8 +372,8 @@ export class Subscription {
     const header = new RtpHeader({
       marker: packet.header.marker,
       payloadType: codec.payloadType,
-      sequenceNumber: packet.header.sequenceNumber,
-      timestamp: packet.header.timestamp,
+      sequenceNumber: continued.sequenceNumber,
+      timestamp: continued.timestamp,
       ssrc: packet.header.ssrc,
       csrc: [...packet.header.csrc],
       extensionProfile: twoByte ? ExtensionProfiles.TwoByte : ExtensionProfiles.OneByte,
@@ -382,6 +384,6 @@ export class Subscription {
     this.bytes += packet.payload.length
     this.#counters.packetsOut += 1
     this.#counters.bytesOut += packet.payload.length
-    sender.sendRtp(new RtpPacketClass(header, packet.payload)).catch(() => {})
+    sender.sendRtp(new RtpPacketClass(header, continued.payload)).catch(() => {})
   }
 }
